@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ReportingConfig(AppConfig):
+    name = "reporting"
+    verbose_name = "Reporting"
+
+    def ready(self) -> None:
+        # After auth has created this app's permissions (auth is listed first).
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="reporting-sync-roles")
+
+
+def _sync_roles(sender, apps, **kwargs) -> None:
+    from reporting.roles import sync_roles
+
+    sync_roles(apps)

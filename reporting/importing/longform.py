@@ -1,0 +1,121 @@
+"""The long form: one row per figure, the same columns everywhere."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+class UncachedFormula(str):
+    """A spreadsheet cell holding a formula whose result was never saved."""
+
+
+COLUMNS = ("unit", "metric", "fiscal_year", "period", "region", "value", "note")
+REQUIRED = ("unit", "metric", "fiscal_year", "period", "value")
+
+
+@dataclass(frozen=True, slots=True)
+class LongFormRow:
+    """One figure as a file states it, before anything is checked.
+
+    ``number`` is the row as the spreadsheet numbers it (the heading is row 1);
+    ``headings`` names a column when the file calls it something else (the
+    report layout's ``Q3`` for a value, say).
+    """
+
+    number: int
+    unit: str
+    metric: str
+    fiscal_year: str
+    period: str
+    region: str = ""
+    value: object = None
+    note: str | None = None
+    sheet: str = ""
+    headings: Mapping[str, str] = field(default_factory=dict)
+
+    def where(self) -> str:
+        return f"sheet “{self.sheet}”, row {self.number}" if self.sheet else f"row {self.number}"
+
+    def heading(self, column: str) -> str:
+        return self.headings.get(column, column)
+
+
+def normalise_heading(heading: object) -> str:
+    return str(heading or "").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def check_headings(headings: Sequence[object]) -> list[str]:
+    """Problems with a long-form file's heading row, each naming the heading."""
+    import difflib
+
+    problems = []
+    seen: dict[str, int] = {}
+    for position, heading in enumerate(headings, start=1):
+        name = normalise_heading(heading)
+        if not name:
+            continue
+        if name in seen:
+            problems.append(
+                f"The heading “{heading}” appears twice (columns {seen[name]} and {position}); "
+                "keep one of them."
+            )
+        seen.setdefault(name, position)
+        if name not in COLUMNS:
+            close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
+            hint = f" Did you mean “{close[0]}”?" if close else ""
+            problems.append(
+                f"The heading “{heading}” (column {position}) is not one of ours: "
+                f"{', '.join(COLUMNS)}.{hint}"
+            )
+    missing = [column for column in REQUIRED if column not in seen]
+    if missing:
+        problems.append(
+            "The file has no column headed "
+            + ", ".join(f"“{column}”" for column in missing)
+            + f". The first row must hold the headings {', '.join(COLUMNS)}."
+        )
+    return problems
+
+
+def text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return str(cell).strip()
+
+
+def rows_from_table(
+    headings: Sequence[object], records: Iterable[Sequence[object]], *, first_number: int = 2
+) -> tuple[list[LongFormRow], list[str]]:
+    """Long-form rows from a heading row and data rows; problems with the headings.
+
+    Entirely blank rows are passed over (spreadsheets keep plenty of them).
+    """
+    problems = check_headings(headings)
+    if problems:
+        return [], problems
+    index = {normalise_heading(h): i for i, h in enumerate(headings) if normalise_heading(h)}
+    has_note = "note" in index
+    rows = []
+    for number, record in enumerate(records, start=first_number):
+        if all(cell is None or str(cell).strip() == "" for cell in record):
+            continue
+
+        def cell(column: str, record: Sequence[object] = record) -> object:
+            position = index.get(column)
+            return record[position] if position is not None and position < len(record) else None
+
+        value = cell("value")
+        rows.append(
+            LongFormRow(
+                number=number,
+                unit=text(cell("unit")),
+                metric=text(cell("metric")),
+                fiscal_year=text(cell("fiscal_year")),
+                period=text(cell("period")).upper(),
+                region=text(cell("region")),
+                value=value.strip() if isinstance(value, str) else value,
+                note=text(cell("note")) if has_note else None,
+            )
+        )
+    return rows, []

@@ -1,0 +1,56 @@
+"""Import figures from a file through the one pipeline (the admin's too)."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from reporting.services import import_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import figures from a long-form CSV, XLSX or JSON file. Every row is checked first; "
+        "if any is rejected nothing is written and the exit status is 1."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path of the file to import")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and report, write nothing"
+        )
+        parser.add_argument(
+            "--format", choices=["csv", "xlsx", "json"], help="default: from the file's extension"
+        )
+        parser.add_argument(
+            "--user", help="username the import is recorded under (their permissions apply)"
+        )
+
+    def handle(self, *args, file: str, dry_run: bool, format: str | None, user: str | None, **opts):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"There is no file {file}.")
+        importer = None
+        if user:
+            try:
+                importer = get_user_model().objects.get_by_natural_key(user)
+            except get_user_model().DoesNotExist as exc:
+                raise CommandError(f"There is no user {user}.") from exc
+        outcome = import_file(
+            content=path.read_bytes(),
+            file_name=path.name,
+            user=importer,
+            dry_run=dry_run,
+            file_format=format,
+            source="command",
+        )
+        for problem in outcome.problems:
+            self.stderr.write(problem)
+        self.stdout.write(f"{path.name}: {outcome.summary()}")
+        if outcome.has_errors:
+            raise CommandError(
+                f"{len(outcome.problems)} problem(s) found: nothing was written. "
+                "Correct the rows above and import the file again."
+            )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")

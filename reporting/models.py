@@ -1,0 +1,375 @@
+"""The records: fiscal years, their reporting periods, and the figures."""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Cast, Concat, Right
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from units.models import Metric, Region, Unit
+
+FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class YearLocked(ValidationError):
+    """Raised when a figure of a locked (published) year would change."""
+
+
+class FiscalYearQuerySet(models.QuerySet):
+    def open(self) -> "FiscalYearQuerySet":
+        return self.filter(status=FiscalYear.Status.OPEN)
+
+    def locked(self) -> "FiscalYearQuerySet":
+        return self.filter(status=FiscalYear.Status.LOCKED)
+
+
+class FiscalYear(models.Model):
+    """ALERT's fiscal year: 1 April to 31 March, labelled ``2023-24``."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open (draft)"
+        LOCKED = "locked", "Locked (published)"
+
+    label = models.CharField(max_length=7, unique=True, help_text="For example 2023-24.")
+    start_year = models.PositiveSmallIntegerField(unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = FiscalYearQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_year"]
+        permissions = [
+            ("lock_fiscalyear", "Can lock and unlock (publish) fiscal years"),
+            ("change_locked_year", "Can change figures of a locked (published) year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__gte=1900) & Q(start_year__lte=2998),
+                name="reporting_fiscalyear_start_year_range",
+            ),
+            # The label is the start year and the last two digits of the next year.
+            models.CheckConstraint(
+                condition=Q(
+                    label=Concat(
+                        Cast("start_year", models.CharField()),
+                        Value("-"),
+                        Right(Cast(F("start_year") + 1, models.CharField()), 2),
+                        output_field=models.CharField(),
+                    )
+                ),
+                name="reporting_fiscalyear_label_matches_start_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "locked"]), name="reporting_fiscalyear_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        # start_year is derived from the label, so the two never disagree.
+        if self.label and FISCAL_YEAR_LABEL.match(self.label):
+            self.start_year = int(self.label[:4])
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:reporting_fiscalyear_change", args=[self.pk])
+
+    def clean(self) -> None:
+        self.start_year = self.start_year_from_label(self.label)
+
+    @staticmethod
+    def start_year_from_label(label: str) -> int:
+        """The start year of a label such as ``2023-24``; ValidationError if malformed."""
+        match = FISCAL_YEAR_LABEL.match((label or "").strip())
+        if not match:
+            raise ValidationError(
+                {
+                    "label": f"“{label}” is not a fiscal year: write it as YYYY-YY, for example 2023-24."
+                }
+            )
+        start, end = int(match.group(1)), int(match.group(2))
+        if (start + 1) % 100 != end:
+            raise ValidationError(
+                {
+                    "label": f"“{label}” is not a fiscal year: the two years must be consecutive, "
+                    f"for example {start}-{(start + 1) % 100:02d}."
+                }
+            )
+        return start
+
+    @classmethod
+    def label_for(cls, start_year: int) -> str:
+        return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.LOCKED
+
+    @property
+    def start_date(self) -> datetime.date:
+        return datetime.date(self.start_year, 4, 1)
+
+    @property
+    def end_date(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, 3, 31)
+
+    def locked_message(self) -> str:
+        who = self.locked_by.get_username() if self.locked_by_id else "an administrator"
+        when = f" on {self.locked_at:%Y-%m-%d %H:%M}" if self.locked_at else ""
+        return (
+            f"Fiscal year {self.label} is locked (published){when} by {who}: "
+            "its figures cannot change. Ask an administrator to unlock it."
+        )
+
+    def ensure_writable_by(self, user) -> None:
+        """Raise YearLocked unless the year is open or the user may change locked years."""
+        if self.is_locked and not (
+            user is not None and user.has_perm("reporting.change_locked_year")
+        ):
+            raise YearLocked(self.locked_message(), code="locked")
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    def ensure_for(self, fiscal_years) -> None:
+        """Make sure each year has its four quarters and its full-year period."""
+        if fiscal_years:
+            ReportingPeriod.objects.bulk_create(
+                [
+                    ReportingPeriod(fiscal_year=fiscal_year, period=period)
+                    for fiscal_year in fiscal_years
+                    for period in ReportingPeriod.Period.values
+                ],
+                ignore_conflicts=True,
+            )
+
+
+class ReportingPeriod(models.Model):
+    """A quarter of a fiscal year, or the full year itself."""
+
+    class Period(models.TextChoices):
+        Q1 = "Q1", "Q1 (Apr–Jun)"
+        Q2 = "Q2", "Q2 (Jul–Sep)"
+        Q3 = "Q3", "Q3 (Oct–Dec)"
+        Q4 = "Q4", "Q4 (Jan–Mar)"
+        FY = "FY", "Full year"
+
+    QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="periods")
+    period = models.CharField(max_length=2, choices=Period.choices)
+
+    objects = ReportingPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fiscal_year__start_year", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "period"], name="reporting_period_unique_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__in=["Q1", "Q2", "Q3", "Q4", "FY"]),
+                name="reporting_period_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year.label} {self.period}"
+
+    @property
+    def is_full_year(self) -> bool:
+        return self.period == self.Period.FY
+
+    def date_range(self) -> tuple[datetime.date, datetime.date]:
+        fy = self.fiscal_year
+        if self.is_full_year:
+            return fy.start_date, fy.end_date
+        quarter = int(self.period[1])
+        start_month = 4 + 3 * (quarter - 1)
+        year = fy.start_year + (start_month - 1) // 12
+        start_month = (start_month - 1) % 12 + 1
+        start = datetime.date(year, start_month, 1)
+        next_start = datetime.date(
+            year + (start_month + 3 - 1) // 12, (start_month + 2) % 12 + 1, 1
+        )
+        return start, next_start - datetime.timedelta(days=1)
+
+
+class ImportBatch(models.Model):
+    """Provenance of one import: which file, by whom, and what it did."""
+
+    class Status(models.TextChoices):
+        DRY_RUN = "dry_run", "Preview (nothing written)"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected (nothing written)"
+
+    file_name = models.CharField(max_length=255)
+    checksum = models.CharField("SHA-256", max_length=64, blank=True)
+    file_format = models.CharField("format", max_length=10, blank=True)
+    source = models.CharField(max_length=20, blank=True, help_text="admin, command, api or dataset")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+            if self.created_at
+            else self.file_name
+        )
+
+
+class MetricValueQuerySet(models.QuerySet):
+    def for_year(self, fiscal_year: FiscalYear | str) -> "MetricValueQuerySet":
+        if isinstance(fiscal_year, FiscalYear):
+            return self.filter(period__fiscal_year=fiscal_year)
+        return self.filter(period__fiscal_year__label=fiscal_year)
+
+    def for_unit(self, unit: Unit | str) -> "MetricValueQuerySet":
+        if isinstance(unit, Unit):
+            return self.filter(metric__unit=unit)
+        return self.filter(metric__unit__code=unit)
+
+    def unit_wide(self) -> "MetricValueQuerySet":
+        return self.filter(region__isnull=True)
+
+    def regional(self) -> "MetricValueQuerySet":
+        return self.filter(region__isnull=False)
+
+    def quarterly(self) -> "MetricValueQuerySet":
+        return self.exclude(period__period=ReportingPeriod.Period.FY)
+
+    def full_year(self) -> "MetricValueQuerySet":
+        return self.filter(period__period=ReportingPeriod.Period.FY)
+
+    def in_open_years(self) -> "MetricValueQuerySet":
+        return self.filter(period__fiscal_year__status=FiscalYear.Status.OPEN)
+
+    def with_keys(self) -> "MetricValueQuerySet":
+        """Everything needed to print natural keys, in one query."""
+        return self.select_related("metric__unit", "period__fiscal_year", "region")
+
+    def in_report_order(self) -> "MetricValueQuerySet":
+        return self.order_by(
+            "metric__unit__display_order",
+            "metric__unit__code",
+            "period__fiscal_year__start_year",
+            "metric__display_order",
+            "metric__code",
+            F("region__display_order").asc(nulls_first=True),
+            "region__name",
+            "period__period",
+        )
+
+
+class MetricValue(models.Model):
+    """One figure: a metric's value for a period, unit-wide or for one region.
+
+    A figure that is not on record was not reported; it is never stored as 0.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="values")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="values")
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="values",
+        help_text="Empty for a unit-wide figure.",
+    )
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    note = models.TextField(blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="values",
+        help_text="The import that last wrote this figure.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], history_change_reason_field=models.TextField(null=True)
+    )
+    objects = MetricValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["metric__unit__display_order", "metric__display_order", "period", "region"]
+        verbose_name = "figure"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "period"],
+                condition=Q(region__isnull=True),
+                name="reporting_value_unique_without_region",
+                violation_error_message="This metric already has a unit-wide figure for this period.",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "period", "region"],
+                condition=Q(region__isnull=False),
+                name="reporting_value_unique_with_region",
+                violation_error_message="This metric already has a figure for this region and period.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="reporting_value_not_negative",
+                violation_error_message="A figure cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" {self.region.name}" if self.region_id else ""
+        return f"{self.metric} {self.period}{where}"
+
+    def clean(self) -> None:
+        from reporting.validation import validate_for_metric
+
+        if self.metric_id and self.value is not None:
+            try:
+                self.value = validate_for_metric(self.value, self.metric)
+            except ValidationError as exc:
+                raise ValidationError({"value": exc.messages}) from exc
+
+    @property
+    def is_whole(self) -> bool:
+        return self.value == self.value.to_integral_value()
+
+    def display_value(self) -> str:
+        from reporting.templatetags.figures import figure
+
+        return figure(self.value, self.metric.value_type)

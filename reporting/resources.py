@@ -1,0 +1,125 @@
+"""Import/export resources. The figures' resource reads and writes the long
+form; its import hands the rows to the one pipeline (reporting.importing)."""
+
+from decimal import Decimal
+
+from import_export import fields, resources
+from import_export.results import Error, Result, RowResult
+
+from reporting.importing.longform import COLUMNS, rows_from_table
+from reporting.importing.pipeline import Action, ImportOutcome, run_import
+from reporting.models import FiscalYear, MetricValue
+
+
+def plain_number(value: Decimal | None) -> int | Decimal | None:
+    """A figure as a plain number: 12 for a count, 1234.50 for cents."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return value.quantize(Decimal("0.01"))
+
+
+class FiscalYearResource(resources.ModelResource):
+    class Meta:
+        model = FiscalYear
+        import_id_fields = ["label"]
+        fields = ["label", "status"]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+
+
+class MetricValueResource(resources.ModelResource):
+    unit = fields.Field(attribute="metric__unit__code", column_name="unit")
+    metric = fields.Field(attribute="metric__code", column_name="metric")
+    fiscal_year = fields.Field(attribute="period__fiscal_year__label", column_name="fiscal_year")
+    period = fields.Field(attribute="period__period", column_name="period")
+    region = fields.Field(column_name="region")
+    value = fields.Field(column_name="value")
+    note = fields.Field(attribute="note", column_name="note")
+
+    class Meta:
+        model = MetricValue
+        fields = COLUMNS
+        export_order = COLUMNS
+        import_id_fields = []
+
+    def get_queryset(self):
+        return MetricValue.objects.with_keys().in_report_order()
+
+    def dehydrate_region(self, figure: MetricValue) -> str:
+        return figure.region.name if figure.region_id else ""
+
+    def dehydrate_value(self, figure: MetricValue):
+        return plain_number(figure.value)
+
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ) -> Result:
+        """Import through the pipeline rather than row by row, and report the
+        outcome in the shape django-import-export's preview expects."""
+        rows, problems = rows_from_table(dataset.headers or [], list(dataset))
+        outcome = run_import(
+            rows,
+            user=kwargs.get("user"),
+            dry_run=dry_run,
+            file_name=kwargs.get("file_name", ""),
+            file_format=kwargs.get("file_format", ""),
+            checksum=kwargs.get("checksum", ""),
+            source=kwargs.get("source", "admin"),
+            file_problems=problems,
+        )
+        if raise_errors and outcome.has_errors:
+            raise ValueError("; ".join(outcome.problems))
+        return as_result(outcome)
+
+
+_IMPORT_TYPES = {
+    Action.NEW: RowResult.IMPORT_TYPE_NEW,
+    Action.UPDATE: RowResult.IMPORT_TYPE_UPDATE,
+    Action.UNCHANGED: RowResult.IMPORT_TYPE_SKIP,
+    Action.SKIP: RowResult.IMPORT_TYPE_SKIP,
+    Action.ERROR: RowResult.IMPORT_TYPE_INVALID,
+}
+
+
+def as_result(outcome: ImportOutcome) -> Result:
+    from django.core.exceptions import ValidationError
+
+    result = Result()
+    result.diff_headers = list(COLUMNS)
+    result.total_rows = len(outcome.rows)
+    result.outcome = outcome
+    for message in outcome.file_problems:
+        result.append_base_error(Error(ValueError(message)))
+    for planned in outcome.rows:
+        row = planned.row
+        values = {
+            "unit": row.unit,
+            "metric": row.metric,
+            "fiscal_year": row.fiscal_year,
+            "period": row.period,
+            "region": row.region,
+            "value": "" if row.value is None else str(row.value),
+            "note": row.note or "",
+        }
+        row_result = RowResult()
+        row_result.import_type = _IMPORT_TYPES[planned.action]
+        row_result.row_values = values
+        row_result.object_id = planned.existing_id
+        if planned.action is Action.ERROR:
+            errors: dict[str, list[str]] = {}
+            for problem in planned.problems:
+                errors.setdefault(problem.column, []).append(f"{problem.where}: {problem.message}")
+            result.append_invalid_row(row.number, values, ValidationError(errors))
+        result.increment_row_result_total(row_result)
+        result.append_row_result(row_result)
+    return result

@@ -1,0 +1,61 @@
+"""The shared cast of the test suite: one user per role, and the dataset."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
+
+
+def _quiet():
+    return open("/dev/null", "w")  # noqa: SIM115
+
+
+@pytest.fixture
+def dataset(db):
+    """The shipped 2023-24 dataset, loaded as `make run` loads it."""
+    call_command("load_dataset", stdout=_quiet())
+
+
+@pytest.fixture
+def catalogue(db):
+    """The shipped catalogue and years, with no figures and no import records."""
+    from reporting.models import ImportBatch, MetricValue
+
+    call_command("load_dataset", stdout=_quiet())
+    MetricValue.objects.all().delete()
+    MetricValue.history.all().delete()
+    ImportBatch.objects.all().delete()
+
+
+def _member(username: str, group: str | None, *, staff: bool = True) -> User:
+    user = User.objects.create_user(username=username, password="correct horse battery")
+    user.is_staff = staff
+    user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    """Alice runs the system: a member of Administrators (not a superuser)."""
+    return _member("alice", ADMINISTRATORS)
+
+
+@pytest.fixture
+def clerk(db) -> User:
+    """Bob enters the quarterly figures: a member of Data entry."""
+    return _member("bob", DATA_ENTRY)
+
+
+@pytest.fixture
+def leader(db) -> User:
+    """Carol reads the summary: a member of Leadership."""
+    return _member("carol", LEADERSHIP)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Dan has an account and staff status but no role at all."""
+    return _member("dan", None)

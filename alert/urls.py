@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "ALERT results records"
@@ -8,5 +8,7 @@ admin.site.index_title = "Records"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("reporting.api.urls")),
+    path("reports/", include("reporting.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -48,6 +48,7 @@ class FiscalYear(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
     objects = FiscalYearQuerySet.as_manager()
 
     class Meta:

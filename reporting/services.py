@@ -1,10 +1,14 @@
 """Writes that span models: imports, year set-up. Every entry path calls these."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from reporting.importing.files import parse_file
 from reporting.importing.pipeline import ImportOutcome, checksum_of, run_import
-from reporting.models import FiscalYear, ReportingPeriod
+from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.validation import validate_for_metric
+from units.models import Metric, Region
 
 
 def import_file(
@@ -38,3 +42,75 @@ def create_fiscal_year(*, label: str, status: str = FiscalYear.Status.OPEN) -> F
     fiscal_year.save()
     ReportingPeriod.objects.ensure_for([fiscal_year])
     return fiscal_year
+
+
+def _attribute(figure: MetricValue, user, source: str) -> None:
+    # simple-history reads these when the save is not inside a request.
+    figure._history_user = user if user is not None and user.is_authenticated else None
+    figure._change_reason = source
+
+
+def record_value(
+    *,
+    metric: Metric,
+    period: ReportingPeriod,
+    region: Region | None = None,
+    value: object,
+    note: str | None = None,
+    user=None,
+    source: str = "",
+) -> MetricValue:
+    """Create or change one figure: validated, refused in a locked year, with history.
+
+    ``value`` is what a person typed (``$1,234``, ``12``) or a number; a
+    ``note`` of None leaves the note on record as it is.
+    """
+    with transaction.atomic():
+        fiscal_year = FiscalYear.objects.select_for_update().get(pk=period.fiscal_year_id)
+        fiscal_year.ensure_writable_by(user)
+        number = validate_for_metric(value, metric)
+        figure = (
+            MetricValue.objects.select_for_update()
+            .filter(metric=metric, period=period, region=region)
+            .first()
+        ) or MetricValue(metric=metric, period=period, region=region)
+        figure.value = number
+        if note is not None:
+            figure.note = note
+        figure.updated_by = user if user is not None and user.is_authenticated else None
+        figure.full_clean()
+        _attribute(figure, user, source)
+        figure.save()
+    return figure
+
+
+def delete_value(*, figure: MetricValue, user=None, source: str = "") -> None:
+    """Remove a figure (it becomes *not reported*), refused in a locked year."""
+    with transaction.atomic():
+        fiscal_year = FiscalYear.objects.select_for_update().get(pk=figure.period.fiscal_year_id)
+        fiscal_year.ensure_writable_by(user)
+        _attribute(figure, user, source)
+        figure.delete()
+
+
+def set_year_status(*, fiscal_year: FiscalYear, locked: bool, user) -> bool:
+    """Lock (publish) or unlock a year; False if it already had that status.
+
+    A conditional update, so that two administrators acting at once, or an
+    import holding the year, cannot interleave with it.
+    """
+    if not user.has_perm("reporting.lock_fiscalyear"):
+        raise PermissionDenied("Only administrators may lock or unlock a fiscal year.")
+    with transaction.atomic():
+        year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
+        wanted = FiscalYear.Status.LOCKED if locked else FiscalYear.Status.OPEN
+        if year.status == wanted:
+            return False
+        year.status = wanted
+        year.locked_at = timezone.now() if locked else None
+        year.locked_by = user if locked else None
+        year._history_user = user
+        year._change_reason = "locked (published)" if locked else "unlocked"
+        year.save()
+    fiscal_year.refresh_from_db()
+    return True

@@ -1,0 +1,5 @@
+"""The REST API, mounted at /api/."""
+
+app_name = "api"
+
+urlpatterns: list = []

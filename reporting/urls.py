@@ -1,0 +1,5 @@
+"""The leadership pages (the annual summary)."""
+
+app_name = "reporting"
+
+urlpatterns: list = []

@@ -1,0 +1,78 @@
+"""The single-figure write services: validation, locking, history."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from reporting import services
+from reporting.models import FiscalYear, MetricValue, ReportingPeriod, YearLocked
+from units.models import Metric
+
+
+@pytest.fixture
+def q1(dataset):
+    return ReportingPeriod.objects.get(fiscal_year__label="2023-24", period="Q1")
+
+
+@pytest.fixture
+def intakes(dataset):
+    return Metric.objects.get(unit__code="ICE", code="file-intakes")
+
+
+def test_record_value_changes_a_figure_and_keeps_its_history(q1, intakes, clerk):
+    figure = services.record_value(
+        metric=intakes, period=q1, value="1,681", user=clerk, source="admin"
+    )
+    assert figure.value == Decimal(1681)
+    latest, previous = figure.history.all()[:2]
+    assert (previous.value, latest.value) == (Decimal(680), Decimal(1681))
+    assert latest.history_user == clerk
+    assert latest.history_change_reason == "admin"
+
+
+def test_record_value_refuses_a_fraction_of_a_count(q1, intakes, clerk):
+    with pytest.raises(ValidationError, match="not a whole number"):
+        services.record_value(metric=intakes, period=q1, value="12.5", user=clerk)
+    assert MetricValue.objects.get(metric=intakes, period=q1).value == Decimal(680)
+
+
+def test_locked_year_refuses_changes_and_says_who_locked_it(q1, intakes, administrator, clerk):
+    year = FiscalYear.objects.get(label="2023-24")
+    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    with pytest.raises(YearLocked, match="locked .* by alice"):
+        services.record_value(metric=intakes, period=q1, value=1, user=clerk)
+    figure = MetricValue.objects.get(metric=intakes, period=q1)
+    with pytest.raises(YearLocked):
+        services.delete_value(figure=figure, user=clerk)
+    assert MetricValue.objects.get(metric=intakes, period=q1).value == Decimal(680)
+
+
+def test_administrators_may_change_a_locked_year(q1, intakes, administrator):
+    year = FiscalYear.objects.get(label="2023-24")
+    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    services.record_value(metric=intakes, period=q1, value=681, user=administrator)
+    assert MetricValue.objects.get(metric=intakes, period=q1).value == Decimal(681)
+
+
+def test_only_administrators_lock_years_and_the_lock_is_recorded(dataset, clerk, administrator):
+    year = FiscalYear.objects.get(label="2023-24")
+    with pytest.raises(PermissionDenied):
+        services.set_year_status(fiscal_year=year, locked=True, user=clerk)
+    assert services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    assert not services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    record = year.history.first()
+    assert (record.status, record.history_user, record.history_change_reason) == (
+        "locked",
+        administrator,
+        "locked (published)",
+    )
+
+
+def test_delete_value_leaves_not_reported_with_history(q1, intakes, clerk):
+    figure = MetricValue.objects.get(metric=intakes, period=q1)
+    figure_id = figure.pk
+    services.delete_value(figure=figure, user=clerk, source="admin")
+    assert not MetricValue.objects.filter(metric=intakes, period=q1).exists()
+    last = MetricValue.history.filter(id=figure_id).first()
+    assert (last.history_type, last.history_user) == ("-", clerk)

@@ -70,8 +70,10 @@ def record_value(
         fiscal_year.ensure_writable_by(user)
         number = validate_for_metric(value, metric)
         figure = (
-            MetricValue.objects.select_for_update()
+            # No default ordering: its joins would put the lock on a nullable side.
+            MetricValue.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
+            .order_by()
             .first()
         ) or MetricValue(metric=metric, period=period, region=region)
         figure.value = number

@@ -23,6 +23,7 @@ def main() -> None:
     parser.add_argument("pairs", nargs="+", help="URL OUT.png [URL OUT.png ...]")
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--login-path", default="/admin/login/", help="e.g. /accounts/login/")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--full-page", action="store_true")
     parser.add_argument("--pdf", action="store_true", help="print to PDF instead (OUT.pdf)")
@@ -33,7 +34,7 @@ def main() -> None:
         page = browser.new_page(viewport={"width": args.width, "height": 900})
         if args.user:
             base = "{0.scheme}://{0.netloc}".format(urlsplit(pairs[0][0]))
-            page.goto(f"{base}/admin/login/")
+            page.goto(f"{base}{args.login_path}")
             page.fill("input[name=username]", args.user)
             page.fill("input[name=password]", args.password)
             page.click("input[type=submit], button[type=submit]")

@@ -106,7 +106,9 @@ def quarterly_chart(unit_code: str, row: MetricRow, fiscal_year: str) -> SafeStr
         f"{quarter} {figure(value, row.value_type) if value is not None else 'not reported'}"
         for quarter, value in zip(QUARTERS, row.quarters, strict=True)
     )
-    styles = [("bar-quarter", "" if value is not None else "not reported") for value in row.quarters]
+    styles = [
+        ("bar-quarter", "" if value is not None else "not reported") for value in row.quarters
+    ]
     body = _bars(chart_id, list(QUARTERS), row.quarters, row.value_type, styles)
     return _svg(
         chart_id,
@@ -130,7 +132,11 @@ def trend_chart(
 ) -> SafeString | None:
     """The metric over three years, oldest first; None when no year was reported."""
     years: list[tuple[str, YearFigure]] = list(
-        zip([*reversed(prior_years), fiscal_year], [*reversed(row.prior_years), row.year], strict=True)
+        zip(
+            [*reversed(prior_years), fiscal_year],
+            [*reversed(row.prior_years), row.year],
+            strict=True,
+        )
     )
     if all(year.value is None for _, year in years):
         return None

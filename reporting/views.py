@@ -91,4 +91,3 @@ def _year_or_404(label: str) -> FiscalYear:
         return FiscalYear.objects.get(label=label)
     except FiscalYear.DoesNotExist as exc:
         raise Http404(f"There is no fiscal year {label}.") from exc
-

@@ -17,11 +17,11 @@ from reporting.summary import QUARTERS, MetricRow, YearFigure
 from reporting.templatetags.figures import figure
 
 WIDTH = 220
-HEIGHT = 140
-TOP = 20  # room for the figure printed above the tallest bar
-BASELINE = 106
-LABEL_Y = 121
-SUBLABEL_Y = 134
+HEIGHT = 114
+TOP = 18  # room for the figure printed above the tallest bar
+BASELINE = 82
+LABEL_Y = 96
+SUBLABEL_Y = 108
 PLOT = BASELINE - TOP
 
 

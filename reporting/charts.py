@@ -8,6 +8,7 @@ prior years are hatched, a partial year is outlined with dashes and labelled
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -101,20 +102,8 @@ def quarterly_chart(unit_code: str, row: MetricRow, fiscal_year: str) -> SafeStr
     """The year's figure for each quarter as bars; None when no quarter was reported."""
     if all(value is None for value in row.quarters):
         return None
-    chart_id = chart_id_for(unit_code, row.code, "quarters")
-    readings = ", ".join(
-        f"{quarter} {figure(value, row.value_type) if value is not None else 'not reported'}"
-        for quarter, value in zip(QUARTERS, row.quarters, strict=True)
-    )
-    styles = [
-        ("bar-quarter", "" if value is not None else "not reported") for value in row.quarters
-    ]
-    body = _bars(chart_id, list(QUARTERS), row.quarters, row.value_type, styles)
-    return _svg(
-        chart_id,
-        f"{row.label}, {fiscal_year} by quarter",
-        f"{row.label} in {fiscal_year}: {readings}.",
-        body,
+    return _quarterly_chart(
+        unit_code, row.code, row.label, row.value_type, tuple(row.quarters), fiscal_year
     )
 
 
@@ -131,26 +120,51 @@ def trend_chart(
     unit_code: str, row: MetricRow, fiscal_year: str, prior_years: list[str]
 ) -> SafeString | None:
     """The metric over three years, oldest first; None when no year was reported."""
-    years: list[tuple[str, YearFigure]] = list(
-        zip(
+    years = tuple(
+        (label, year.value, year.source)
+        for label, year in zip(
             [*reversed(prior_years), fiscal_year],
             [*reversed(row.prior_years), row.year],
             strict=True,
         )
     )
-    if all(year.value is None for _, year in years):
+    if all(value is None for _, value, _ in years):
         return None
-    chart_id = chart_id_for(unit_code, row.code, "trend")
+    return _trend_chart(unit_code, row.code, row.label, row.value_type, years, fiscal_year)
+
+
+# Charts are pure functions of their figures, so the page reuses the SVG of
+# figures it has drawn before (a changed figure is a different key).
+@lru_cache(maxsize=4096)
+def _quarterly_chart(unit_code, code, label, value_type, quarters, fiscal_year) -> SafeString:
+    chart_id = chart_id_for(unit_code, code, "quarters")
+    readings = ", ".join(
+        f"{quarter} {figure(value, value_type) if value is not None else 'not reported'}"
+        for quarter, value in zip(QUARTERS, quarters, strict=True)
+    )
+    styles = [("bar-quarter", "" if value is not None else "not reported") for value in quarters]
+    body = _bars(chart_id, list(QUARTERS), list(quarters), value_type, styles)
+    return _svg(
+        chart_id,
+        f"{label}, {fiscal_year} by quarter",
+        f"{label} in {fiscal_year}: {readings}.",
+        body,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _trend_chart(unit_code, code, label, value_type, year_figures, fiscal_year) -> SafeString:
+    years = [(year_label, YearFigure(value, source)) for year_label, value, source in year_figures]
+    chart_id = chart_id_for(unit_code, code, "trend")
     styles = []
-    for label, year in years:
-        current = label == fiscal_year
-        css_class = "bar-current" if current else "bar-prior"
+    for year_label, year in years:
+        css_class = "bar-current" if year_label == fiscal_year else "bar-prior"
         if year.is_partial:
             css_class += " bar-partial"
         sublabel = "partial" if year.is_partial else ("not reported" if year.value is None else "")
         styles.append((css_class, sublabel))
     body = _bars(
-        chart_id, [label for label, _ in years], [y.value for _, y in years], row.value_type, styles
+        chart_id, [y_label for y_label, _ in years], [y.value for _, y in years], value_type, styles
     )
     # Prior years are filled with the hatch pattern (set here, not in CSS, as
     # the pattern's id belongs to this chart).
@@ -159,14 +173,14 @@ def trend_chart(
         for part in body
     ]
     readings = ", ".join(
-        f"{label} {figure(year.value, row.value_type) if year.value is not None else 'not reported'}"
+        f"{y_label} {figure(year.value, value_type) if year.value is not None else 'not reported'}"
         + (" (partial)" if year.is_partial else "")
-        for label, year in years
+        for y_label, year in years
     )
     return _svg(
         chart_id,
-        f"{row.label}, three-year trend",
-        f"{row.label} by fiscal year: {readings}.",
+        f"{label}, three-year trend",
+        f"{label} by fiscal year: {readings}.",
         body,
         defs=_hatch(chart_id),
     )

@@ -8,7 +8,49 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 
 from reporting.charts import quarterly_chart, trend_chart
-from reporting.summary import AnnualSummary, MetricRow, UnitSection
+from reporting.summary import AnnualSummary, MetricRow, UnitSection, YearFigure
+from reporting.templatetags.annual import direction, signed_figure, signed_percent
+from reporting.templatetags.figures import figure
+
+ARROWS = {"up": "▲", "down": "▼", "level": "■"}
+
+
+@dataclass
+class FigureCell:
+    text: str
+    css: str = ""
+    partial: bool = False
+
+
+@dataclass
+class RowView:
+    """A metric row with its cells already formatted: the page renders
+    hundreds of cells, and formatting them here keeps the template cheap."""
+
+    row: MetricRow
+    cells: list[FigureCell]  # Q1-Q4, the year, the prior years
+    change: str
+    percent: str
+    direction: str
+
+    @property
+    def arrow(self) -> str:
+        return ARROWS[self.direction]
+
+    @classmethod
+    def from_row(cls, row: MetricRow) -> "RowView":
+        def year_cell(year: YearFigure, css: str) -> FigureCell:
+            return FigureCell(figure(year.value, row.value_type), css, year.is_partial)
+
+        return cls(
+            row=row,
+            cells=[FigureCell(figure(value, row.value_type)) for value in row.quarters]
+            + [year_cell(row.year, " col-year")]
+            + [year_cell(prior, " col-prior") for prior in row.prior_years],
+            change=signed_figure(row.change, row.value_type),
+            percent=signed_percent(row.change_percent),
+            direction=direction(row.change),
+        )
 
 
 @dataclass
@@ -30,6 +72,7 @@ class Finding:
 @dataclass
 class UnitView:
     section: UnitSection
+    rows: list[RowView]
     charts: list[ChartCard]
     findings: list[Finding] = field(default_factory=list)
 
@@ -74,7 +117,14 @@ class SummaryPage:
             ]
             mine = [f for f in findings or [] if f.unit_code == section.code]
             placed.update(id(f) for f in mine)
-            units.append(UnitView(section=section, charts=charts, findings=mine))
+            units.append(
+                UnitView(
+                    section=section,
+                    rows=[RowView.from_row(row) for row in section.rows],
+                    charts=charts,
+                    findings=mine,
+                )
+            )
         general = [f for f in findings or [] if id(f) not in placed]
         return cls(units=units, findings=findings, general_findings=general)
 

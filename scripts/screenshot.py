@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--user")
     parser.add_argument("--password")
     parser.add_argument("--login-path", default="/admin/login/", help="e.g. /accounts/login/")
+    parser.add_argument("--paper", default="A4", help="A4 or Letter (with --pdf)")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--full-page", action="store_true")
     parser.add_argument("--pdf", action="store_true", help="print to PDF instead (OUT.pdf)")
@@ -48,7 +49,7 @@ def main() -> None:
             page.goto(url)
             page.wait_for_load_state("networkidle")
             if args.pdf:
-                page.pdf(path=out, format="A4", print_background=True)
+                page.pdf(path=out, format=args.paper, print_background=True)
             else:
                 page.screenshot(path=out, full_page=args.full_page)
             print(out)

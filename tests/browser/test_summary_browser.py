@@ -1,5 +1,7 @@
 """The annual summary in a real browser: log in, read, switch year, print, axe."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
@@ -9,6 +11,7 @@ from reporting.roles import LEADERSHIP
 
 UNITS = ["ICE", "HTCE", "CISA", "CFSEU", "AUTO", "FIREARMS"]
 BLOCKING = {"serious", "critical"}
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 
 
 @pytest.fixture
@@ -62,10 +65,15 @@ def test_leader_reads_the_summary_switches_year_and_it_passes_axe(page, site, ar
 
     assert blocking_violations(page) == []
 
-    # Print: no navigation or toolbar.
+    # Print: no navigation or toolbar, and each unit on a page of its own
+    # after the cover (headlines), on A4 and on Letter.
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     assert not page.locator(".toolbar").is_visible()
+    for paper in ["A4", "Letter"]:
+        pdf = page.pdf(format=paper, print_background=True)
+        (artifacts / f"summary-2023-24-{paper}.pdf").write_bytes(pdf)
+        assert len(PDF_PAGE.findall(pdf)) == 1 + len(UNITS), paper
     page.emulate_media(media="screen")
 
     # Switch year from the keyboard alone: the picker is a select and a button.

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from reporting import views as reporting_views
 
 admin.site.site_header = "ALERT results records"
 admin.site.site_title = "ALERT results records"
@@ -8,7 +10,10 @@ admin.site.index_title = "Records"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("reporting.api.urls")),
     path("reports/", include("reporting.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The home page is the newest year's annual summary.
+    path("", reporting_views.latest_summary, name="home"),
 ]

@@ -1,5 +1,18 @@
 """The leadership pages (the annual summary)."""
 
+from django.urls import path, re_path
+
+from reporting import views
+
 app_name = "reporting"
 
-urlpatterns: list = []
+FISCAL_YEAR = r"(?P<fiscal_year>\d{4}-\d{2})"
+
+urlpatterns = [
+    path("", views.year_list, name="year_list"),
+    path("latest/", views.latest_summary, name="latest"),
+    path("year/", views.pick_year, name="pick_year"),
+    re_path(rf"^{FISCAL_YEAR}/$", views.summary, name="summary"),
+    re_path(rf"^{FISCAL_YEAR}/figures\.csv$", views.download_csv, name="download_csv"),
+    re_path(rf"^{FISCAL_YEAR}/report\.xlsx$", views.download_xlsx, name="download_xlsx"),
+]

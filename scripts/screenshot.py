@@ -28,6 +28,8 @@ def main() -> None:
     parser.add_argument("pairs", nargs="+", help="URL OUT.png [URL OUT.png ...]")
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--login-path", default="/admin/login/", help="e.g. /accounts/login/")
+    parser.add_argument("--paper", default="A4", help="A4 or Letter (with --pdf)")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--full-page", action="store_true")
     parser.add_argument("--pdf", action="store_true", help="print to PDF instead (OUT.pdf)")
@@ -38,7 +40,7 @@ def main() -> None:
         page = browser.new_page(viewport={"width": args.width, "height": 900})
         if args.user:
             base = "{0.scheme}://{0.netloc}".format(urlsplit(pairs[0][0]))
-            page.goto(f"{base}/admin/login/")
+            page.goto(f"{base}{args.login_path}")
             page.fill("input[name=username]", args.user)
             page.fill("input[name=password]", args.password)
             page.click("input[type=submit], button[type=submit]")
@@ -47,7 +49,7 @@ def main() -> None:
             page.goto(url)
             page.wait_for_load_state("networkidle")
             if args.pdf:
-                page.pdf(path=out, format="A4", print_background=True)
+                page.pdf(path=out, format=args.paper, print_background=True)
             else:
                 page.screenshot(path=out, full_page=args.full_page)
             print(out)

@@ -1,0 +1,165 @@
+"""What the summary page shows beside the summary itself: its charts, and the
+staff-only data-quality findings. Plain data built from ``build_summary``'s
+result; no queries here except those of the findings module."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.safestring import SafeString
+
+from reporting.charts import quarterly_chart, trend_chart
+from reporting.summary import AnnualSummary, MetricRow, UnitSection, YearFigure
+from reporting.templatetags.annual import direction, signed_figure, signed_percent
+from reporting.templatetags.figures import figure
+
+ARROWS = {"up": "▲", "down": "▼", "level": "■"}
+
+
+@dataclass
+class FigureCell:
+    text: str
+    css: str = ""
+    partial: bool = False
+
+
+@dataclass
+class RowView:
+    """A metric row with its cells already formatted: the page renders
+    hundreds of cells, and formatting them here keeps the template cheap."""
+
+    row: MetricRow
+    cells: list[FigureCell]  # Q1-Q4, the year, the prior years
+    change: str
+    percent: str
+    direction: str
+
+    @property
+    def arrow(self) -> str:
+        return ARROWS[self.direction]
+
+    @classmethod
+    def from_row(cls, row: MetricRow) -> "RowView":
+        def year_cell(year: YearFigure, css: str) -> FigureCell:
+            return FigureCell(figure(year.value, row.value_type), css, year.is_partial)
+
+        return cls(
+            row=row,
+            cells=[FigureCell(figure(value, row.value_type)) for value in row.quarters]
+            + [year_cell(row.year, " col-year")]
+            + [year_cell(prior, " col-prior") for prior in row.prior_years],
+            change=signed_figure(row.change, row.value_type),
+            percent=signed_percent(row.change_percent),
+            direction=direction(row.change),
+        )
+
+
+@dataclass
+class ChartCard:
+    row: MetricRow
+    quarterly: SafeString | None
+    trend: SafeString | None
+
+
+@dataclass
+class Finding:
+    """One data-quality finding, as the page prints it."""
+
+    message: str
+    url: str | None
+    unit_code: str | None
+
+
+@dataclass
+class UnitView:
+    section: UnitSection
+    rows: list[RowView]
+    charts: list[ChartCard]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def regional_rows(self) -> list[tuple[str, list[tuple]]]:
+        """Each region's figures paired with their value type, for formatting."""
+        regional = self.section.regional
+        if regional is None:
+            return []
+        types = [column.value_type for column in regional.columns]
+        return [(row.region, list(zip(row.values, types, strict=True))) for row in regional.rows]
+
+    @property
+    def regional_totals(self) -> list[tuple]:
+        regional = self.section.regional
+        if regional is None:
+            return []
+        types = [column.value_type for column in regional.columns]
+        return list(zip(regional.totals, types, strict=True))
+
+
+@dataclass
+class SummaryPage:
+    units: list[UnitView]
+    findings: list[Finding] | None  # None: the viewer does not see findings
+    general_findings: list[Finding]
+
+    @classmethod
+    def from_summary(
+        cls, summary: AnnualSummary, *, findings: list[Finding] | None = None
+    ) -> "SummaryPage":
+        units = []
+        placed = set()
+        for section in summary.units:
+            charts = [
+                ChartCard(
+                    row=row,
+                    quarterly=quarterly_chart(section.code, row, summary.fiscal_year),
+                    trend=trend_chart(section.code, row, summary.fiscal_year, summary.prior_years),
+                )
+                for row in section.rows
+            ]
+            mine = [f for f in findings or [] if f.unit_code == section.code]
+            placed.update(id(f) for f in mine)
+            units.append(
+                UnitView(
+                    section=section,
+                    rows=[RowView.from_row(row) for row in section.rows],
+                    charts=charts,
+                    findings=mine,
+                )
+            )
+        general = [f for f in findings or [] if id(f) not in placed]
+        return cls(units=units, findings=findings, general_findings=general)
+
+
+def staff_findings(fiscal_year: str) -> list[Finding] | None:
+    """The year's data-quality findings, or None while the findings module
+    (issue 3's ``reporting.findings.year_findings``) is not installed."""
+    try:
+        from reporting.findings import year_findings
+    except ImportError:
+        return None
+    return [_as_finding(item) for item in year_findings(fiscal_year)]
+
+
+def _as_finding(item) -> Finding:
+    # Tolerant of the findings module's exact shape (dataclass or dict).
+    def get(*names):
+        for name in names:
+            value = item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+            if value:
+                return value
+        return None
+
+    unit = get("unit_code", "unit")
+    return Finding(
+        message=str(get("message", "text", "description") or item),
+        url=get("admin_url", "url"),
+        unit_code=getattr(unit, "code", unit),
+    )
+
+
+def report_workbook_exporter() -> Callable[[str], bytes] | None:
+    """Issue 4's report-layout workbook writer, or None while it is not installed."""
+    try:
+        from reporting.exporting import export_report_workbook
+    except ImportError:
+        return None
+    return export_report_workbook

@@ -1,0 +1,93 @@
+"""The leadership pages: the list of fiscal years, the annual summary and its downloads."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from reporting.access import can_see_findings, summary_access
+from reporting.models import FiscalYear, MetricValue
+from reporting.presentation import SummaryPage, report_workbook_exporter, staff_findings
+from reporting.resources import MetricValueResource
+from reporting.summary import build_summary
+
+
+@require_GET
+@summary_access
+def year_list(request: HttpRequest) -> HttpResponse:
+    years = FiscalYear.objects.order_by("-start_year")
+    return render(request, "reporting/year_list.html", {"years": years})
+
+
+@require_GET
+@summary_access
+def latest_summary(request: HttpRequest) -> HttpResponse:
+    newest = FiscalYear.objects.order_by("-start_year").values_list("label", flat=True).first()
+    if newest is None:
+        return redirect("reporting:year_list")
+    return redirect("reporting:summary", fiscal_year=newest)
+
+
+@require_GET
+@summary_access
+def pick_year(request: HttpRequest) -> HttpResponse:
+    """The year picker's target: a plain GET form, so it works without JavaScript."""
+    label = request.GET.get("year", "")
+    if not FiscalYear.objects.filter(label=label).exists():
+        raise Http404(f"There is no fiscal year {label}.")
+    return redirect("reporting:summary", fiscal_year=label)
+
+
+@require_GET
+@summary_access
+def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
+    try:
+        annual = build_summary(fiscal_year)
+    except FiscalYear.DoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    findings = staff_findings(fiscal_year) if can_see_findings(request.user) else None
+    page = SummaryPage.from_summary(annual, findings=findings)
+    return render(
+        request,
+        "reporting/summary.html",
+        {
+            "summary": annual,
+            "page": page,
+            "xlsx_available": report_workbook_exporter() is not None,
+        },
+    )
+
+
+@require_GET
+@summary_access
+def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
+    """Every figure of the year in the long form (one row per figure)."""
+    year = _year_or_404(fiscal_year)
+    figures = MetricValue.objects.for_year(year).with_keys().in_report_order()
+    # TODO(issue 4, at merge): swap in the formula-escaping long-form exporter.
+    dataset = MetricValueResource().export(queryset=figures)
+    response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
+    return response
+
+
+@require_GET
+@summary_access
+def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
+    """The report-layout workbook (issue 4's writer); 404 until that writer exists."""
+    year = _year_or_404(fiscal_year)
+    export_report_workbook = report_workbook_exporter()
+    if export_report_workbook is None:
+        raise Http404("The report-layout workbook is not available yet.")
+    response = HttpResponse(
+        export_report_workbook(year.label),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="alert-report-{year.label}.xlsx"'
+    return response
+
+
+def _year_or_404(label: str) -> FiscalYear:
+    try:
+        return FiscalYear.objects.get(label=label)
+    except FiscalYear.DoesNotExist as exc:
+        raise Http404(f"There is no fiscal year {label}.") from exc

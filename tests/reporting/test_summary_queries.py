@@ -1,0 +1,56 @@
+"""The summary costs a constant number of queries, however many years are on record."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+
+from reporting.models import FiscalYear
+from reporting.summary import build_summary
+from tests.years import load_years
+
+PAGE_QUERIES = 9
+STAFF_PAGE_QUERIES_MAX = 15
+
+
+def test_build_summary_costs_five_queries_with_the_shipped_dataset(
+    dataset, django_assert_num_queries
+):
+    with django_assert_num_queries(5):
+        build_summary("2023-24")
+
+
+def test_build_summary_costs_the_same_with_25_years_on_record(dataset, django_assert_num_queries):
+    load_years(25)
+    assert FiscalYear.objects.count() == 25
+    with django_assert_num_queries(5):
+        summary = build_summary("2023-24")
+    assert len(summary.years) == 25
+    assert summary.units[0].rows[0].year.value == Decimal(3815)  # recorded figures stand
+    with django_assert_num_queries(5):
+        build_summary("2000-01")
+
+
+def test_the_summary_page_costs_nine_queries_for_leadership_whatever_the_years(
+    client, dataset, leader, django_assert_num_queries
+):
+    client.force_login(leader)
+    url = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
+    # session, user, two permission lookups, and build_summary's five
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+    load_years(25)
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+def test_the_summary_page_for_staff_costs_the_same_with_3_or_25_years(
+    client, dataset, clerk, django_assert_max_num_queries
+):
+    """Staff also see the findings, whose module may add its own (constant) queries."""
+    client.force_login(clerk)
+    url = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
+    with django_assert_max_num_queries(STAFF_PAGE_QUERIES_MAX) as shipped:
+        assert client.get(url).status_code == 200
+    load_years(25)
+    with django_assert_max_num_queries(len(shipped.captured_queries)):
+        assert client.get(url).status_code == 200

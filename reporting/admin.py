@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from reporting import grid as entry_grid
@@ -171,10 +172,9 @@ class MetricValueAdmin(SimpleHistoryAdmin):
         "metric_label",
         "fiscal_year",
         "period_code",
-        "region",
+        "region_name",
         "formatted_value",
-        "has_note",
-        "updated_at",
+        "short_note",
         "updated_by",
     ]
     list_display_links = ["metric_label"]
@@ -310,9 +310,15 @@ class MetricValueAdmin(SimpleHistoryAdmin):
     def formatted_value(self, figure: MetricValue) -> str:
         return format_html('<span class="figure">{}</span>', figure.display_value())
 
-    @admin.display(description="note", boolean=True)
-    def has_note(self, figure: MetricValue) -> bool:
-        return bool(figure.note)
+    @admin.display(description="region", ordering="region__display_order")
+    def region_name(self, figure: MetricValue) -> str:
+        if figure.region_id is None:
+            return format_html('<span class="quiet">unit-wide</span>')
+        return figure.region.name
+
+    @admin.display(description="note")
+    def short_note(self, figure: MetricValue) -> str:
+        return Truncator(figure.note).chars(40) if figure.note else ""
 
     # The entry grid and the findings page live beside the figures.
 
@@ -440,14 +446,13 @@ class FigureHistoryAdmin(admin.ModelAdmin):
     """Every change to every figure, read-only: who, when, from what to what, and why."""
 
     list_display = [
-        "history_date",
-        "history_user",
+        "when",
+        "who",
         "change_type",
         "figure",
         "old_value",
         "new_value",
-        "history_change_reason",
-        "import_batch",
+        "source",
     ]
     list_filter = [
         ChangeTypeFilter,
@@ -481,8 +486,24 @@ class FigureHistoryAdmin(admin.ModelAdmin):
         ids = assigned_unit_ids(request.user)
         return queryset if ids is None else queryset.filter(metric__unit_id__in=ids)
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Change history of all figures", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("reporting.view_metricvalue")
+
+    @admin.display(description="when", ordering="history_date")
+    def when(self, record):
+        return record.history_date
+
+    @admin.display(description="who", ordering="history_user__username")
+    def who(self, record) -> str:
+        return record.history_user.get_username() if record.history_user else "system"
+
+    @admin.display(description="source / reason")
+    def source(self, record) -> str:
+        return record.history_change_reason or "—"
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

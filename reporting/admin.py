@@ -217,6 +217,13 @@ class MetricValueAdmin(SimpleHistoryAdmin):
             "pk",
         ]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only: the figure as people read it ($1,234, not 1234.00).
+            return ["formatted_value" if name == "value" else name for name in fields]
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
             # A figure's key stays put: to move a figure, delete it and add another.

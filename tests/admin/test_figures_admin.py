@@ -180,3 +180,11 @@ def test_a_changelist_costs_the_same_queries_at_10_and_500_rows(
     large, rows = _changelist_queries(client, url)
     assert rows == 500
     assert small == large
+
+
+def test_a_reader_sees_a_figure_as_people_read_it(cfseu, client, leader):
+    client.force_login(leader)
+    figure = figure_of("CFSEU", "est-value-of-drugs-seized", "FY", region="Red Deer")
+    page = client.get(reverse("admin:reporting_metricvalue_change", args=[figure.pk]))
+    assert "$2,451,800" in page.content.decode()
+    assert "2451800.00" not in page.content.decode()

@@ -112,3 +112,43 @@ def test_an_administrator_assigns_a_unit_on_the_unit_page(dataset, client, admin
     response = client.post(reverse("admin:units_unit_change", args=[unit.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(clerk.assigned_units.values_list("code", flat=True)) == ["HTCE"]
+
+
+def test_an_administrator_sets_up_a_new_clerk_in_the_admin(dataset, client, administrator):
+    from django.contrib.auth.models import Group, User
+
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "erin",
+            "usable_password": "true",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+            "Unit_data_entry_users-TOTAL_FORMS": "0",
+            "Unit_data_entry_users-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    erin = User.objects.get(username="erin")
+    ice = Unit.objects.get(code="ICE")
+    change = reverse("admin:auth_user_change", args=[erin.pk])
+    prefix = "Unit_data_entry_users"
+    response = client.post(
+        change,
+        {
+            "username": "erin",
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [Group.objects.get(name="Data entry").pk],
+            "date_joined_0": "2026-11-30",
+            "date_joined_1": "01:00:00",
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-0-unit": ice.pk,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    erin = User.objects.get(username="erin")
+    assert erin.has_perm("reporting.add_metricvalue")
+    assert list(Unit.objects.editable_by(erin)) == [ice]

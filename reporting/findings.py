@@ -49,6 +49,7 @@ class Severity:
 
 @dataclass(frozen=True)
 class FigureRef:
+    figure_id: int
     label: str
     value: str
     url: str
@@ -65,6 +66,7 @@ class Finding:
 def _ref(figure: MetricValue) -> FigureRef:
     where = f" {figure.region.name}" if figure.region_id else ""
     return FigureRef(
+        figure_id=figure.pk,
         label=f"{figure.metric.unit.code} · {figure.metric.label} "
         f"{figure.period.fiscal_year.label} {figure.period.period}{where}",
         value=format_figure(figure.value, figure.metric.value_type),

@@ -12,7 +12,7 @@ class ReportingConfig(AppConfig):
 
 
 def _sync_roles(sender, apps=None, **kwargs) -> None:
-    # `flush` (transactional tests) sends post_migrate without `apps`.
+    # `flush` (and so every transactional test) sends post_migrate without apps.
     from django.apps import apps as global_apps
 
     from reporting.roles import sync_roles

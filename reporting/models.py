@@ -11,7 +11,7 @@ from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from units.models import Metric, Region, Unit
+from units.models import Metric, Region, Unit, assigned_unit_ids
 
 FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -256,6 +256,11 @@ class MetricValueQuerySet(models.QuerySet):
         if isinstance(unit, Unit):
             return self.filter(metric__unit=unit)
         return self.filter(metric__unit__code=unit)
+
+    def visible_to(self, user) -> "MetricValueQuerySet":
+        """The figures ``user`` may see and change: all, or their assigned units'."""
+        ids = assigned_unit_ids(user)
+        return self if ids is None else self.filter(metric__unit_id__in=ids)
 
     def unit_wide(self) -> "MetricValueQuerySet":
         return self.filter(region__isnull=True)

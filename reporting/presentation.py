@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 
 from reporting.charts import quarterly_chart, trend_chart
+from reporting.findings import year_findings
+from reporting.models import FiscalYear
 from reporting.summary import AnnualSummary, MetricRow, UnitSection, YearFigure
 from reporting.templatetags.annual import direction, signed_figure, signed_percent
 from reporting.templatetags.figures import figure
@@ -129,31 +131,16 @@ class SummaryPage:
         return cls(units=units, findings=findings, general_findings=general)
 
 
-def staff_findings(fiscal_year: str) -> list[Finding] | None:
-    """The year's data-quality findings, or None while the findings module
-    (issue 3's ``reporting.findings.year_findings``) is not installed."""
-    try:
-        from reporting.findings import year_findings
-    except ImportError:
-        return None
-    return [_as_finding(item) for item in year_findings(fiscal_year)]
-
-
-def _as_finding(item) -> Finding:
-    # Tolerant of the findings module's exact shape (dataclass or dict).
-    def get(*names):
-        for name in names:
-            value = item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-            if value:
-                return value
-        return None
-
-    unit = get("unit_code", "unit")
-    return Finding(
-        message=str(get("message", "text", "description") or item),
-        url=get("admin_url", "url"),
-        unit_code=getattr(unit, "code", unit),
-    )
+def staff_findings(fiscal_year: str) -> list[Finding]:
+    """The year's data-quality findings, as the page prints them for staff."""
+    return [
+        Finding(
+            message=item.message,
+            url=item.figures[0].url if item.figures else None,
+            unit_code=item.unit_code,
+        )
+        for item in year_findings(FiscalYear.objects.get(label=fiscal_year))
+    ]
 
 
 def report_workbook_exporter() -> Callable[[str], bytes] | None:

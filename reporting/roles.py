@@ -32,7 +32,7 @@ def role_permissions() -> dict[str, set[tuple[str, str]] | None]:
     read_all = _codes(CATALOGUE_MODELS + RECORD_MODELS, ["view"])
     return {
         ADMINISTRATORS: None,
-        DATA_ENTRY: read_all | _codes(["reporting.metricvalue"], ["add", "change"]),
+        DATA_ENTRY: read_all | _codes(["reporting.metricvalue"], ["add", "change", "delete"]),
         LEADERSHIP: read_all,
     }
 

@@ -68,6 +68,7 @@ def record_value(
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=period.fiscal_year_id)
         fiscal_year.ensure_writable_by(user)
+        metric.unit.ensure_editable_by(user)
         number = validate_for_metric(value, metric)
         figure = (
             # No default ordering: its joins would put the lock on a nullable side.
@@ -91,8 +92,28 @@ def delete_value(*, figure: MetricValue, user=None, source: str = "") -> None:
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=figure.period.fiscal_year_id)
         fiscal_year.ensure_writable_by(user)
+        figure.metric.unit.ensure_editable_by(user)
         _attribute(figure, user, source)
         figure.delete()
+
+
+def delete_values(*, figures, user=None, source: str = "") -> int:
+    """Remove several figures at once, all or none: the admin's bulk delete.
+
+    Each year's lock and each unit's assignment are checked before anything
+    is removed; each figure then goes through delete_value, so every one
+    leaves a history record saying who removed it and from where.
+    """
+    figures = list(figures.select_related("metric__unit", "period__fiscal_year"))
+    with transaction.atomic():
+        year_ids = {figure.period.fiscal_year_id for figure in figures}
+        for fiscal_year in FiscalYear.objects.select_for_update().filter(pk__in=year_ids):
+            fiscal_year.ensure_writable_by(user)
+        for figure in figures:
+            figure.metric.unit.ensure_editable_by(user)
+        for figure in figures:
+            delete_value(figure=figure, user=user, source=source)
+    return len(figures)
 
 
 def set_year_status(*, fiscal_year: FiscalYear, locked: bool, user) -> bool:

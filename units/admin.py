@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html_join
 
 from units.models import Metric, Region, Unit
+
+User = get_user_model()
 
 
 class MetricInline(admin.TabularInline):
@@ -24,7 +30,25 @@ class UnitAdmin(admin.ModelAdmin):
     list_editable = ["display_order"]
     list_filter = ["active"]
     search_fields = ["code", "name", "program", "team"]
+    ordering = ["display_order", "code"]
+    filter_horizontal = ["data_entry_users"]
+    readonly_fields = ["entry_grids"]
     inlines = [MetricInline]
+
+    @admin.display(description="entry grid")
+    def entry_grids(self, unit: Unit) -> str:
+        from reporting.models import FiscalYear
+
+        if not unit.pk:
+            return "—"
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:reporting_metricvalue_grid", args=[unit.pk, fy.pk]), fy.label)
+                for fy in FiscalYear.objects.all()
+            ),
+        )
 
 
 @admin.register(Metric)
@@ -33,6 +57,7 @@ class MetricAdmin(admin.ModelAdmin):
     list_filter = ["unit", "value_type", "headline", "active"]
     list_select_related = ["unit"]
     search_fields = ["label", "code", "unit__code"]
+    ordering = ["unit__display_order", "display_order", "code"]
     autocomplete_fields = ["unit"]
     prepopulated_fields = {"code": ["label"]}
 
@@ -42,3 +67,51 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "display_order"]
     list_editable = ["display_order"]
     search_fields = ["name"]
+    ordering = ["display_order", "name"]
+
+
+class AssignedUnitInline(admin.TabularInline):
+    model = Unit.data_entry_users.through
+    verbose_name = "assigned unit"
+    verbose_name_plural = (
+        "assigned units (data entry: a user assigned to units changes only those units' "
+        "figures; with none, all units)"
+    )
+    autocomplete_fields = ["unit"]
+    extra = 0
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Users with their roles (groups) and assigned units in view."""
+
+    list_display = [
+        "username",
+        "full_name",
+        "email",
+        "roles",
+        "units",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    ]
+    list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
+    inlines = [AssignedUnitInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups", "assigned_units")
+
+    @admin.display(description="name")
+    def full_name(self, user) -> str:
+        return user.get_full_name() or "—"
+
+    @admin.display(description="roles (groups)")
+    def roles(self, user) -> str:
+        return ", ".join(group.name for group in user.groups.all()) or "—"
+
+    @admin.display(description="assigned units")
+    def units(self, user) -> str:
+        return ", ".join(unit.code for unit in user.assigned_units.all()) or "all units"

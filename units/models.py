@@ -1,13 +1,45 @@
 """The catalogue: ALERT's units, the metrics each reports, and the regions."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
 
 
+class UnitNotAssigned(ValidationError):
+    """Raised when a data-entry user works on a unit they are not assigned to."""
+
+
+_UNCACHED = object()
+
+
+def assigned_unit_ids(user) -> frozenset[int] | None:
+    """The units a user may change figures of; None means every unit.
+
+    The one rule of unit assignment: a user assigned to units (in the admin,
+    on the user's or the unit's page) works on those units only. A user with
+    no assignment works on every unit, so a small office needs no set-up;
+    superusers, commands (no user) and the shipped dataset are never limited.
+    Cached on the user object for the length of a request.
+    """
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return None
+    cached = getattr(user, "_assigned_unit_ids", _UNCACHED)
+    if cached is _UNCACHED:
+        cached = frozenset(user.assigned_units.values_list("pk", flat=True)) or None
+        user._assigned_unit_ids = cached
+    return cached
+
+
 class UnitQuerySet(models.QuerySet):
     def active(self) -> "UnitQuerySet":
         return self.filter(active=True)
+
+    def editable_by(self, user) -> "UnitQuerySet":
+        """The units whose figures ``user`` may see and change (see assigned_unit_ids)."""
+        ids = assigned_unit_ids(user)
+        return self if ids is None else self.filter(pk__in=ids)
 
 
 class Unit(models.Model):
@@ -31,6 +63,14 @@ class Unit(models.Model):
     description = models.TextField(blank=True)
     display_order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
+    data_entry_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_units",
+        verbose_name="assigned data-entry users",
+        help_text="Data-entry staff who enter this unit's figures. A user assigned to "
+        "units sees and changes only those units; a user with no assignment works on all units.",
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -49,6 +89,20 @@ class Unit(models.Model):
     @property
     def heading(self) -> str:
         return f"{self.program} | {self.team or self.name}"
+
+    def is_editable_by(self, user) -> bool:
+        ids = assigned_unit_ids(user)
+        return ids is None or self.pk in ids
+
+    def ensure_editable_by(self, user) -> None:
+        """Raise UnitNotAssigned unless ``user`` may change this unit's figures."""
+        if not self.is_editable_by(user):
+            raise UnitNotAssigned(
+                f"{user.get_username()} is not assigned to {self.code}: only the units "
+                "assigned to you on your user page can be changed. Ask an administrator "
+                f"to assign you to {self.code}.",
+                code="unit_not_assigned",
+            )
 
 
 class MetricQuerySet(models.QuerySet):

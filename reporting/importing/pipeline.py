@@ -139,6 +139,7 @@ def plan_import(rows: Sequence[LongFormRow], *, user=None) -> ImportOutcome:
     _resolve_periods(planned_rows, catalogue)
     _compare_with_record(planned_rows, catalogue)
     _refuse_locked_years(planned_rows, catalogue, user)
+    _refuse_unassigned_units(planned_rows, user)
     return ImportOutcome(rows=planned_rows)
 
 
@@ -271,6 +272,15 @@ def _refuse_locked_years(planned_rows: list[PlannedRow], catalogue: Catalogue, u
             fiscal_year.ensure_writable_by(user)
         except ValidationError as exc:
             planned.reject("fiscal_year", exc.messages[0])
+
+
+def _refuse_unassigned_units(planned_rows: list[PlannedRow], user) -> None:
+    for planned in planned_rows:
+        if planned.action in (Action.NEW, Action.UPDATE):
+            try:
+                planned.metric.unit.ensure_editable_by(user)
+            except ValidationError as exc:
+                planned.reject("unit", exc.messages[0])
 
 
 def checksum_of(content: bytes) -> str:

@@ -1,0 +1,158 @@
+"""The entry grid: one unit's figures for one fiscal year, entered on one screen.
+
+Rows are the unit's metrics and columns Q1-Q4 and the full year; where the
+unit reports by region, a second grid holds regions by regional metrics (full
+year). Every cell is checked with ``parse_value``; the save is all or
+nothing and goes through the single-figure services, so locks, unit
+assignment and history apply exactly as everywhere else.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from reporting import services
+from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.templatetags.figures import figure as format_figure
+from reporting.validation import parse_value
+from units.models import Metric, Region, Unit
+
+SOURCE = "grid"
+COLUMNS = ("Q1", "Q2", "Q3", "Q4", "FY")
+
+
+@dataclass
+class Cell:
+    name: str
+    metric: Metric
+    period: str
+    region: Region | None
+    figure: MetricValue | None
+    raw: str = ""
+    value: Decimal | None = None
+    error: str = ""
+
+    @property
+    def recorded(self) -> Decimal | None:
+        return self.figure.value if self.figure is not None else None
+
+    @property
+    def label(self) -> str:
+        where = f" {self.region.name}" if self.region else ""
+        return f"{self.metric.label}{where} {self.period}"
+
+    def bind(self, raw: str) -> None:
+        self.raw = (raw or "").strip()
+        try:
+            self.value = parse_value(self.raw, self.metric.value_type)
+            self.error = ""
+        except ValidationError as exc:
+            self.value, self.error = None, exc.messages[0]
+
+    @property
+    def changed(self) -> bool:
+        return not self.error and self.value != self.recorded
+
+
+@dataclass
+class GridRow:
+    heading: str
+    cells: list[Cell]
+
+
+@dataclass
+class Grid:
+    unit: Unit
+    fiscal_year: FiscalYear
+    rows: list[GridRow]
+    regional_metrics: list[Metric] = field(default_factory=list)
+    regional_rows: list[GridRow] = field(default_factory=list)
+    periods: dict[str, ReportingPeriod] = field(default_factory=dict)
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [cell for row in self.rows + self.regional_rows for cell in row.cells]
+
+    @property
+    def errors(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.error]
+
+    def bind(self, data) -> bool:
+        """Read every cell from submitted form data; True if all of them are valid."""
+        for cell in self.cells:
+            cell.bind(data.get(cell.name, ""))
+        return not self.errors
+
+
+def _prefill(figure: MetricValue | None, metric: Metric) -> str:
+    return "" if figure is None else format_figure(figure.value, metric.value_type)
+
+
+def build_grid(unit: Unit, fiscal_year: FiscalYear) -> Grid:
+    """The grid prefilled with the figures on record (four queries)."""
+    ReportingPeriod.objects.ensure_for([fiscal_year])
+    periods = {p.period: p for p in fiscal_year.periods.all()}
+    metrics = list(unit.metrics.active().order_by("display_order", "code"))
+    figures = {
+        (f.metric_id, f.period.period, f.region_id): f
+        for f in MetricValue.objects.for_year(fiscal_year).for_unit(unit).select_related("period")
+    }
+
+    def cell(name, metric, period, region):
+        found = figures.get((metric.pk, period, region.pk if region else None))
+        return Cell(name, metric, period, region, found, raw=_prefill(found, metric))
+
+    rows = [
+        GridRow(
+            metric.label,
+            [cell(f"v-{metric.pk}-{period}", metric, period, None) for period in COLUMNS],
+        )
+        for metric in metrics
+    ]
+    regional_metrics = [metric for metric in metrics if metric.regional_label]
+    regional_rows = []
+    if regional_metrics:
+        regional_rows = [
+            GridRow(
+                region.name,
+                [
+                    cell(f"r-{metric.pk}-{region.pk}", metric, "FY", region)
+                    for metric in regional_metrics
+                ],
+            )
+            for region in Region.objects.all()
+        ]
+    return Grid(unit, fiscal_year, rows, regional_metrics, regional_rows, periods)
+
+
+def save_grid(grid: Grid, *, user) -> dict[str, int]:
+    """Write the changed cells of a bound, valid grid in one transaction.
+
+    A cleared cell deletes its figure (it becomes *not reported*). Raises the
+    lock or assignment refusal before anything is written.
+    """
+    if grid.errors:
+        raise ValueError("save_grid needs a grid whose cells are all valid")
+    counts = {"recorded": 0, "deleted": 0}
+    with transaction.atomic():
+        FiscalYear.objects.select_for_update().get(pk=grid.fiscal_year.pk).ensure_writable_by(user)
+        grid.unit.ensure_editable_by(user)
+        for cell in grid.cells:
+            if not cell.changed:
+                continue
+            if cell.value is None:
+                services.delete_value(figure=cell.figure, user=user, source=SOURCE)
+                counts["deleted"] += 1
+            else:
+                cell.figure = services.record_value(
+                    metric=cell.metric,
+                    period=grid.periods[cell.period],
+                    region=cell.region,
+                    value=cell.value,
+                    user=user,
+                    source=SOURCE,
+                )
+                counts["recorded"] += 1
+    return counts

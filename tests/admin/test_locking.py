@@ -1,0 +1,103 @@
+"""Locking a year: admin actions with history, and a locked year refuses every path."""
+
+import pytest
+from django.urls import reverse
+
+from reporting import services
+from reporting.importing.longform import LongFormRow
+from reporting.importing.pipeline import run_import
+from reporting.models import FiscalYear, MetricValue, YearLocked
+from tests.admin.conftest import figure_of, metric_of, period_of
+
+
+def test_the_lock_action_locks_the_year_and_records_it(year, client, administrator):
+    client.force_login(administrator)
+    url = reverse("admin:reporting_fiscalyear_changelist")
+    response = client.post(url, {"action": "lock_years", "_selected_action": [year.pk]})
+    assert response.status_code == 302
+    year.refresh_from_db()
+    assert (year.is_locked, year.locked_by) == (True, administrator)
+    record = year.history.first()
+    assert (record.history_user, record.history_change_reason) == (
+        administrator,
+        "locked (published)",
+    )
+    client.post(url, {"action": "unlock_years", "_selected_action": [year.pk]})
+    year.refresh_from_db()
+    assert not year.is_locked
+    assert year.history.first().history_change_reason == "unlocked"
+
+
+def test_the_status_is_not_editable_on_the_year_page(year, client, administrator):
+    client.force_login(administrator)
+    url = reverse("admin:reporting_fiscalyear_change", args=[year.pk])
+    client.post(url, {"label": "2023-24", "status": "locked"})
+    year.refresh_from_db()
+    assert not year.is_locked
+
+
+def test_a_locked_figure_is_read_only_and_says_who_locked_it(locked_year, client, clerk):
+    client.force_login(clerk)
+    figure = figure_of("ICE", "file-intakes", "Q1")
+    url = reverse("admin:reporting_metricvalue_change", args=[figure.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    content = page.content.decode()
+    assert "Fiscal year 2023-24 is locked (published) on" in content and "by alice" in content
+    assert client.post(url, {"value": "700"}).status_code == 403
+    delete = reverse("admin:reporting_metricvalue_delete", args=[figure.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert figure_of("ICE", "file-intakes", "Q1").value == 680
+
+
+def test_adding_a_figure_to_a_locked_year_is_refused_with_the_lock_message(
+    locked_year, client, clerk
+):
+    client.force_login(clerk)
+    MetricValue.objects.filter(metric__unit__code="AUTO").delete()
+    response = client.post(
+        reverse("admin:reporting_metricvalue_add"),
+        {
+            "metric": metric_of("AUTO", "charges-laid").pk,
+            "period": period_of("FY").pk,
+            "value": "3",
+        },
+    )
+    assert response.status_code == 200
+    assert "is locked (published)" in str(response.context["adminform"].form.non_field_errors())
+    assert not MetricValue.objects.filter(metric__unit__code="AUTO").exists()
+
+
+def test_an_administrator_may_change_a_locked_year(locked_year, client, administrator):
+    client.force_login(administrator)
+    figure = figure_of("ICE", "file-intakes", "Q1")
+    url = reverse("admin:reporting_metricvalue_change", args=[figure.pk])
+    assert client.post(url, {"value": "700"}).status_code == 302
+    assert figure_of("ICE", "file-intakes", "Q1").value == 700
+
+
+def test_a_locked_year_refuses_the_import_pipeline(locked_year, clerk):
+    row = LongFormRow(2, "ICE", "file-intakes", "2023-24", "Q1", value="700")
+    outcome = run_import([row], user=clerk, source="grid")
+    assert not outcome.written
+    assert "is locked (published)" in outcome.problems[0]
+    assert figure_of("ICE", "file-intakes", "Q1").value == 680
+
+
+def test_a_locked_year_refuses_the_services(locked_year, clerk):
+    figure = figure_of("ICE", "file-intakes", "Q1")
+    with pytest.raises(YearLocked, match="by alice"):
+        services.record_value(metric=figure.metric, period=figure.period, value="700", user=clerk)
+    with pytest.raises(YearLocked):
+        services.delete_value(figure=figure, user=clerk)
+    with pytest.raises(YearLocked):
+        services.delete_values(figures=MetricValue.objects.for_unit("ICE"), user=clerk)
+    assert MetricValue.objects.for_unit("ICE").count() == 42
+
+
+def test_other_years_stay_open_when_one_is_locked(locked_year, clerk):
+    figure = figure_of("ICE", "file-intakes", "FY", year="2022-23")
+    services.record_value(metric=figure.metric, period=figure.period, value="3000", user=clerk)
+    assert FiscalYear.objects.get(label="2022-23").is_locked is False
+    assert figure_of("ICE", "file-intakes", "FY", year="2022-23").value == 3000

@@ -1,0 +1,49 @@
+"""The entry grid in a real browser: a clerk signs in, corrects a cell, sees it saved."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import sync_playwright
+
+from reporting.models import FiscalYear, MetricValue
+from units.models import Unit
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        yield browser.new_page()
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clerk_corrects_a_quarter_in_the_grid(live_server, browser_page, clerk):
+    call_command("load_dataset", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    page = browser_page
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("input[name=username]", "bob")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("input[type=submit]")
+    page.click("text=Entry grid")
+    page.select_option("#id_unit", label="ICE — Internet Child Exploitation")
+    page.click("input[value='Open grid']")
+    ice = Unit.objects.get(code="ICE")
+    intakes = ice.metrics.get(code="file-intakes")
+    cell = page.locator(f"#id_v-{intakes.pk}-Q1")
+    assert cell.input_value() == "680"
+    cell.fill("12.5")
+    page.click("input[value='Save all figures']")
+    assert "not a whole number" in page.locator(".has-error").inner_text()
+    page.locator(f"#id_v-{intakes.pk}-Q1").fill("690")
+    page.click("input[value='Save all figures']")
+    assert "1 figures recorded" in page.locator(".messagelist").inner_text()
+    year = FiscalYear.objects.get(label="2023-24")
+    figure = MetricValue.objects.get(metric=intakes, period__fiscal_year=year, period__period="Q1")
+    assert figure.value == 690
+    assert figure.history.first().history_change_reason == "grid"

@@ -70,7 +70,9 @@ def record_value(
         fiscal_year.ensure_writable_by(user)
         number = validate_for_metric(value, metric)
         figure = (
-            MetricValue.objects.select_for_update()
+            # of=("self",): the default ordering joins region (an outer join),
+            # and PostgreSQL refuses FOR UPDATE on the nullable side of one.
+            MetricValue.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
             .first()
         ) or MetricValue(metric=metric, period=period, region=region)

@@ -168,7 +168,7 @@ class FiscalYearSerializer(serializers.ModelSerializer):
         view_name="api:fiscalyear-detail", lookup_field="label"
     )
     summary = serializers.SerializerMethodField()
-    locked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    locked_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = FiscalYear
@@ -213,7 +213,9 @@ class MetricValueSerializer(serializers.ModelSerializer):
         source="metric.value_type", choices=Metric.ValueType.choices, read_only=True
     )
     value = Figure(read_only=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = MetricValue
@@ -351,9 +353,15 @@ class BulkErrorSerializer(serializers.Serializer):
 
 
 class BulkRejectionSerializer(serializers.Serializer):
+    """Nothing was written. ``errors`` lists every problem with its row and
+    field; a request refused before its rows were read (not JSON, not a list,
+    too long) has ``detail`` only."""
+
     detail = serializers.CharField()
-    batch = serializers.IntegerField(allow_null=True)
-    errors = BulkErrorSerializer(many=True)
+    batch = serializers.IntegerField(
+        allow_null=True, required=False, help_text="The import record, when one was made."
+    )
+    errors = BulkErrorSerializer(many=True, required=False)
 
 
 # --- Summary ------------------------------------------------------------------------------

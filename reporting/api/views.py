@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, routers, status, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -57,12 +57,14 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Metric.objects.select_related("unit")
     serializer_class = s.MetricSerializer
+    lookup_value_regex = "[^/]+"
     filterset_class = filters.MetricFilter
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Region.objects.all()
     serializer_class = s.RegionSerializer
+    lookup_value_regex = "[^/]+"
     filterset_class = filters.RegionFilter
 
 
@@ -81,6 +83,7 @@ class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = ReportingPeriod.objects.select_related("fiscal_year")
     serializer_class = s.ReportingPeriodSerializer
+    lookup_value_regex = "[^/]+"
     filterset_class = filters.ReportingPeriodFilter
 
 
@@ -106,6 +109,7 @@ class MetricValueViewSet(
     queryset = MetricValue.objects.with_keys().select_related("updated_by")
     serializer_class = s.MetricValueSerializer
     filterset_class = filters.MetricValueFilter
+    lookup_value_regex = "[^/]+"  # "2.5" is a JSON 404 from the view, not an HTML page
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -198,7 +202,10 @@ class BulkUpsertView(APIView):
         },
     )
     def post(self, request):
-        dry_run = _flag(request.query_params.get("dry_run"), "dry_run")
+        try:
+            dry_run = _flag(request.query_params.get("dry_run"))
+        except ValueError as exc:
+            return _refused(str(exc))
         items = request.data
         if not isinstance(items, list):
             return _refused("Send a JSON list of long-form rows.")
@@ -251,29 +258,32 @@ class BulkUpsertView(APIView):
         )
 
 
-def _flag(raw: str | None, name: str) -> bool:
+def _flag(raw: str | None) -> bool:
     if raw is None or raw == "":
         return False
     if raw.lower() in {"1", "true", "yes", "on"}:
         return True
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
-    raise ValidationError({name: [f"“{raw}” is not true or false."]})
+    raise ValueError(f"dry_run: “{raw}” is not true or false.")
 
 
 def _structural_errors(errors) -> list[dict]:
-    """DRF's list errors (a list, or a dict by 0-based position) as rows counted from 1."""
+    """DRF's list errors (a list, or a dict by 0-based position) as rows counted from 1.
+
+    An item that is not an object at all (null, a number) is reported on the
+    field "item".
+    """
     by_position = errors.items() if isinstance(errors, dict) else enumerate(errors)
-    return [
-        {
-            "row": position + 1,
-            "field": "item" if field == "non_field_errors" else field,
-            "message": str(message),
-        }
-        for position, item_errors in sorted(by_position)
-        for field, messages in item_errors.items()
-        for message in (messages if isinstance(messages, list) else [messages])
-    ]
+    found = []
+    for position, item_errors in by_position:
+        row = position + 1 if isinstance(position, int) else 0
+        by_field = item_errors if isinstance(item_errors, dict) else {"item": item_errors}
+        for field, messages in by_field.items():
+            for message in messages if isinstance(messages, list) else [messages]:
+                name = "item" if field == "non_field_errors" else field
+                found.append({"row": row, "field": name, "message": str(message)})
+    return sorted(found, key=lambda error: error["row"])
 
 
 def _locked_messages(rows: list[LongFormRow], user) -> set[str]:

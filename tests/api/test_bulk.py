@@ -116,6 +116,13 @@ def test_a_badly_shaped_item_is_refused_before_the_pipeline_naming_row_and_field
     assert ImportBatch.objects.count() == batches
 
 
+@pytest.mark.parametrize("item", [None, 3, "ICE", [1]])
+def test_an_item_that_is_not_an_object_is_refused_naming_its_row(dataset, as_user, clerk, item):
+    response = as_user(clerk).post(BULK, [row(), item], format="json")
+    assert response.status_code == 400
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "item")]
+
+
 def test_a_body_that_is_not_a_list_is_refused(dataset, as_user, clerk):
     response = as_user(clerk).post(BULK, row(), format="json")
     assert response.status_code == 400
@@ -173,7 +180,7 @@ def test_a_locked_year_and_bad_data_together_are_a_400(dataset, as_user, clerk, 
 def test_dry_run_must_be_true_or_false(dataset, as_user, clerk, raw):
     response = as_user(clerk).post(f"{BULK}?dry_run={raw}", payload(), format="json")
     assert response.status_code == 400
-    assert "dry_run" in response.json()
+    assert "dry_run" in response.json()["detail"]
 
 
 def test_too_many_rows_are_refused(dataset, as_user, clerk, settings):

@@ -192,8 +192,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Every figure of ALERT's published results, readable by staff and writable with "
         "permission. Figures (decimals) are JSON strings with two decimal places, for "
-        'example "2725161.00"; they are exact, never floats. Authenticate with '
-        '"Authorization: Token <key>" (tokens are issued in the admin) or a session.'
+        'example "2725161.00"; they are exact, never floats. Authenticate with the header '
+        "`Authorization: Token YOUR-KEY` (an administrator issues tokens in the admin, "
+        "under Auth Token › Tokens) or a logged-in session. Errors answer 400 (per-field "
+        "messages), 401, 403, 404, 409 (the fiscal year is locked) or 429 (slow down)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

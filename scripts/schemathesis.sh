@@ -57,7 +57,7 @@ status=0
 timeout "$TIME_LIMIT" .venv/bin/schemathesis run "$WORK/schema.yaml" \
     --url "http://127.0.0.1:$PORT" \
     --header "Authorization: Token $TOKEN" \
-    --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
+    --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,ignored_auth \
     --max-examples "$MAX_EXAMPLES" \
     --phases examples,coverage,fuzzing \
     --generation-database none \

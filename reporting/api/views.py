@@ -7,7 +7,13 @@ validation, locking and history as the admin and the importer.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, routers, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -42,6 +48,21 @@ class DocsView(SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
 
 
+def _path_example(name: str, value, description: str):
+    return extend_schema(
+        parameters=[
+            OpenApiParameter(
+                name,
+                type(value),
+                OpenApiParameter.PATH,
+                description=description,
+                examples=[OpenApiExample(str(value), value=value)],
+            )
+        ]
+    )
+
+
+@extend_schema_view(retrieve=_path_example("code", "ICE", "The unit's code."))
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     """ALERT's units, in report order."""
 
@@ -68,6 +89,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.RegionFilter
 
 
+@extend_schema_view(retrieve=_path_example("label", "2023-24", "The year's label."))
 class FiscalYearViewSet(viewsets.ReadOnlyModelViewSet):
     """Fiscal years (1 April to 31 March), newest first, with their status."""
 
@@ -316,7 +338,18 @@ class SummaryView(APIView):
 
     queryset = MetricValue.objects.all()  # for the permission check
 
-    @extend_schema(responses=s.AnnualSummarySerializer)
+    @extend_schema(
+        responses=s.AnnualSummarySerializer,
+        parameters=[
+            OpenApiParameter(
+                "label",
+                str,
+                OpenApiParameter.PATH,
+                description="The fiscal year's label.",
+                examples=[OpenApiExample("2023-24", value="2023-24")],
+            )
+        ],
+    )
     def get(self, request, label: str):
         try:
             summary = build_summary(label)

@@ -215,3 +215,10 @@ def test_summary_is_build_summary_as_json(dataset, as_user, leader):
 
 def test_summary_of_an_unknown_year_is_404(dataset, as_user, leader):
     assert as_user(leader).get(reverse("api:summary", args=["1999-00"])).status_code == 404
+
+
+@pytest.mark.parametrize("size", ["0", "-5", "ten", "null"])
+def test_a_page_size_that_is_not_a_whole_number_above_0_is_a_400(dataset, as_user, leader, size):
+    response = as_user(leader).get(VALUES, {"page_size": size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()

@@ -159,8 +159,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 REST_FRAMEWORK = {
     # The REST API (reporting/api/); its schema also documents the error answers.
     "DEFAULT_SCHEMA_CLASS": "reporting.api.schema.AutoSchema",
-    # The REST API (reporting/api/). Token first, so that an anonymous request
-    # gets 401 with "WWW-Authenticate: Token" rather than a bare 403.
+    # Token first, so that an anonymous request gets 401 with
+    # "WWW-Authenticate: Token" rather than a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -1,0 +1,453 @@
+"""How the API shows and reads things.
+
+Serializers only translate: natural keys to objects and back. Validation of
+a figure is ``reporting.validation.parse_value`` (inside the services and the
+import pipeline), so the API accepts and refuses exactly what the admin and
+the importer do.
+"""
+
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from units.models import Metric, Region, Unit
+
+FIGURE = {
+    "type": "string",
+    "format": "decimal",
+    "pattern": r"^\d+\.\d{2}$",
+    "example": "2725161.00",
+    "description": "Exact, as a string with two decimal places.",
+}
+
+
+@extend_schema_field(FIGURE)
+class Figure(serializers.DecimalField):
+    """A figure: a string with two decimal places, exact."""
+
+    places = 2
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", None)
+        kwargs.setdefault("decimal_places", self.places)
+        kwargs.setdefault("coerce_to_string", True)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field({**FIGURE, "nullable": True})
+class NullableFigure(Figure):
+    """A figure or null (not reported)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$", "nullable": True}
+)
+class Change(NullableFigure):
+    """The change from last year (negative for a fall), or null."""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^-?\d+\.\d$",
+        "nullable": True,
+        "example": "12.5",
+    }
+)
+class Percent(NullableFigure):
+    """A percent change to one decimal place, or null where it would mislead."""
+
+    places = 1
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "example": "$1,234"},
+            {"type": "number", "example": 1234},
+        ],
+        "description": "A figure as a person would type it (1234, 1,234, $1,234.50) or a "
+        "JSON number. Counts are whole numbers; amounts are exact to the cent.",
+    }
+)
+class FigureInput(serializers.Field):
+    """What a client sends as a figure; checked later by parse_value."""
+
+    default_error_messages = {"invalid": "Give the figure as a number or as text, e.g. 1234."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float | Decimal):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "Field name -> list of messages; or detail and errors (bulk upsert).",
+    }
+)
+class _AnyObject(serializers.Field):
+    pass
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """400: per-field messages, e.g. {"value": ["“12.5” is not a whole number…"]}."""
+
+    errors = _AnyObject(required=False)
+
+
+# --- Catalogue -----------------------------------------------------------------------------
+
+
+class UnitSerializer(serializers.HyperlinkedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:unit-detail", lookup_field="code")
+
+    class Meta:
+        model = Unit
+        fields = [
+            "url",
+            "code",
+            "name",
+            "program",
+            "team",
+            "heading",
+            "description",
+            "display_order",
+            "active",
+        ]
+
+
+class MetricSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:metric-detail")
+    unit = serializers.CharField(source="unit.code", read_only=True)
+
+    class Meta:
+        model = Metric
+        fields = [
+            "url",
+            "id",
+            "unit",
+            "code",
+            "label",
+            "value_type",
+            "display_order",
+            "regional_label",
+            "headline",
+            "note",
+            "active",
+        ]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:region-detail")
+
+    class Meta:
+        model = Region
+        fields = ["url", "id", "name", "display_order"]
+
+
+class FiscalYearSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:fiscalyear-detail", lookup_field="label"
+    )
+    summary = serializers.SerializerMethodField()
+    locked_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = FiscalYear
+        fields = ["url", "label", "start_year", "status", "locked_at", "locked_by", "summary"]
+
+    def get_summary(self, fiscal_year) -> str:
+        return reverse("api:summary", args=[fiscal_year.label], request=self.context.get("request"))
+
+
+class ReportingPeriodSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:reportingperiod-detail")
+    fiscal_year = serializers.CharField(source="fiscal_year.label", read_only=True)
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["url", "id", "fiscal_year", "period", "start", "end"]
+
+    def get_start(self, period) -> OpenApiTypes.DATE:
+        return period.date_range()[0]
+
+    def get_end(self, period) -> OpenApiTypes.DATE:
+        return period.date_range()[1]
+
+
+# --- Figures ------------------------------------------------------------------------------
+
+
+class MetricValueSerializer(serializers.ModelSerializer):
+    """A figure with its natural keys; ``region`` is null for a unit-wide figure."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:value-detail")
+    unit = serializers.CharField(source="metric.unit.code", read_only=True)
+    metric = serializers.CharField(source="metric.code", read_only=True)
+    fiscal_year = serializers.CharField(source="period.fiscal_year.label", read_only=True)
+    period = serializers.ChoiceField(
+        source="period.period", choices=ReportingPeriod.Period.choices, read_only=True
+    )
+    region = serializers.CharField(source="region.name", read_only=True, allow_null=True)
+    value_type = serializers.ChoiceField(
+        source="metric.value_type", choices=Metric.ValueType.choices, read_only=True
+    )
+    value = Figure(read_only=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = MetricValue
+        fields = [
+            "url",
+            "id",
+            "unit",
+            "metric",
+            "fiscal_year",
+            "period",
+            "region",
+            "value",
+            "value_type",
+            "note",
+            "updated_at",
+            "updated_by",
+        ]
+
+
+class MetricValueCreateSerializer(serializers.Serializer):
+    """A new figure, named by its natural keys. Leave out ``region`` (or send
+    null or "") for a unit-wide figure."""
+
+    unit = serializers.CharField(help_text="Unit code, e.g. ICE.")
+    metric = serializers.CharField(help_text="Metric code, e.g. file-intakes.")
+    fiscal_year = serializers.CharField(help_text="Fiscal year label, e.g. 2023-24.")
+    period = serializers.ChoiceField(choices=ReportingPeriod.Period.choices)
+    region = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text="Region name, or null."
+    )
+    value = FigureInput()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+    def validate(self, attrs):
+        errors = {}
+        unit = Unit.objects.filter(code__iexact=attrs["unit"].strip()).first()
+        metric = fiscal_year = region = None
+        if unit is None:
+            known = ", ".join(Unit.objects.values_list("code", flat=True))
+            errors["unit"] = [f"There is no unit “{attrs['unit']}”. Known units: {known}."]
+        else:
+            metric = Metric.objects.filter(unit=unit, code__iexact=attrs["metric"].strip()).first()
+            if metric is None:
+                errors["metric"] = [f"{unit.code} has no metric “{attrs['metric']}”."]
+        fiscal_year = FiscalYear.objects.filter(label=attrs["fiscal_year"].strip()).first()
+        if fiscal_year is None:
+            errors["fiscal_year"] = [
+                f"The fiscal year “{attrs['fiscal_year']}” has not been set up "
+                "(write it as YYYY-YY, for example 2023-24)."
+            ]
+        if attrs.get("region"):
+            region = Region.objects.filter(name__iexact=attrs["region"].strip()).first()
+            if region is None:
+                errors["region"] = [
+                    f"There is no region “{attrs['region']}”. Leave it out for a unit-wide figure."
+                ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        ReportingPeriod.objects.ensure_for([fiscal_year])
+        period = ReportingPeriod.objects.get(fiscal_year=fiscal_year, period=attrs["period"])
+        existing = MetricValue.objects.filter(metric=metric, period=period, region=region).first()
+        if existing is not None:
+            raise serializers.ValidationError(
+                {
+                    "non_field_errors": [
+                        f"This figure is already on record (id {existing.pk}): change it with "
+                        "PUT or PATCH on its URL, or use the bulk upsert."
+                    ]
+                }
+            )
+        return {
+            "metric": metric,
+            "period": period,
+            "region": region,
+            "value": attrs["value"],
+            "note": attrs.get("note"),
+        }
+
+
+class MetricValueUpdateSerializer(serializers.Serializer):
+    """A change to a figure on record: its value and/or its note."""
+
+    value = FigureInput()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+
+# --- Bulk upsert --------------------------------------------------------------------------
+
+
+class LongFormRowSerializer(serializers.Serializer):
+    """One long-form row, as in an import file. A null or blank value means
+    not reported: the row is skipped and nothing is stored. A missing note
+    leaves the note on record as it is."""
+
+    unit = serializers.CharField(allow_blank=True, max_length=200)
+    metric = serializers.CharField(allow_blank=True, max_length=200)
+    fiscal_year = serializers.CharField(allow_blank=True, max_length=20)
+    period = serializers.CharField(allow_blank=True, max_length=20)
+    region = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=200, default=""
+    )
+    value = FigureInput(allow_null=True)
+    note = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=10000, default=None
+    )
+
+
+class BulkRowResultSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Position in the list, counting from 1.")
+    action = serializers.ChoiceField(choices=["new", "update", "unchanged", "skip", "error"])
+    remark = serializers.CharField()
+
+
+class BulkCountsSerializer(serializers.Serializer):
+    new = serializers.IntegerField()
+    update = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    skip = serializers.IntegerField()
+    error = serializers.IntegerField()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    batch = serializers.IntegerField(help_text="The import record (ImportBatch) of this request.")
+    dry_run = serializers.BooleanField()
+    written = serializers.BooleanField()
+    summary = serializers.CharField()
+    counts = BulkCountsSerializer()
+    rows = BulkRowResultSerializer(many=True)
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Position in the list, counting from 1.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkRejectionSerializer(serializers.Serializer):
+    """Nothing was written. ``errors`` lists every problem with its row and
+    field; a request refused before its rows were read (not JSON, not a list,
+    too long) has ``detail`` only."""
+
+    detail = serializers.CharField()
+    batch = serializers.IntegerField(
+        allow_null=True, required=False, help_text="The import record, when one was made."
+    )
+    errors = BulkErrorSerializer(many=True, required=False)
+
+
+# --- Summary ------------------------------------------------------------------------------
+
+
+class YearFigureSerializer(serializers.Serializer):
+    value = NullableFigure()
+    source = serializers.ChoiceField(
+        choices=["recorded", "derived", "partial"],
+        allow_null=True,
+        help_text="recorded (a full-year figure), derived (sum of four quarters), "
+        "partial (sum of the quarters reported so far), or null (not reported).",
+    )
+
+
+class MetricRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    value_type = serializers.ChoiceField(choices=Metric.ValueType.choices)
+    headline = serializers.BooleanField()
+    regional_label = serializers.CharField(allow_blank=True)
+    quarters = serializers.ListField(
+        child=NullableFigure(), help_text="Q1 to Q4; null = not reported."
+    )
+    year = YearFigureSerializer()
+    prior_years = YearFigureSerializer(many=True)
+    change = Change()
+    change_percent = Percent()
+    footnotes = serializers.ListField(child=serializers.IntegerField())
+
+
+class RegionalColumnSerializer(serializers.Serializer):
+    metric_code = serializers.CharField()
+    heading = serializers.CharField()
+    value_type = serializers.ChoiceField(choices=Metric.ValueType.choices)
+
+
+class RegionalRowSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    values = serializers.ListField(child=NullableFigure())
+
+
+class RegionalTableSerializer(serializers.Serializer):
+    columns = RegionalColumnSerializer(many=True)
+    rows = RegionalRowSerializer(many=True)
+    totals = serializers.ListField(child=NullableFigure())
+
+
+class FootnoteSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    metric_label = serializers.CharField()
+    text = serializers.CharField()
+
+
+class UnitSectionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    program = serializers.CharField()
+    team = serializers.CharField(allow_blank=True)
+    heading = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    rows = MetricRowSerializer(many=True)
+    regional = RegionalTableSerializer(allow_null=True)
+    footnotes = FootnoteSerializer(many=True)
+
+
+class HeadlineSerializer(serializers.Serializer):
+    unit_code = serializers.CharField()
+    metric_code = serializers.CharField()
+    label = serializers.CharField()
+    value_type = serializers.ChoiceField(choices=Metric.ValueType.choices)
+    value = NullableFigure()
+    partial = serializers.BooleanField()
+    last_year = NullableFigure()
+    change = Change()
+    change_percent = Percent()
+
+
+class AnnualSummarySerializer(serializers.Serializer):
+    """``reporting.summary.build_summary`` as JSON: the structure the summary page shows."""
+
+    fiscal_year = serializers.CharField()
+    status = serializers.ChoiceField(choices=FiscalYear.Status.choices)
+    is_locked = serializers.BooleanField()
+    locked_at = serializers.DateTimeField(allow_null=True)
+    prior_years = serializers.ListField(child=serializers.CharField())
+    years = serializers.ListField(child=serializers.CharField())
+    headlines = HeadlineSerializer(many=True)
+    units = UnitSectionSerializer(many=True)

@@ -1,0 +1,362 @@
+"""The API's views: fetch, authorise, call a service, answer.
+
+Reads go through the MetricValue queryset; writes through
+``reporting.services`` and the import pipeline, so the API follows the same
+validation, locking and history as the admin and the importer.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import mixins, routers, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from reporting import filters, services
+from reporting.api import serializers as s
+from reporting.api.errors import field_errors
+from reporting.api.permissions import UpsertPermissions
+from reporting.importing.longform import LongFormRow
+from reporting.importing.pipeline import run_import
+from reporting.models import FiscalYear, MetricValue, ReportingPeriod, YearLocked
+from reporting.summary import build_summary
+from units.models import Metric, Region, Unit
+
+SOURCE = "api"
+BULK_FILE_NAME = "API request"
+
+
+class APIRootView(routers.APIRootView):
+    """The API's version 1: one link per list."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from drf-spectacular-sidecar, its script and style in files (no inline code)."""
+
+    template_name = "api/swagger_ui.html"
+
+
+def _path_example(name: str, value, description: str):
+    return extend_schema(
+        parameters=[
+            OpenApiParameter(
+                name,
+                type(value),
+                OpenApiParameter.PATH,
+                description=description,
+                examples=[OpenApiExample(str(value), value=value)],
+            )
+        ]
+    )
+
+
+@extend_schema_view(retrieve=_path_example("code", "ICE", "The unit's code."))
+class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    """ALERT's units, in report order."""
+
+    queryset = Unit.objects.all()
+    serializer_class = s.UnitSerializer
+    filterset_class = filters.UnitFilter
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+
+class MetricViewSet(viewsets.ReadOnlyModelViewSet):
+    """The metrics each unit reports."""
+
+    queryset = Metric.objects.select_related("unit")
+    serializer_class = s.MetricSerializer
+    lookup_value_regex = "[^/]+"
+    filterset_class = filters.MetricFilter
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Region.objects.all()
+    serializer_class = s.RegionSerializer
+    lookup_value_regex = "[^/]+"
+    filterset_class = filters.RegionFilter
+
+
+@extend_schema_view(retrieve=_path_example("label", "2023-24", "The year's label."))
+class FiscalYearViewSet(viewsets.ReadOnlyModelViewSet):
+    """Fiscal years (1 April to 31 March), newest first, with their status."""
+
+    queryset = FiscalYear.objects.select_related("locked_by")
+    serializer_class = s.FiscalYearSerializer
+    filterset_class = filters.FiscalYearFilter
+    lookup_field = "label"
+    lookup_value_regex = "[^/]+"
+
+
+class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
+    """The four quarters and the full year of each fiscal year."""
+
+    queryset = ReportingPeriod.objects.select_related("fiscal_year")
+    serializer_class = s.ReportingPeriodSerializer
+    lookup_value_regex = "[^/]+"
+    filterset_class = filters.ReportingPeriodFilter
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "region",
+            str,
+            description="Region name (case-insensitive), or “none” for unit-wide figures.",
+        ),
+    ]
+)
+class MetricValueViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The figures, with their natural keys. A figure not on record was not reported."""
+
+    queryset = MetricValue.objects.with_keys().select_related("updated_by")
+    serializer_class = s.MetricValueSerializer
+    filterset_class = filters.MetricValueFilter
+    lookup_value_regex = "[^/]+"  # "2.5" is a JSON 404 from the view, not an HTML page
+
+    def get_queryset(self):
+        # A clerk assigned to units sees and changes only theirs, as in the admin.
+        return super().get_queryset().visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.MetricValueCreateSerializer
+        if self.action in ("update", "partial_update"):
+            return s.MetricValueUpdateSerializer
+        return s.MetricValueSerializer
+
+    def _answer(self, figure, code):
+        figure = self.get_queryset().get(pk=figure.pk)
+        data = s.MetricValueSerializer(figure, context=self.get_serializer_context()).data
+        return Response(data, status=code)
+
+    @extend_schema(request=s.MetricValueCreateSerializer, responses={201: s.MetricValueSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            figure = services.record_value(
+                **serializer.validated_data, user=request.user, source=SOURCE
+            )
+        except YearLocked:
+            raise
+        except DjangoValidationError as exc:
+            raise field_errors(exc) from exc
+        return self._answer(figure, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MetricValueUpdateSerializer, responses=s.MetricValueSerializer)
+    def update(self, request, *args, **kwargs):
+        figure = self.get_object()
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            figure = services.record_value(
+                metric=figure.metric,
+                period=figure.period,
+                region=figure.region,
+                value=data.get("value", figure.value),
+                note=data.get("note"),
+                user=request.user,
+                source=SOURCE,
+            )
+        except YearLocked:
+            raise
+        except DjangoValidationError as exc:
+            raise field_errors(exc) from exc
+        return self._answer(figure, status.HTTP_200_OK)
+
+    @extend_schema(request=s.MetricValueUpdateSerializer, responses=s.MetricValueSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        services.delete_value(figure=instance, user=self.request.user, source=SOURCE)
+
+
+class BulkUpsertView(APIView):
+    """Create or change many figures at once, all or nothing, through the import pipeline.
+
+    The body is a JSON list of long-form rows. Row numbers in messages and
+    results are positions in the list counting from 1 (the first item is
+    row 1). Every request is recorded as an import (``batch``).
+    """
+
+    queryset = MetricValue.objects.all()  # for the permission check
+    permission_classes = [UpsertPermissions]
+    throttle_scope = "bulk"
+
+    def get_throttles(self):
+        return [*super().get_throttles(), ScopedRateThrottle()]
+
+    @extend_schema(
+        operation_id="values_bulk_upsert",
+        request=s.LongFormRowSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "dry_run",
+                bool,
+                description="Check and report what would happen, writing no figure.",
+            )
+        ],
+        responses={
+            200: s.BulkResultSerializer,
+            400: OpenApiResponse(s.BulkRejectionSerializer, "Rejected; nothing was written."),
+            409: OpenApiResponse(
+                s.BulkRejectionSerializer, "A fiscal year is locked; nothing was written."
+            ),
+        },
+    )
+    def post(self, request):
+        try:
+            dry_run = _flag(request.query_params.get("dry_run"))
+        except ValueError as exc:
+            return _refused(str(exc))
+        items = request.data
+        if not isinstance(items, list):
+            return _refused("Send a JSON list of long-form rows.")
+        limit = settings.ALERT_API_BULK_MAX_ROWS
+        if len(items) > limit:
+            return _refused(f"Send at most {limit} rows a request; this one has {len(items)}.")
+        serializer = s.LongFormRowSerializer(data=items, many=True)
+        if not serializer.is_valid():
+            return _rejected(
+                None, _structural_errors(serializer.errors), status.HTTP_400_BAD_REQUEST
+            )
+        rows = [
+            LongFormRow(
+                number=number,
+                unit=item["unit"].strip(),
+                metric=item["metric"].strip(),
+                fiscal_year=item["fiscal_year"].strip(),
+                period=item["period"].strip().upper(),
+                region=(item.get("region") or "").strip(),
+                value=item["value"].strip() if isinstance(item["value"], str) else item["value"],
+                note=item.get("note"),
+            )
+            for number, item in enumerate(serializer.validated_data, start=1)
+        ]
+        outcome = run_import(
+            rows, user=request.user, dry_run=dry_run, file_name=BULK_FILE_NAME, source=SOURCE
+        )
+        if outcome.has_errors:
+            errors = [
+                {"row": planned.row.number, "field": problem.column, "message": problem.message}
+                for planned in outcome.rows
+                for problem in planned.problems
+            ]
+            locked = _locked_messages(rows, request.user)
+            only_locks = all(e["message"] in locked for e in errors)
+            code = status.HTTP_409_CONFLICT if only_locks else status.HTTP_400_BAD_REQUEST
+            return _rejected(outcome.batch.pk, errors, code)
+        return Response(
+            {
+                "batch": outcome.batch.pk,
+                "dry_run": dry_run,
+                "written": outcome.written,
+                "summary": outcome.summary(),
+                "counts": outcome.counts,
+                "rows": [
+                    {"row": p.row.number, "action": p.action.value, "remark": p.remark}
+                    for p in outcome.rows
+                ],
+            }
+        )
+
+
+def _flag(raw: str | None) -> bool:
+    if raw is None or raw == "":
+        return False
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"dry_run: “{raw}” is not true or false.")
+
+
+def _structural_errors(errors) -> list[dict]:
+    """DRF's list errors (a list, or a dict by 0-based position) as rows counted from 1.
+
+    An item that is not an object at all (null, a number) is reported on the
+    field "item".
+    """
+    by_position = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    found = []
+    for position, item_errors in by_position:
+        row = position + 1 if isinstance(position, int) else 0
+        by_field = item_errors if isinstance(item_errors, dict) else {"item": item_errors}
+        for field, messages in by_field.items():
+            for message in messages if isinstance(messages, list) else [messages]:
+                name = "item" if field == "non_field_errors" else field
+                found.append({"row": row, "field": name, "message": str(message)})
+    return sorted(found, key=lambda error: error["row"])
+
+
+def _locked_messages(rows: list[LongFormRow], user) -> set[str]:
+    labels = {row.fiscal_year for row in rows}
+    messages = set()
+    for fiscal_year in FiscalYear.objects.filter(label__in=labels).select_related("locked_by"):
+        try:
+            fiscal_year.ensure_writable_by(user)
+        except YearLocked as exc:
+            messages.add(exc.messages[0])
+    return messages
+
+
+def _refused(detail: str) -> Response:
+    return Response({"detail": detail, "batch": None, "errors": []}, status=400)
+
+
+def _rejected(batch: int | None, errors: list[dict], code: int) -> Response:
+    what = "locked year" if code == status.HTTP_409_CONFLICT else "problem"
+    detail = (
+        f"Nothing was written: {len(errors)} {what}{'s' if len(errors) != 1 else ''}. "
+        + "; ".join(f"row {e['row']}, field “{e['field']}”: {e['message']}" for e in errors[:5])
+        + ("; …" if len(errors) > 5 else "")
+    )
+    return Response({"detail": detail, "batch": batch, "errors": errors}, status=code)
+
+
+class SummaryView(APIView):
+    """The annual summary of a fiscal year: the structure the summary page shows."""
+
+    queryset = MetricValue.objects.all()  # for the permission check
+
+    @extend_schema(
+        responses=s.AnnualSummarySerializer,
+        parameters=[
+            OpenApiParameter(
+                "label",
+                str,
+                OpenApiParameter.PATH,
+                description="The fiscal year's label.",
+                examples=[OpenApiExample("2023-24", value="2023-24")],
+            )
+        ],
+    )
+    def get(self, request, label: str):
+        try:
+            summary = build_summary(label)
+        except FiscalYear.DoesNotExist as exc:
+            raise NotFound(str(exc)) from exc
+        return Response(s.AnnualSummarySerializer(summary).data)

@@ -1,0 +1,65 @@
+"""A list costs the same number of queries whatever the page size."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from units.models import Metric, Region
+
+
+def generate_figures():
+    """Regional figures for every metric, region and period of 2021-22 and 2022-23."""
+    years = list(FiscalYear.objects.filter(label__in=["2021-22", "2022-23"]))
+    ReportingPeriod.objects.ensure_for(years)
+    periods = list(ReportingPeriod.objects.filter(fiscal_year__in=years))
+    MetricValue.objects.bulk_create(
+        MetricValue(metric=metric, period=period, region=region, value=Decimal(7))
+        for metric in Metric.objects.all()
+        for period in periods
+        for region in Region.objects.all()
+    )
+
+
+def count_queries(client, django_assert_num_queries, page_size, expected):
+    with django_assert_num_queries(expected):
+        response = client.get(reverse("api:value-list"), {"page_size": page_size})
+    assert response.status_code == 200
+    return len(response.json()["results"])
+
+
+def test_the_values_list_costs_the_same_queries_at_page_size_10_and_1000(
+    dataset, leader, django_assert_num_queries
+):
+    generate_figures()
+    assert MetricValue.objects.count() > 1000
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=leader).key}")
+    # token + user's permissions (2) + unit assignment + count + page
+    assert count_queries(client, django_assert_num_queries, 10, 6) == 10
+    assert count_queries(client, django_assert_num_queries, 1000, 6) == 1000
+
+
+def test_filtered_lists_cost_the_same_whatever_the_page_size(
+    dataset, as_user, leader, django_assert_num_queries
+):
+    generate_figures()
+    client = as_user(leader)
+    url = reverse("api:value-list")
+    params = {"unit": "ICE", "fiscal_year": "2022-23"}
+    for size in (10, 1000):
+        # session + user + permissions (2) + unit + year lookups + count + page
+        with django_assert_num_queries(9):
+            assert client.get(url, {**params, "page_size": size}).status_code == 200
+
+
+def test_the_summary_costs_a_constant_number_of_queries(
+    dataset, as_user, leader, django_assert_num_queries
+):
+    generate_figures()
+    client = as_user(leader)
+    # session + user + permissions (2) + build_summary's 5
+    with django_assert_num_queries(9):
+        assert client.get(reverse("api:summary", args=["2022-23"])).status_code == 200

@@ -1,0 +1,26 @@
+"""Throttling: a client over its rate gets 429 and a Retry-After."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+
+
+@pytest.fixture
+def tight_rates(monkeypatch):
+    rates = {"anon": "2/minute", "user": "3/minute", "bulk": "1/minute"}
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", rates)
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+
+
+def test_a_user_over_the_rate_gets_429(dataset, as_user, leader, tight_rates):
+    client = as_user(leader)
+    codes = [client.get(reverse("api:region-list")).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert "Retry-After" in client.get(reverse("api:region-list"))
+
+
+def test_the_bulk_upsert_has_its_own_tighter_rate(dataset, as_user, clerk, tight_rates):
+    client = as_user(clerk)
+    url = reverse("api:value-bulk")
+    assert client.post(url, [], format="json").status_code == 200
+    assert client.post(url, [], format="json").status_code == 429

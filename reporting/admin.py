@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
@@ -69,3 +70,10 @@ class MetricValueAdmin(SimpleHistoryAdmin):
     @admin.display(description="value", ordering="value")
     def formatted_value(self, figure: MetricValue) -> str:
         return figure.display_value()
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a posted revert for anyone who may merely view the
+        # record (its POST path checks view permission only): refuse it here.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -89,5 +89,6 @@ def build_path(url: WalkedURL, samples: dict) -> str:
     # possible, so fill the route by hand.
     path = url.route
     for keyword, value in kwargs.items():
-        path = re.sub(r"\(\?P<%s>[^)]*\)|<(?:\w+:)?%s>" % (keyword, keyword), str(value), path)
+        group = rf"\(\?P<{keyword}>[^)]*\)|<(?:\w+:)?{keyword}>"
+        path = re.sub(group, str(value), path)
     return "/" + re.sub(r"[\^$]|\\Z", "", path).replace("\\", "")

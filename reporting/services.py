@@ -70,8 +70,9 @@ def record_value(
         fiscal_year.ensure_writable_by(user)
         number = validate_for_metric(value, metric)
         figure = (
-            MetricValue.objects.select_for_update()
+            MetricValue.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
+            .order_by("pk")  # the default ordering joins nullable region: no FOR UPDATE there
             .first()
         ) or MetricValue(metric=metric, period=period, region=region)
         figure.value = number

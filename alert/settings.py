@@ -241,6 +241,7 @@ AXES_COOLOFF_TIME = envint("DJANGO_AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_VERBOSE = envbool("DJANGO_AXES_VERBOSE", False)
 # Behind a proxy the client's address is the first of X-Forwarded-For.
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _proxy_header else ["REMOTE_ADDR"]

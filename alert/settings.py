@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "alert.middleware.ContentSecurityPolicyExceptions",
     "simple_history.middleware.HistoryRequestMiddleware",
     "alert.middleware.DatabaseUnavailableMiddleware",
     # django-axes last: it turns a locked-out login into its lockout response.
@@ -157,7 +158,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 # Uploaded files (the admin's import previews) live here; with several app
 # servers it must be one shared volume (see docs "Running in production").
@@ -221,6 +222,14 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
+        # Three fixed style attributes in simple-history's and import-export's
+        # admin templates, allowed by hash (not any inline style).
+        "style-src-attr": [
+            UNSAFE_HASHES,
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",  # border-top: 0
+            "'sha256-mHgUAqxc8GPXM/QhzkHrHujcrQTU9fd6ZjWz+icxKcA='",  # padding: 0;
+            "'sha256-+YWRMZ88jMyO7jVlBA52tZADiPobPIUA8LAWee68Fvs='",  # font-weight: bold;
+        ],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -229,6 +238,14 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     },
+}
+
+# Pages that cannot run under the policy above get their own, by URL name
+# (alert.middleware.ContentSecurityPolicyExceptions). Redoc (the API's
+# reference page) injects its styles at run time, without a nonce.
+CSP_REPLACE_BY_URL_NAME = {
+    # Redoc: styles injected at run time; its search runs in a worker from a blob.
+    "api:*redoc*": {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]},
 }
 
 # Login throttling (django-axes): after DJANGO_AXES_FAILURE_LIMIT failed
@@ -246,6 +263,14 @@ AXES_VERBOSE = envbool("DJANGO_AXES_VERBOSE", False)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _proxy_header else ["REMOTE_ADDR"]
 )
+
+# The API's documentation pages load Swagger UI and Redoc from this server
+# (drf-spectacular-sidecar), never from a CDN: the CSP allows only 'self'.
+SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

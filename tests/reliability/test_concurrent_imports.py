@@ -16,45 +16,15 @@ from django.db import connection
 
 from reporting.models import FiscalYear, ImportBatch, MetricValue
 from reporting.services import import_file, set_year_status
-from tests.reliability.conditions import dataset_keys, long_form, postgresql_only
+from tests.reliability.conditions import (
+    dataset_keys,
+    long_form,
+    postgresql_only,
+    record_state,
+    run_at_once,
+)
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
-
-
-def run_at_once(jobs):
-    """Run each job in its own thread, released together; return results or exceptions."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def worker(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an import never finished"
-    return results
-
-
-def record_state() -> dict:
-    return {
-        (
-            v.metric.unit.code,
-            v.metric.code,
-            v.period.fiscal_year.label,
-            v.period.period,
-            v.region.name if v.region else "",
-        ): (v.value, v.note)
-        for v in MetricValue.objects.select_related("metric__unit", "period__fiscal_year", "region")
-    }
 
 
 @pytest.mark.parametrize("imports", [2, 8])

@@ -33,7 +33,7 @@ FLAGS = [
 PAGES = [
     "admin:index",
     "admin:app_list",
-    "admin:*_changelist",
+    "admin:units_*_changelist",
     "admin:reporting_metricvalue_*",
     "admin:reporting_fiscalyear_*",
     "admin:auth_user_*",

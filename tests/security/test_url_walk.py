@@ -181,6 +181,8 @@ def test_every_url_has_sample_arguments():
 def test_walk_every_url_as(role, cast):
     user = cast[role]
     client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)  # once: no URL below ends the session (logout is only GET)
     before = snapshot()
     failures = []
     walked = 0
@@ -193,14 +195,14 @@ def test_walk_every_url_as(role, cast):
         if url.name == "admin:logout":
             methods = ["get"]  # a POST would end the session for the URLs after it
         for method in methods:
-            if user is not None:
-                client.force_login(user)
             response = getattr(client, method)(path)
             walked += 1
             problem = judge(outcomes[role], method, response)
             if problem:
                 failures.append(f"{method.upper()} {path} ({url.name}) as {role}: {problem}")
     assert walked > 50
+    if user is not None:  # still signed in: every answer above was given to this role
+        assert client.session.get("_auth_user_id") == str(user.pk)
     assert not failures, "\n".join(failures)
     if role in ("anonymous", "outsider", "leader"):
         assert snapshot() == before, f"{role} changed the records by walking the URLs"

@@ -60,6 +60,9 @@ class Command(BaseCommand):
                     Decimal("1") if "." not in r["value"] else Decimal("0.01"), ROUND_HALF_UP
                 )
                 rows.append([r["unit"], r["metric"], label, r["period"], r["region"], value, ""])
+        if not rows and not output:
+            self.stdout.write("Every year asked for already holds figures: nothing generated.")
+            return
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["unit", "metric", "fiscal_year", "period", "region", "value", "note"])

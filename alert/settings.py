@@ -259,10 +259,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = envbool("DJANGO_AXES_VERBOSE", False)
-# Behind a proxy the client's address is the first of X-Forwarded-For.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _proxy_header else ["REMOTE_ADDR"]
-)
+# The client's address: behind DJANGO_PROXY_COUNT proxies of our own (default
+# 1 when a proxy header is configured, else 0), taken from X-Forwarded-For.
+ALERT_PROXY_COUNT = envint("DJANGO_PROXY_COUNT", 1 if _proxy_header else 0)
+AXES_CLIENT_IP_CALLABLE = "alert.security.client_ip"
 
 # The API's documentation pages load Swagger UI and Redoc from this server
 # (drf-spectacular-sidecar), never from a CDN: the CSP allows only 'self'.

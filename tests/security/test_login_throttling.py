@@ -47,3 +47,13 @@ def test_lockout_is_listed_in_the_admin_and_clearing_it_lets_the_user_in(
 
     AccessAttempt.objects.filter(username="carol").delete()  # what axes_reset_username does
     assert _sign_in(client, "correct horse battery").status_code == 302
+
+
+def test_client_address_is_the_one_our_proxy_saw_not_one_the_client_wrote(rf, settings):
+    from alert.security import client_ip
+
+    settings.ALERT_PROXY_COUNT = 1
+    spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(spoofed) == "198.51.100.9"
+    settings.ALERT_PROXY_COUNT = 0
+    assert client_ip(spoofed) == "10.0.0.2"

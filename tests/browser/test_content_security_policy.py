@@ -29,7 +29,8 @@ FLAGS = [
     "--no-first-run",
 ]
 # Pages that run scripts or load styles: one of each kind of admin page for the
-# models with the richest forms, every import/export page, every API doc page.
+# models with the richest forms, every import/export page, every leadership
+# page, every API doc page.
 PAGES = [
     "admin:index",
     "admin:app_list",
@@ -39,6 +40,7 @@ PAGES = [
     "admin:auth_user_*",
     "admin:*_import",
     "admin:*_export",
+    "reporting:*",
     "api:*schema*",
     "api:*swagger*",
     "api:*redoc*",
@@ -95,7 +97,8 @@ def test_admin_and_api_pages_run_without_a_content_security_policy_violation(
         checked = pages_to_check()
         for path in checked:
             page.goto(live_server.url + path)
-            page.wait_for_load_state("networkidle" if path.startswith("/api") else "load")
+            admin_page = path.startswith(reverse("admin:index"))
+            page.wait_for_load_state("load" if admin_page else "networkidle")
         # The admin's own scripts really ran (collapse/filters set up by JS).
         page.goto(live_server.url + reverse("admin:reporting_metricvalue_changelist"))
         assert page.evaluate("typeof django !== 'undefined' && typeof django.jQuery") == "function"

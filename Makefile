@@ -27,6 +27,15 @@ run: migrate
 test: install
 	$(BIN)/python -m pytest
 
+# Production-style: static files collected, migrations applied, gunicorn on
+# DATABASE_URL (see docs/readme/production.md). Needs DJANGO_DEBUG=0 and the
+# production variables; `make serve` does not set DJANGO_DEBUG=1.
+serve: export DJANGO_DEBUG = 0
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,15 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-insecure-key-never-used-with-debug-off"
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS is not set. Production needs the host names the site is "
+        "served under, comma-separated (e.g. results.example.org)."
+    )
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# The admin's path, e.g. "records-admin/" (a trailing slash, no leading slash).
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +84,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "units",
     "reporting",
 ]
@@ -87,7 +99,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "alert.middleware.ContentSecurityPolicyExceptions",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "alert.middleware.DatabaseUnavailableMiddleware",
+    # django-axes last: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "alert.urls"
@@ -102,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -117,6 +135,12 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first, so a locked-out user is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,8 +158,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
+# Uploaded files (the admin's import previews) live here; with several app
+# servers it must be one shared volume (see docs "Running in production").
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 STORAGES = {
@@ -187,6 +213,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,  # figures are exact: "2725161.00", never a float
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The API's documentation pages load Swagger UI and Redoc from this server
+# (drf-spectacular-sidecar), never from a CDN: the CSP allows only 'self'.
 SPECTACULAR_SETTINGS = {
     "TITLE": "ALERT results records API",
     "DESCRIPTION": (
@@ -208,6 +236,84 @@ SPECTACULAR_SETTINGS = {
 }
 # The largest list the bulk upsert accepts in one request.
 ALERT_API_BULK_MAX_ROWS = envint("ALERT_API_BULK_MAX_ROWS", 10000)
+
+# Sessions: in the database (shared by every app process), expiring after
+# DJANGO_SESSION_COOKIE_AGE seconds (default 8 hours) and when the browser closes.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# HTTPS. The app normally runs behind a proxy that ends TLS; it trusts the
+# header named in DJANGO_SECURE_PROXY_SSL_HEADER (default X-Forwarded-Proto)
+# to say the request came in over HTTPS. Set it to "" when nothing sits in
+# front of gunicorn. DJANGO_SECURE_SSL_REDIRECT=0 serves plain HTTP (only for
+# a loopback load test; never in production).
+_proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer probes over plain HTTP
+SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from
+# elsewhere. Scripts the admin and the API docs must run inline get the
+# per-request nonce ({{ request.csp_nonce }}) instead of 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Three fixed style attributes in simple-history's and import-export's
+        # admin templates, allowed by hash (not any inline style).
+        "style-src-attr": [
+            UNSAFE_HASHES,
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",  # border-top: 0
+            "'sha256-mHgUAqxc8GPXM/QhzkHrHujcrQTU9fd6ZjWz+icxKcA='",  # padding: 0;
+            "'sha256-+YWRMZ88jMyO7jVlBA52tZADiPobPIUA8LAWee68Fvs='",  # font-weight: bold;
+        ],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Pages that cannot run under the policy above get their own, by URL name
+# (alert.middleware.ContentSecurityPolicyExceptions). Redoc (the API's
+# reference page) injects its styles at run time, without a nonce.
+CSP_REPLACE_BY_URL_NAME = {
+    # Redoc: styles injected at run time; its search runs in a worker from a blob.
+    "api:*redoc*": {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]},
+}
+
+# Login throttling (django-axes): after DJANGO_AXES_FAILURE_LIMIT failed
+# logins for one username from one address, that pair is locked out for
+# DJANGO_AXES_COOLOFF_HOURS. Attempts and lockouts are listed in the admin;
+# `manage.py axes_reset` (or axes_reset_username) clears them.
+AXES_ENABLED = envbool("DJANGO_AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = envint("DJANGO_AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("DJANGO_AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_VERBOSE = envbool("DJANGO_AXES_VERBOSE", False)
+# The client's address: behind DJANGO_PROXY_COUNT proxies of our own (default
+# 1 when a proxy header is configured, else 0), taken from X-Forwarded-For.
+ALERT_PROXY_COUNT = envint("DJANGO_PROXY_COUNT", 1 if _proxy_header else 0)
+AXES_CLIENT_IP_CALLABLE = "alert.security.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,10 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-not-used-anywhere-else")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# The test client and live server speak plain HTTP; production redirects to HTTPS.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 
 from alert.settings import *  # noqa: E402,F403
 

@@ -1,19 +1,24 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from alert.views import health
 from reporting import views as reporting_views
+
+handler500 = "alert.views.server_error"
 
 admin.site.site_header = "ALERT results records"
 admin.site.site_title = "ALERT results records"
 admin.site.index_title = "Records"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("reporting.api.urls")),
     path("reports/", include("reporting.urls")),
+    path("health/", health, name="health"),
     # The home page is the newest year's annual summary.
     path("", reporting_views.latest_summary, name="home"),
 ]

@@ -327,6 +327,13 @@ class MetricValueAdmin(SimpleHistoryAdmin):
     def short_note(self, figure: MetricValue) -> str:
         return Truncator(figure.note).chars(40) if figure.note else ""
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a posted revert for anyone who may merely view the
+        # record (its POST path checks view permission only): refuse it here.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     # The entry grid and the findings page live beside the figures.
 
     def get_urls(self):

@@ -1,0 +1,88 @@
+"""The database becoming unreachable is an outage, not a bug: answer 503."""
+
+import fnmatch
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger("alert.database")
+
+
+def database_unavailable_response(request) -> HttpResponse:
+    body = render_to_string("503.html", request=None)
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a lost database connection into a plain 503 page.
+
+    The failed connection is closed so the next request opens a fresh one:
+    the app recovers by itself as soon as the database is back. Other
+    OperationalErrors (a lock timeout, a deadlock) are not outages and
+    propagate as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if not is_connection_failure(exception):
+            return None
+        logger.error(
+            "Database unreachable during %s %s: %s", request.method, request.path, exception
+        )
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+            if not connection.is_usable():
+                connection.close()
+        return database_unavailable_response(request)
+
+
+def is_connection_failure(exception: Exception) -> bool:
+    if isinstance(exception, InterfaceError):
+        return True
+    cause = exception.__cause__
+    # psycopg: a broken connection raises OperationalError whose SQLSTATE is in
+    # class 08 (connection exception) or 57P (admin shutdown / cannot connect now),
+    # or none at all when the socket simply died.
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate is None:
+        text = str(exception).lower()
+        return not any(word in text for word in ("deadlock", "lock", "database is locked"))
+    return sqlstate.startswith("08") or sqlstate.startswith("57P")
+
+
+class ContentSecurityPolicyExceptions:
+    """Per-page relaxations of the Content-Security-Policy, by URL name.
+
+    settings.CSP_REPLACE_BY_URL_NAME maps shell-style URL name patterns
+    ("api:*redoc*") to directives that replace the global ones on those
+    pages only — for third-party pages that cannot run otherwise (Redoc
+    injects its styles at run time). It sets what django-csp's
+    ``@csp_replace`` decorator sets, for views we do not write; it must come
+    after ``csp.middleware.CSPMiddleware`` in MIDDLEWARE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None:
+            return response
+        for pattern, directives in settings.CSP_REPLACE_BY_URL_NAME.items():
+            if fnmatch.fnmatchcase(match.view_name, pattern):
+                response._csp_replace = directives
+                break
+        return response

@@ -1,0 +1,34 @@
+"""Restore a backup written by export_all into an empty database."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from reporting.backup import RestoreError, restore
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a file written by export_all into an empty (freshly migrated) database. "
+        "One transaction: all of it or nothing, checked against the file afterwards."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the backup file")
+
+    def handle(self, *args, file: str, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"There is no file {file}.")
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CommandError(f"{file} is not a backup written by export_all: {exc}") from exc
+        try:
+            counts = restore(data)
+        except (RestoreError, DatabaseError, KeyError, TypeError, ValueError) as exc:
+            raise CommandError(f"Nothing was restored: {exc}") from exc
+        summary = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items())
+        self.stdout.write(f"Restored {path.name}: {summary}.")

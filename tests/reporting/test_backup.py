@@ -1,0 +1,119 @@
+"""export_all / import_all round-trip the whole record into an empty database."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from reporting.backup import export_all
+from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
+from reporting.services import delete_value, import_file, record_value, set_year_status
+from units.models import Metric, Region, Unit
+
+
+def _quiet():
+    return open("/dev/null", "w")  # noqa: SIM115
+
+
+@pytest.fixture
+def lived_in(dataset, administrator, clerk, leader):
+    """The dataset after some ordinary work: notes, corrections, a deletion,
+    a rejected import and a locked year."""
+    figure = MetricValue.objects.for_year("2023-24").order_by("pk")[0]
+    record_value(
+        metric=figure.metric,
+        period=figure.period,
+        region=figure.region,
+        value="1,234",
+        note="Corrected after the Q1 audit.",
+        user=clerk,
+        source="test",
+    )
+    delete_value(figure=MetricValue.objects.order_by("pk")[1], user=clerk, source="test")
+    import_file(
+        content=b"unit,metric,fiscal_year,period,region,value,note\nICE,x,2023-24,Q1,,1,\n",
+        file_name="bad.csv",
+        user=clerk,
+        source="test",
+    )
+    set_year_status(
+        fiscal_year=FiscalYear.objects.get(label="2023-24"), locked=True, user=administrator
+    )
+
+
+def _empty_the_database():
+    MetricValue.objects.all().delete()
+    ImportBatch.objects.all().delete()
+    ReportingPeriod.objects.all().delete()
+    FiscalYear.objects.all().delete()
+    Metric.objects.all().delete()
+    Unit.objects.all().delete()
+    Region.objects.all().delete()
+    User.objects.all().delete()
+    MetricValue.history.all().delete()  # last: the deletions above are recorded too
+    FiscalYear.history.all().delete()
+
+
+def test_backup_restores_into_an_empty_database_with_zero_differences(lived_in, tmp_path):
+    before = export_all()
+    backup = tmp_path / "backup.json"
+    call_command("export_all", "-o", str(backup), stdout=_quiet())
+    _empty_the_database()
+    assert export_all()["values"] == []
+
+    call_command("import_all", str(backup), stdout=_quiet())
+
+    assert export_all() == before
+    year = FiscalYear.objects.get(label="2023-24")
+    assert year.is_locked and year.locked_by.username == "alice"
+    corrected = MetricValue.objects.get(note="Corrected after the Q1 audit.")
+    assert corrected.value == 1234
+    assert corrected.updated_by.username == "bob"
+    assert ImportBatch.objects.filter(status=ImportBatch.Status.REJECTED).count() == 1
+    assert MetricValue.objects.filter(import_batch__file_name="annual-report-2023-24.csv").exists()
+    assert User.objects.get(username="carol").check_password("correct horse battery")
+
+
+def test_backup_file_holds_natural_keys_and_no_database_ids(lived_in, tmp_path):
+    backup = tmp_path / "backup.json"
+    call_command("export_all", "-o", str(backup), stdout=_quiet())
+    data = json.loads(backup.read_text())
+    figure = data["values"][0]
+    assert set(figure) == {
+        "metric",
+        "period",
+        "region",
+        "value",
+        "note",
+        "batch",
+        "updated_at",
+        "updated_by",
+    }
+    assert "id" not in json.dumps(list(data["units"][0])) and "pk" not in data["units"][0]
+    assert figure["metric"][0] in {u["code"] for u in data["units"]}
+
+
+def test_restore_refuses_a_database_that_already_holds_records(lived_in, tmp_path):
+    backup = tmp_path / "backup.json"
+    call_command("export_all", "-o", str(backup), stdout=_quiet())
+    before = export_all()
+    with pytest.raises(CommandError, match="already holds records"):
+        call_command("import_all", str(backup), stdout=_quiet())
+    assert export_all() == before
+
+
+def test_a_damaged_backup_restores_nothing(lived_in, tmp_path):
+    backup = tmp_path / "backup.json"
+    call_command("export_all", "-o", str(backup), stdout=_quiet())
+    data = json.loads(backup.read_text())
+    data["values"][-1]["value"] = "-5.00"  # the database refuses a negative figure
+    backup.write_text(json.dumps(data))
+    _empty_the_database()
+
+    with pytest.raises(CommandError, match="Nothing was restored"):
+        call_command("import_all", str(backup), stdout=_quiet())
+
+    assert not Unit.objects.exists()
+    assert not MetricValue.objects.exists()
+    assert not MetricValue.history.exists()

@@ -1,11 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from reporting.admin_import import (
+    FigureImportExport,
+    FiscalYearImportExport,
+    ImportBatchAdminMixin,
+)
 from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
 
 
 @admin.register(FiscalYear)
-class FiscalYearAdmin(admin.ModelAdmin):
+class FiscalYearAdmin(FiscalYearImportExport, admin.ModelAdmin):
     list_display = ["label", "status", "locked_at", "locked_by"]
     list_filter = ["status"]
     list_select_related = ["locked_by"]
@@ -26,33 +31,14 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "file_name",
-        "user",
-        "source",
-        "status",
-        "new",
-        "updated",
-        "unchanged",
-        "skipped",
-        "rejected",
-    ]
-    list_filter = ["status", "source", "file_format"]
+class ImportBatchAdmin(ImportBatchAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["file_name", "checksum", "user__username"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(MetricValue)
-class MetricValueAdmin(SimpleHistoryAdmin):
+class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
     list_display = ["metric", "period", "region", "formatted_value", "note", "updated_at"]
     list_filter = [
         "metric__unit",

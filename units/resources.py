@@ -5,6 +5,27 @@ from import_export import fields, resources, widgets
 from units.models import Metric, Region, Unit
 
 
+class UnitCodeWidget(widgets.ForeignKeyWidget):
+    """A unit by its code; an unknown code is a field error naming the known ones
+    (a ValueError, which django-import-export shows against the field)."""
+
+    def __init__(self):
+        super().__init__(Unit, "code")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Unit.DoesNotExist:
+            import difflib
+
+            codes = sorted(Unit.objects.values_list("code", flat=True))
+            close = difflib.get_close_matches(str(value).upper(), codes, n=1)
+            hint = f" Did you mean “{close[0]}”?" if close else ""
+            raise ValueError(
+                f"There is no unit “{value}”.{hint} Known units: {', '.join(codes)}."
+            ) from None
+
+
 class UnitResource(resources.ModelResource):
     class Meta:
         model = Unit
@@ -16,9 +37,7 @@ class UnitResource(resources.ModelResource):
 
 
 class MetricResource(resources.ModelResource):
-    unit = fields.Field(
-        attribute="unit", column_name="unit", widget=widgets.ForeignKeyWidget(Unit, "code")
-    )
+    unit = fields.Field(attribute="unit", column_name="unit", widget=UnitCodeWidget())
 
     class Meta:
         model = Metric

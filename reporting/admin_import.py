@@ -236,6 +236,10 @@ class AlertImportExportMixin(ImportExportMixin):
 class FigureImportExport(AlertImportExportMixin):
     resource_classes = [FigureImportResource]
 
+    def generate_log_entries(self, result, request):
+        """An import's record is its ImportBatch and the figures' history, not
+        one admin log entry per row."""
+
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).with_keys().in_report_order()
 

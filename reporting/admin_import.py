@@ -117,11 +117,32 @@ class FileProblemsFirst:
     """For the catalogue's resources: an unreadable file is one clear error."""
 
     def import_data(self, dataset, *args, **kwargs):
-        if getattr(dataset, "problem", ""):
+        problems = [dataset.problem] if getattr(dataset, "problem", "") else []
+        problems = problems or self._duplicate_keys(dataset)
+        if problems:
             result = Result()
-            result.append_base_error(Error(ValueError(dataset.problem)))
+            for problem in problems:
+                result.append_base_error(Error(ValueError(problem)))
             return result
         return super().import_data(dataset, *args, **kwargs)
+
+    def _duplicate_keys(self, dataset) -> list[str]:
+        """The library lets the last of two rows with one key win; we name both."""
+        columns = [self.fields[name].column_name for name in self._meta.import_id_fields]
+        if not dataset.headers or not all(c in dataset.headers for c in columns):
+            return []
+        seen: dict[tuple, int] = {}
+        problems = []
+        for number, row in enumerate(dataset.dict, start=2):
+            key = tuple(str(row[c] or "").strip().casefold() for c in columns)
+            if key in seen:
+                problems.append(
+                    f"Rows {seen[key]} and {number} both describe "
+                    + ", ".join(f"{c} “{row[c]}”" for c in columns)
+                    + ". Keep one of them."
+                )
+            seen.setdefault(key, number)
+        return problems
 
 
 class FigureImportResource(MetricValueResource):

@@ -26,7 +26,31 @@ class UnitCodeWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
+class WholeNumberWidget(widgets.IntegerWidget):
+    """IntegerWidget truncates 12.5 to 12; a display order of 12.5 is refused instead."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return None
+        text = str(value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"“{text}” is not a whole number.") from None
+        if not number.is_integer():
+            raise ValueError(f"“{text}” is not a whole number: write it without a fraction.")
+        return int(number)
+
+
+def _display_order():
+    return fields.Field(
+        attribute="display_order", column_name="display_order", widget=WholeNumberWidget()
+    )
+
+
 class UnitResource(resources.ModelResource):
+    display_order = _display_order()
+
     class Meta:
         model = Unit
         import_id_fields = ["code"]
@@ -62,6 +86,8 @@ class MetricResource(resources.ModelResource):
 
 
 class RegionResource(resources.ModelResource):
+    display_order = _display_order()
+
     class Meta:
         model = Region
         import_id_fields = ["name"]

@@ -22,8 +22,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -35,8 +37,10 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result
 from import_export.tmp_storages import MediaStorage
 
+from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.tables import write_table
 from reporting.importing.readers import UnreadableFile, read_sheets
+from reporting.models import FiscalYear
 from reporting.resources import FiscalYearResource, MetricValueResource
 from units.resources import MetricResource, RegionResource, UnitResource
 
@@ -256,6 +260,39 @@ class AlertImportExportMixin(ImportExportMixin):
 
 class FigureImportExport(AlertImportExportMixin):
     resource_classes = [FigureImportResource]
+    import_export_change_list_template = "admin/reporting/change_list_figures.html"
+
+    def get_urls(self):
+        info = self.get_model_info()
+        return [
+            path(
+                "report-workbook/",
+                self.admin_site.admin_view(self.report_workbook),
+                name="{}_{}_report_workbook".format(*info),
+            )
+        ] + super().get_urls()
+
+    def report_workbook(self, request):
+        """The report-layout workbook of a year (?fiscal_year=2023-24), or the list of years."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        label = request.GET.get("fiscal_year")
+        if label:
+            fiscal_year = get_object_or_404(FiscalYear, label=label)
+            response = HttpResponse(
+                export_report_workbook(fiscal_year), content_type=CONTENT_TYPES["xlsx"]
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="ALERT results {fiscal_year.label}.xlsx"'
+            )
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Report workbook",
+            "years": FiscalYear.objects.order_by("-start_year"),
+        }
+        return TemplateResponse(request, "admin/reporting/report_workbook.html", context)
 
     def generate_log_entries(self, result, request):
         """An import's record is its ImportBatch and the figures' history, not

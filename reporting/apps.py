@@ -11,7 +11,10 @@ class ReportingConfig(AppConfig):
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="reporting-sync-roles")
 
 
-def _sync_roles(sender, apps, **kwargs) -> None:
+def _sync_roles(sender, apps=None, **kwargs) -> None:
+    # flush (a transactional test's teardown) sends post_migrate without apps.
+    from django.apps import apps as global_apps
+
     from reporting.roles import sync_roles
 
-    sync_roles(apps)
+    sync_roles(apps or global_apps)

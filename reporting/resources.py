@@ -147,5 +147,8 @@ def as_result(outcome: ImportOutcome) -> Result:
                 errors.setdefault(problem.column, []).append(f"{problem.where}: {problem.message}")
             result.append_invalid_row(row.number, values, ValidationError(errors))
         result.increment_row_result_total(row_result)
-        result.append_row_result(row_result)
+        # The preview lists what would change; unchanged and blank rows are
+        # only counted (the summary above the table gives every count).
+        if planned.action in (Action.NEW, Action.UPDATE):
+            result.append_row_result(row_result)
     return result

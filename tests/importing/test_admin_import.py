@@ -282,3 +282,19 @@ def test_import_batch_is_browsable_read_only_and_links_to_its_figures(
         client.post(reverse("admin:reporting_importbatch_delete", args=[batch.pk])).status_code
         == 403
     )
+
+
+def test_report_workbook_downloads_from_the_admin_for_those_who_may_export(
+    client, clerk, outsider, dataset
+):
+    url = reverse("admin:reporting_metricvalue_report_workbook")
+    client.force_login(clerk)
+    listing = client.get(url)
+    assert "ALERT results 2023-24.xlsx" in listing.content.decode()
+    assert url in client.get(reverse("admin:reporting_metricvalue_changelist")).content.decode()
+    response = client.get(url, {"fiscal_year": "2023-24"})
+    assert response["Content-Disposition"] == 'attachment; filename="ALERT results 2023-24.xlsx"'
+    assert load_workbook(io.BytesIO(response.content)).sheetnames[0] == "ICE"
+    assert client.get(url, {"fiscal_year": "1999-00"}).status_code == 404
+    client.force_login(outsider)
+    assert client.get(url, {"fiscal_year": "2023-24"}).status_code == 403

@@ -66,6 +66,7 @@ def _shown(value: Decimal | None) -> str:
 def rows_from_report(sheets: Sequence[Sheet]) -> tuple[list[LongFormRow], list[str]]:
     rows: list[LongFormRow] = []
     problems: list[str] = []
+    summaries: dict[str, object] = {}  # the year's summary, built once per workbook
     unit_codes = {u.upper(): u for u in Unit.objects.values_list("code", flat=True)}
     year_label = ""
     for sheet in sheets:
@@ -97,7 +98,7 @@ def rows_from_report(sheets: Sequence[Sheet]) -> tuple[list[LongFormRow], list[s
             )
             continue
         year_label = headings[5]
-        rows.extend(_unit_rows(sheet, code, heading_index, headings, problems))
+        rows.extend(_unit_rows(sheet, code, heading_index, headings, problems, summaries))
     regions = next((s for s in sheets if s.name == REGIONS_SHEET), None)
     if regions is not None:
         match = YEAR_LABEL.search(text(regions.rows[0][0]) if regions.rows else "")
@@ -107,10 +108,10 @@ def rows_from_report(sheets: Sequence[Sheet]) -> tuple[list[LongFormRow], list[s
     return rows, problems
 
 
-def _unit_rows(sheet: Sheet, code: str, heading_index: int, headings, problems):
+def _unit_rows(sheet: Sheet, code: str, heading_index: int, headings, problems, summaries):
     year_label = headings[5]
     prior_labels = headings[6:8]
-    expected = _prior_years(year_label, code)
+    expected = _prior_years(year_label, code, summaries)
     for index in range(heading_index + 1, len(sheet.rows)):
         record = list(sheet.rows[index]) + [None] * 8
         number = index + 1
@@ -151,13 +152,19 @@ def _unit_rows(sheet: Sheet, code: str, heading_index: int, headings, problems):
                 )
 
 
-def _prior_years(year_label: str, code: str) -> dict[tuple[str, str], Decimal | None]:
+def _prior_years(
+    year_label: str, code: str, summaries: dict
+) -> dict[tuple[str, str], Decimal | None]:
     """(metric label or code, prior year) -> the year figure on record."""
     from reporting.summary import build_summary
 
-    try:
-        summary = build_summary(year_label)
-    except FiscalYear.DoesNotExist:
+    if year_label not in summaries:
+        try:
+            summaries[year_label] = build_summary(year_label)
+        except FiscalYear.DoesNotExist:
+            summaries[year_label] = None
+    summary = summaries[year_label]
+    if summary is None:
         return {}
     expected = {}
     for section in summary.units:

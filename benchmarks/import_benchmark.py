@@ -261,9 +261,10 @@ def main() -> None:
     print(f"ratio default/ours:           {default_full / first:5.1f}x  (target >= 20)")
     print(f"re-import faster than first:  {again < first}")
     print(f"peak RSS of the process:      {peak_rss:6.0f} MiB (target < 500)")
-    print(
-        f"peak Python allocation (tracemalloc) during one import: {traced_peak / 1_048_576:.0f} MiB"
-    )
+    if traced_peak is not None:
+        print(
+            f"peak Python allocation (tracemalloc), one import: {traced_peak / 1_048_576:.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -118,8 +118,11 @@ def as_result(outcome: ImportOutcome) -> Result:
     result.diff_headers = list(COLUMNS)
     result.total_rows = len(outcome.rows)
     result.outcome = outcome
-    for message in outcome.file_problems:
-        result.append_base_error(Error(ValueError(message)))
+    # With a problem in the file as a whole the preview shows only the list of
+    # general errors, so the rows' problems join it: every problem at once.
+    if outcome.file_problems:
+        for message in outcome.problems:
+            result.append_base_error(Error(ValueError(message)))
     for planned in outcome.rows:
         row = planned.row
         values = {

@@ -298,3 +298,18 @@ def test_report_workbook_downloads_from_the_admin_for_those_who_may_export(
     assert client.get(url, {"fiscal_year": "1999-00"}).status_code == 404
     client.force_login(outsider)
     assert client.get(url, {"fiscal_year": "2023-24"}).status_code == 403
+
+
+def test_preview_lists_sheet_problems_and_row_problems_together(client, clerk, dataset, media):
+    client.force_login(clerk)
+    before = record()
+    book = load_workbook(io.BytesIO(export_report_workbook("2023-24")))
+    book["ICE"]["D5"] = "lots"
+    book["ICE"]["G5"] = 1
+    out = io.BytesIO()
+    book.save(out)
+    page = upload(client, out.getvalue(), "edit.xlsx").content.decode()
+    assert "sheet “ICE”, row 5, column “2022-23”: the prior years are shown" in page
+    assert "sheet “ICE”, row 5, column “Q3”: “lots” is not a number" in page
+    assert "Confirm import" not in page
+    assert record() == before

@@ -123,6 +123,7 @@ def as_result(outcome: ImportOutcome) -> Result:
     if outcome.file_problems:
         for message in outcome.problems:
             result.append_base_error(Error(ValueError(message)))
+    shown_errors: set[str] = set()
     for planned in outcome.rows:
         row = planned.row
         values = {
@@ -147,8 +148,12 @@ def as_result(outcome: ImportOutcome) -> Result:
         if planned.action is Action.ERROR:
             errors: dict[str, list[str]] = {}
             for problem in planned.problems:
-                errors.setdefault(problem.column, []).append(f"{problem.where}: {problem.message}")
-            result.append_invalid_row(row.number, values, ValidationError(errors))
+                message = f"{problem.where}: {problem.message}"
+                if message not in shown_errors:
+                    shown_errors.add(message)
+                    errors.setdefault(problem.column, []).append(message)
+            if errors:
+                result.append_invalid_row(row.number, values, ValidationError(errors))
         result.increment_row_result_total(row_result)
         # The preview lists what would change; unchanged and blank rows are
         # only counted (the summary above the table gives every count).

@@ -84,7 +84,10 @@ class ImportOutcome:
 
     @property
     def problems(self) -> list[str]:
-        return self.file_problems + [str(p) for planned in self.rows for p in planned.problems]
+        # A report-layout row is five figures (Q1-Q4 and the year): a misspelt
+        # metric there is one problem, said once.
+        messages = self.file_problems + [str(p) for planned in self.rows for p in planned.problems]
+        return list(dict.fromkeys(messages))
 
     @property
     def has_errors(self) -> bool:

@@ -313,3 +313,19 @@ def test_preview_lists_sheet_problems_and_row_problems_together(client, clerk, d
     assert "sheet “ICE”, row 5, column “Q3”: “lots” is not a number" in page
     assert "Confirm import" not in page
     assert record() == before
+
+
+def test_abandoned_previews_older_than_a_day_are_swept(client, clerk, dataset, media):
+    import os
+    import time
+
+    folder = media / "django-import-export"
+    folder.mkdir(parents=True)
+    old, recent = folder / "abandoned", folder / "in-progress"
+    old.write_bytes(b"x")
+    recent.write_bytes(b"y")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    client.force_login(clerk)
+    upload(client, long_csv(["ICE", "file-intakes", "2023-24", "Q1", "", "x", ""]), "bad.csv")
+    assert held_uploads(media) == ["in-progress"]

@@ -74,11 +74,9 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     page.wait_for_selector("text=Confirm import")
     text = page.inner_text("#content")
     assert "Preview: 0 new, 1 updated, 158 unchanged" in page.inner_text("body")
-    rows = page.locator("table.import-preview tbody tr, table.import-preview tr.update")
     assert page.locator("table.import-preview tr.update").count() == 1
     assert page.locator("table.import-preview tr.new").count() == 0
     assert "1149 → 1150" in text
-    del rows
     page.screenshot(path=str(DOCS / "import-preview.png"), full_page=True)
     assert (
         MetricValue.objects.get(

@@ -13,6 +13,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from reporting import grid as entry_grid
 from reporting import services
+from reporting.admin_import import (
+    FigureImportExport,
+    FiscalYearImportExport,
+    ImportBatchAdminMixin,
+)
 from reporting.findings import year_findings
 from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
 from reporting.templatetags.figures import figure as format_figure
@@ -28,7 +33,7 @@ def may_write(user, figure: MetricValue) -> bool:
 
 
 @admin.register(FiscalYear)
-class FiscalYearAdmin(SimpleHistoryAdmin):
+class FiscalYearAdmin(FiscalYearImportExport, SimpleHistoryAdmin):
     list_display = ["label", "status", "locked_at", "locked_by", "entry_grids"]
     list_filter = ["status"]
     list_select_related = ["locked_by"]
@@ -85,29 +90,10 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "file_name",
-        "user",
-        "source",
-        "status",
-        "new",
-        "updated",
-        "unchanged",
-        "skipped",
-        "rejected",
-    ]
-    list_filter = ["status", "source", "file_format"]
+class ImportBatchAdmin(ImportBatchAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["file_name", "checksum", "user__username"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class HasNoteFilter(admin.SimpleListFilter):
@@ -165,7 +151,7 @@ class MetricValueForm(forms.ModelForm):
 
 
 @admin.register(MetricValue)
-class MetricValueAdmin(SimpleHistoryAdmin):
+class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
     form = MetricValueForm
     list_display = [
         "unit_code",

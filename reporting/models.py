@@ -222,6 +222,9 @@ class ImportBatch(models.Model):
     file_name = models.CharField(max_length=255)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
     file_format = models.CharField("format", max_length=10, blank=True)
+    layout = models.CharField(
+        max_length=10, blank=True, default="long", help_text="long form or report layout"
+    )
     source = models.CharField(max_length=20, blank=True, help_text="admin, command, api or dataset")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,9 +6,10 @@ from decimal import Decimal
 from import_export import fields, resources
 from import_export.results import Error, Result, RowResult
 
+from reporting.importing.files import parse_file
 from reporting.importing.longform import COLUMNS, rows_from_table
-from reporting.importing.pipeline import Action, ImportOutcome, run_import
-from reporting.models import FiscalYear, MetricValue
+from reporting.importing.pipeline import Action, ImportOutcome, checksum_of, run_import
+from reporting.models import FiscalYear, MetricValue, ReportingPeriod
 
 
 def plain_number(value: Decimal | None) -> int | Decimal | None:
@@ -21,6 +22,9 @@ def plain_number(value: Decimal | None) -> int | Decimal | None:
 
 
 class FiscalYearResource(resources.ModelResource):
+    # Locking is set_year_status's business (who and when), never a file's.
+    status = fields.Field(attribute="status", column_name="status", readonly=True)
+
     class Meta:
         model = FiscalYear
         import_id_fields = ["label"]
@@ -28,6 +32,10 @@ class FiscalYearResource(resources.ModelResource):
         export_order = fields
         skip_unchanged = True
         report_skipped = True
+
+    def after_import(self, dataset, result, **kwargs):
+        if not kwargs.get("dry_run"):
+            ReportingPeriod.objects.ensure_for(FiscalYear.objects.all())
 
 
 class MetricValueResource(resources.ModelResource):
@@ -66,16 +74,28 @@ class MetricValueResource(resources.ModelResource):
     ) -> Result:
         """Import through the pipeline rather than row by row, and report the
         outcome in the shape django-import-export's preview expects."""
-        rows, problems = rows_from_table(dataset.headers or [], list(dataset))
+        content = getattr(dataset, "content", None)
+        if content is not None:
+            # The admin's upload (reporting.admin_import): read it with our
+            # readers, in either layout, with the spreadsheet's row numbers.
+            file_name = kwargs.get("file_name") or f"upload.{dataset.file_format}"
+            parsed = parse_file(content, file_name, dataset.file_format)
+            rows, problems = parsed.rows, parsed.problems
+            file_format, layout, checksum = parsed.file_format, parsed.layout, checksum_of(content)
+        else:
+            rows, problems = rows_from_table(dataset.headers or [], list(dataset))
+            file_format, layout = kwargs.get("file_format", ""), "long"
+            checksum = kwargs.get("checksum", "")
         outcome = run_import(
             rows,
             user=kwargs.get("user"),
             dry_run=dry_run,
             file_name=kwargs.get("file_name", ""),
-            file_format=kwargs.get("file_format", ""),
-            checksum=kwargs.get("checksum", ""),
+            file_format=file_format,
+            checksum=checksum,
             source=kwargs.get("source", "admin"),
             file_problems=problems,
+            layout=layout,
         )
         if raise_errors and outcome.has_errors:
             raise ValueError("; ".join(outcome.problems))
@@ -98,8 +118,12 @@ def as_result(outcome: ImportOutcome) -> Result:
     result.diff_headers = list(COLUMNS)
     result.total_rows = len(outcome.rows)
     result.outcome = outcome
-    for message in outcome.file_problems:
-        result.append_base_error(Error(ValueError(message)))
+    # With a problem in the file as a whole the preview shows only the list of
+    # general errors, so the rows' problems join it: every problem at once.
+    if outcome.file_problems:
+        for message in outcome.problems:
+            result.append_base_error(Error(ValueError(message)))
+    shown_errors: set[str] = set()
     for planned in outcome.rows:
         row = planned.row
         values = {
@@ -114,12 +138,25 @@ def as_result(outcome: ImportOutcome) -> Result:
         row_result = RowResult()
         row_result.import_type = _IMPORT_TYPES[planned.action]
         row_result.row_values = values
+        shown = dict(values)
+        if planned.action is Action.UPDATE:
+            shown["value"] = f"{plain_number(planned.old_value)} → {plain_number(planned.value)}"
+        elif planned.action is Action.SKIP and planned.remark:
+            shown["note"] = planned.remark
+        row_result.diff = [shown[column] for column in COLUMNS]
         row_result.object_id = planned.existing_id
         if planned.action is Action.ERROR:
             errors: dict[str, list[str]] = {}
             for problem in planned.problems:
-                errors.setdefault(problem.column, []).append(f"{problem.where}: {problem.message}")
-            result.append_invalid_row(row.number, values, ValidationError(errors))
+                message = f"{problem.where}: {problem.message}"
+                if message not in shown_errors:
+                    shown_errors.add(message)
+                    errors.setdefault(problem.column, []).append(message)
+            if errors:
+                result.append_invalid_row(row.number, values, ValidationError(errors))
         result.increment_row_result_total(row_result)
-        result.append_row_result(row_result)
+        # The preview lists what would change; unchanged and blank rows are
+        # only counted (the summary above the table gives every count).
+        if planned.action in (Action.NEW, Action.UPDATE):
+            result.append_row_result(row_result)
     return result

@@ -19,8 +19,9 @@ def import_file(
     dry_run: bool = False,
     file_format: str | None = None,
     source: str = "",
+    progress=None,
 ) -> ImportOutcome:
-    """Import a long-form file through the one pipeline; nothing is written
+    """Import a long-form or report-layout file through the one pipeline; nothing is written
     unless every row is accepted and it is not a dry run."""
     parsed = parse_file(content, file_name, file_format)
     return run_import(
@@ -32,6 +33,8 @@ def import_file(
         checksum=checksum_of(content),
         source=source,
         file_problems=parsed.problems,
+        layout=parsed.layout,
+        progress=progress,
     )
 
 

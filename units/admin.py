@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html_join
 
+from reporting.admin_import import MetricImportExport, RegionImportExport, UnitImportExport
 from units.models import Metric, Region, Unit
 
 User = get_user_model()
@@ -25,7 +26,7 @@ class MetricInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(UnitImportExport, admin.ModelAdmin):
     list_display = ["code", "name", "program", "team", "display_order", "active"]
     list_editable = ["display_order"]
     list_filter = ["active"]
@@ -52,7 +53,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(MetricImportExport, admin.ModelAdmin):
     list_display = ["label", "code", "unit", "value_type", "regional_label", "headline", "active"]
     list_filter = ["unit", "value_type", "headline", "active"]
     list_select_related = ["unit"]
@@ -63,7 +64,7 @@ class MetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(RegionImportExport, admin.ModelAdmin):
     list_display = ["name", "display_order"]
     list_editable = ["display_order"]
     search_fields = ["name"]

@@ -114,7 +114,10 @@ def rows_from_table(
                 fiscal_year=text(cell("fiscal_year")),
                 period=text(cell("period")).upper(),
                 region=text(cell("region")),
-                value=value.strip() if isinstance(value, str) else value,
+                # An uncached formula keeps its type (str.strip would drop it).
+                value=value.strip()
+                if isinstance(value, str) and not isinstance(value, UncachedFormula)
+                else value,
                 note=text(cell("note")) if has_note else None,
             )
         )

@@ -10,7 +10,7 @@ one query, and writes are bulk operations that also write history.
 import difflib
 import enum
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,6 +25,7 @@ from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 
 BATCH_SIZE = 1000
+PROGRESS_SLICE = 10_000
 
 
 class Action(enum.StrEnum):
@@ -83,7 +84,10 @@ class ImportOutcome:
 
     @property
     def problems(self) -> list[str]:
-        return self.file_problems + [str(p) for planned in self.rows for p in planned.problems]
+        # A report-layout row is five figures (Q1-Q4 and the year): a misspelt
+        # metric there is one problem, said once.
+        messages = self.file_problems + [str(p) for planned in self.rows for p in planned.problems]
+        return list(dict.fromkeys(messages))
 
     @property
     def has_errors(self) -> bool:
@@ -105,6 +109,12 @@ class Catalogue:
         self.metrics: dict[tuple[int, str], Metric] = {
             (m.unit_id, m.code.lower()): m for m in Metric.objects.select_related("unit")
         }
+        # The report layout names metrics as the tables print them.
+        self.metric_labels: dict[tuple[int, str], Metric] = {}
+        for metric in self.metrics.values():
+            for label in (metric.label, metric.regional_label):
+                if label:
+                    self.metric_labels.setdefault((metric.unit_id, label.casefold()), metric)
         self.regions = {r.name.casefold(): r for r in Region.objects.all()}
         self.years = {fy.label: fy for fy in FiscalYear.objects.select_related("locked_by")}
         self.periods: dict[tuple[int, str], int] = {}
@@ -158,9 +168,15 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
                 f"Known units: {', '.join(unit_codes)}.",
             )
         if unit is not None:
-            metric = catalogue.metrics.get((unit.pk, row.metric.lower()))
+            metric = catalogue.metrics.get(
+                (unit.pk, row.metric.lower())
+            ) or catalogue.metric_labels.get((unit.pk, row.metric.casefold()))
             if metric is None:
                 codes = sorted(code for (uid, code) in catalogue.metrics if uid == unit.pk)
+                if row.headings.get("metric"):  # the report layout: labels, not codes
+                    codes = sorted(
+                        m.label for (uid, _), m in catalogue.metric_labels.items() if uid == unit.pk
+                    )
                 what = f"“{row.metric}”" if row.metric else "a blank metric"
                 planned.reject(
                     "metric",
@@ -297,6 +313,8 @@ def run_import(
     checksum: str = "",
     source: str = "",
     file_problems: Sequence[str] = (),
+    layout: str = "long",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
     """Check every row; unless it is a dry run or anything is rejected, write
     all of it in one transaction. The import is recorded either way."""
@@ -304,7 +322,9 @@ def run_import(
         # Hold the years this file touches so that no one locks one mid-import.
         labels = {row.fiscal_year for row in rows}
         list(FiscalYear.objects.select_for_update().filter(label__in=labels).order_by("pk"))
-        outcome = plan_import(rows, user=user) if not file_problems else ImportOutcome(rows=[])
+        # Rows are checked even when the file as a whole has problems, so that
+        # the preview shows every problem at once.
+        outcome = plan_import(rows, user=user)
         outcome.file_problems = list(file_problems)
         if outcome.has_errors:
             status = ImportBatch.Status.REJECTED
@@ -317,6 +337,7 @@ def run_import(
             file_name=file_name[:255],
             checksum=checksum,
             file_format=file_format,
+            layout=layout,
             source=source,
             user=user if user is not None and user.is_authenticated else None,
             status=status,
@@ -327,12 +348,12 @@ def run_import(
             rejected=counts["error"],
         )
         if status == ImportBatch.Status.CONFIRMED:
-            _write(outcome, user=user)
+            _write(outcome, user=user, progress=progress)
             outcome.written = True
     return outcome
 
 
-def _write(outcome: ImportOutcome, *, user) -> None:
+def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     batch = outcome.batch
     who = user if user is not None and user.is_authenticated else None
     reason = f"import #{batch.pk}: {batch.file_name}" if batch.file_name else f"import #{batch.pk}"
@@ -353,16 +374,28 @@ def _write(outcome: ImportOutcome, *, user) -> None:
             updated_at=now,
         )
         (changed if planned.existing_id else new).append(value)
-    if new:
+    total, done = len(new) + len(changed), 0
+    # Written in slices so that a long file can report its progress.
+    for start in range(0, len(new), PROGRESS_SLICE):
         bulk_create_with_history(
-            new, MetricValue, batch_size=BATCH_SIZE, default_user=who, default_change_reason=reason
+            new[start : start + PROGRESS_SLICE],
+            MetricValue,
+            batch_size=BATCH_SIZE,
+            default_user=who,
+            default_change_reason=reason,
         )
-    if changed:
+        done += len(new[start : start + PROGRESS_SLICE])
+        if progress:
+            progress(done, total)
+    for start in range(0, len(changed), PROGRESS_SLICE):
         bulk_update_with_history(
-            changed,
+            changed[start : start + PROGRESS_SLICE],
             MetricValue,
             ["value", "note", "import_batch", "updated_by", "updated_at"],
             batch_size=BATCH_SIZE,
             default_user=who,
             default_change_reason=reason,
         )
+        done += len(changed[start : start + PROGRESS_SLICE])
+        if progress:
+            progress(done, total)

@@ -30,7 +30,8 @@ class UnreadableFile(Exception):
 class Sheet:
     name: str
     rows: list[list[object]]
-    # (row, column) -> the formula of a cell that has no cached value
+    # (row, column) -> the formula of every formula cell; those without a cached
+    # value hold an UncachedFormula in ``rows``
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
@@ -151,9 +152,10 @@ def _read_xlsx(content: bytes, file_name: str) -> list[Sheet]:
             ):
                 row = list(values)
                 for c, (value, formula) in enumerate(zip(row, formulas_row, strict=False), start=1):
-                    if value is None and isinstance(formula, str) and formula.startswith("="):
+                    if isinstance(formula, str) and formula.startswith("="):
                         formulas[(r, c)] = formula
-                        row[c - 1] = UncachedFormula(formula)
+                        if value is None:
+                            row[c - 1] = UncachedFormula(formula)
                 rows.append(row)
                 if len(rows) > MAX_ROWS:
                     raise UnreadableFile(f"Sheet “{values_ws.title}” has over {MAX_ROWS:,} rows.")

@@ -7,10 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reporting.services import import_file
 
+PROGRESS_FROM = 10_000  # rows; shorter files are done before a bar is worth drawing
+BAR_WIDTH = 30
+
 
 class Command(BaseCommand):
     help = (
-        "Import figures from a long-form CSV, XLSX or JSON file. Every row is checked first; "
+        "Import figures from a long-form CSV, XLSX or JSON file, or a report-layout workbook. Every row is checked first; "
         "if any is rejected nothing is written and the exit status is 1."
     )
 
@@ -43,10 +46,14 @@ class Command(BaseCommand):
             dry_run=dry_run,
             file_format=format,
             source="command",
+            progress=self._progress,
         )
         for problem in outcome.problems:
             self.stderr.write(problem)
-        self.stdout.write(f"{path.name}: {outcome.summary()}")
+        self.stdout.write(
+            f"{path.name} ({outcome.batch.layout} layout, import #{outcome.batch.pk}): "
+            f"{outcome.summary()}"
+        )
         if outcome.has_errors:
             raise CommandError(
                 f"{len(outcome.problems)} problem(s) found: nothing was written. "
@@ -54,3 +61,14 @@ class Command(BaseCommand):
             )
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
+
+    def _progress(self, done: int, total: int) -> None:
+        """A bar on standard error while a long file is written."""
+        if total < PROGRESS_FROM:
+            return
+        filled = round(BAR_WIDTH * done / total)
+        self.stderr.write(
+            f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done:,}/{total:,} figures written",
+            ending="\n" if done == total else "",
+        )
+        self.stderr.flush()

@@ -1,0 +1,27 @@
+"""The long form for download: one row per figure, the columns the importer reads."""
+
+from django.db.models import QuerySet
+
+from reporting.exporting.tables import write_table
+from reporting.models import FiscalYear, MetricValue
+
+
+def export_long(figures: QuerySet | FiscalYear | str | None = None, fmt: str = "csv") -> bytes:
+    """The figures as a long-form file (csv, xlsx or json), escaped.
+
+    ``figures`` is a MetricValue queryset (the admin's filtered changelist,
+    say), a fiscal year or its label, or None for every figure on record.
+    """
+    from reporting.resources import MetricValueResource
+
+    resource = MetricValueResource()
+    if figures is None:
+        queryset = resource.get_queryset()
+    elif isinstance(figures, QuerySet):
+        queryset = (
+            MetricValue.objects.filter(pk__in=figures.values("pk")).with_keys().in_report_order()
+        )
+    else:
+        queryset = resource.get_queryset().for_year(figures)
+    dataset = resource.export(queryset=queryset)
+    return write_table(dataset.headers, dataset, fmt)

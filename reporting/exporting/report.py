@@ -1,0 +1,119 @@
+"""The report layout: a workbook laid out like the published tables.
+
+One sheet per unit, named by the unit's code: the program heading, the unit,
+then ``Metric | Q1 | Q2 | Q3 | Q4 | <year> | <prior year> | <year before>``
+and a row per metric, with the footnotes underneath. A year figure that is on
+record is a number; one derived from the quarters is a ``SUM`` formula over
+them (so it follows an edited quarter in Excel or LibreOffice, and the
+importer knows not to store it). The two prior years are shown for reference.
+
+A last sheet, ``Regions``, holds each unit's regional table (full-year
+figures by region) with a totals row of ``SUM`` formulas.
+
+``reporting.importing.report`` reads this layout back into the long form.
+"""
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from reporting.exporting.escaping import escape_cell
+from reporting.exporting.tables import as_cell
+from reporting.models import FiscalYear
+from reporting.summary import QUARTERS, build_summary
+from units.models import Metric
+
+REGIONS_SHEET = "Regions"
+HEADING_ROW = 4
+METRIC_HEADING = "Metric"
+REGION_HEADING = "Region"
+TOTAL_LABEL = "Total"
+COUNT_FORMAT = "#,##0"
+CURRENCY_FORMAT = '"$"#,##0.##'
+
+
+def _number_format(value_type: str) -> str:
+    return CURRENCY_FORMAT if value_type == Metric.ValueType.CURRENCY else COUNT_FORMAT
+
+
+def _number(value: Decimal | None) -> object:
+    return None if value is None else as_cell(value)
+
+
+def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
+    """The year's report-layout workbook as XLSX bytes (see the module docstring)."""
+    summary = build_summary(fiscal_year)
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for section in summary.units:
+        sheet = book.create_sheet(title=section.code[:31])
+        sheet.append([escape_cell(section.heading)])
+        sheet.append([escape_cell(f"{section.name} — fiscal year {summary.fiscal_year}")])
+        sheet.append([])
+        sheet.append([METRIC_HEADING, *QUARTERS, summary.fiscal_year, *summary.prior_years])
+        for cell in (*sheet[1], *sheet[HEADING_ROW]):
+            cell.font = bold
+        for row in section.rows:
+            number = sheet.max_row + 1
+            label = row.label + "".join(f" ({n})" for n in row.footnotes)
+            if row.year.source in ("derived", "partial"):
+                year = f"=SUM(B{number}:E{number})"
+            else:
+                year = _number(row.year.value)
+            sheet.append(
+                [
+                    escape_cell(label),
+                    *(_number(q) for q in row.quarters),
+                    year,
+                    *(_number(p.value) for p in row.prior_years),
+                ]
+            )
+            for cell in sheet[number][1:]:
+                cell.number_format = _number_format(row.value_type)
+        if section.footnotes:
+            sheet.append([])
+            for note in section.footnotes:
+                sheet.append([escape_cell(f"({note.number}) {note.metric_label}: {note.text}")])
+        sheet.column_dimensions["A"].width = 44
+        for column in range(2, 10):
+            sheet.column_dimensions[get_column_letter(column)].width = 13
+        sheet.freeze_panes = f"B{HEADING_ROW + 1}"
+
+    regional = [s for s in summary.units if s.regional is not None]
+    if regional:
+        sheet = book.create_sheet(title=REGIONS_SHEET)
+        sheet.append([f"Figures by region, fiscal year {summary.fiscal_year}"])
+        sheet["A1"].font = bold
+        for section in regional:
+            table = section.regional
+            sheet.append([])
+            sheet.append([section.code, escape_cell(section.heading)])
+            sheet.append([REGION_HEADING, *(escape_cell(c.heading) for c in table.columns)])
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+            first = sheet.max_row + 1
+            for row in table.rows:
+                sheet.append([escape_cell(row.region), *(_number(v) for v in row.values)])
+            last = sheet.max_row
+            totals = [
+                f"=SUM({get_column_letter(c)}{first}:{get_column_letter(c)}{last})"
+                for c in range(2, len(table.columns) + 2)
+            ]
+            sheet.append([TOTAL_LABEL, *totals])
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+            for number in range(first, sheet.max_row + 1):
+                for position, column in enumerate(table.columns, start=2):
+                    sheet.cell(number, position).number_format = _number_format(column.value_type)
+        sheet.column_dimensions["A"].width = 22
+        for column in range(2, 12):
+            sheet.column_dimensions[get_column_letter(column)].width = 16
+            sheet.cell(1, column).alignment = Alignment(wrap_text=True)
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,9 +1,7 @@
 """The database becoming unreachable is an outage, not a bug: answer 503."""
 
-import fnmatch
 import logging
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -60,29 +58,3 @@ def is_connection_failure(exception: Exception) -> bool:
         text = str(exception).lower()
         return not any(word in text for word in ("deadlock", "lock", "database is locked"))
     return sqlstate.startswith("08") or sqlstate.startswith("57P")
-
-
-class ContentSecurityPolicyExceptions:
-    """Per-page relaxations of the Content-Security-Policy, by URL name.
-
-    settings.CSP_REPLACE_BY_URL_NAME maps shell-style URL name patterns
-    ("api:*redoc*") to directives that replace the global ones on those
-    pages only — for third-party pages that cannot run otherwise (Redoc
-    injects its styles at run time). It sets what django-csp's
-    ``@csp_replace`` decorator sets, for views we do not write; it must come
-    after ``csp.middleware.CSPMiddleware`` in MIDDLEWARE.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        match = getattr(request, "resolver_match", None)
-        if match is None:
-            return response
-        for pattern, directives in settings.CSP_REPLACE_BY_URL_NAME.items():
-            if fnmatch.fnmatchcase(match.view_name, pattern):
-                response._csp_replace = directives
-                break
-        return response

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.views.decorators.http import require_GET
 from simple_history.admin import SimpleHistoryAdmin
 
 from reporting import grid as entry_grid
@@ -314,9 +315,9 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
         return Truncator(figure.note).chars(40) if figure.note else ""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history saves a posted revert for anyone who may merely view the
-        # record (its POST path checks view permission only): refuse it here.
-        if request.method == "POST" and not self.has_change_permission(request):
+        # The revert page is an editing form; simple-history checks only view
+        # permission (and would save a posted revert): readers get the history list.
+        if not self.has_change_permission(request):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -331,7 +332,7 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
                 view(self.grid_view),
                 name="reporting_metricvalue_grid",
             ),
-            path("findings/", view(self.findings_view), name="reporting_findings"),
+            path("findings/", view(require_GET(self.findings_view)), name="reporting_findings"),
             *super().get_urls(),
         ]
 

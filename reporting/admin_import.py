@@ -30,7 +30,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -267,7 +267,7 @@ class FigureImportExport(AlertImportExportMixin):
         return [
             path(
                 "report-workbook/",
-                self.admin_site.admin_view(self.report_workbook),
+                self.admin_site.admin_view(require_GET(self.report_workbook)),
                 name="{}_{}_report_workbook".format(*info),
             )
         ] + super().get_urls()

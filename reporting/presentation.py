@@ -2,7 +2,6 @@
 staff-only data-quality findings. Plain data built from ``build_summary``'s
 result; no queries here except those of the findings module."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
@@ -141,12 +140,3 @@ def staff_findings(fiscal_year: str) -> list[Finding]:
         )
         for item in year_findings(FiscalYear.objects.get(label=fiscal_year))
     ]
-
-
-def report_workbook_exporter() -> Callable[[str], bytes] | None:
-    """Issue 4's report-layout workbook writer, or None while it is not installed."""
-    try:
-        from reporting.exporting import export_report_workbook
-    except ImportError:
-        return None
-    return export_report_workbook

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from reporting.access import can_see_findings, summary_access
-from reporting.models import FiscalYear, MetricValue
-from reporting.presentation import SummaryPage, report_workbook_exporter, staff_findings
-from reporting.resources import MetricValueResource
+from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
+from reporting.models import FiscalYear
+from reporting.presentation import SummaryPage, staff_findings
 from reporting.summary import build_summary
 
 
@@ -52,7 +52,6 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
         {
             "summary": annual,
             "page": page,
-            "xlsx_available": report_workbook_exporter() is not None,
         },
     )
 
@@ -60,12 +59,9 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 @require_GET
 @summary_access
 def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
-    """Every figure of the year in the long form (one row per figure)."""
+    """Every figure of the year in the long form (one row per figure), escaped."""
     year = _year_or_404(fiscal_year)
-    figures = MetricValue.objects.for_year(year).with_keys().in_report_order()
-    # TODO(issue 4, at merge): swap in the formula-escaping long-form exporter.
-    dataset = MetricValueResource().export(queryset=figures)
-    response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
+    response = HttpResponse(export_long(year, "csv"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
     return response
 
@@ -73,15 +69,9 @@ def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 @require_GET
 @summary_access
 def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
-    """The report-layout workbook (issue 4's writer); 404 until that writer exists."""
+    """The report-layout workbook: the published tables, one sheet per unit."""
     year = _year_or_404(fiscal_year)
-    export_report_workbook = report_workbook_exporter()
-    if export_report_workbook is None:
-        raise Http404("The report-layout workbook is not available yet.")
-    response = HttpResponse(
-        export_report_workbook(year.label),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(export_report_workbook(year), content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="alert-report-{year.label}.xlsx"'
     return response
 

@@ -3,11 +3,13 @@
 import csv
 import io
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
 from reporting.access import can_see_findings, can_view_summary
+from reporting.models import MetricValue
 
 PAGES = [
     reverse("reporting:year_list"),
@@ -99,20 +101,27 @@ def test_the_csv_download_of_an_unknown_year_is_not_found(client, dataset, leade
     assert client.get(url).status_code == 404
 
 
-def test_the_xlsx_link_shows_only_when_the_report_workbook_writer_exists(client, dataset, leader):
-    from reporting.presentation import report_workbook_exporter
-
+def test_the_xlsx_download_is_the_report_layout_workbook(client, dataset, leader):
     client.force_login(leader)
     page = client.get(reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"}))
     xlsx = reverse("reporting:download_xlsx", kwargs={"fiscal_year": "2023-24"})
+    assert xlsx in page.content.decode()
     response = client.get(xlsx)
-    if report_workbook_exporter() is None:
-        assert xlsx not in page.content.decode()
-        assert response.status_code == 404
-    else:
-        assert xlsx in page.content.decode()
-        assert response.status_code == 200
-        assert response.content[:2] == b"PK"  # a zip: an XLSX workbook
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:6] == ["ICE", "HTCE", "CISA", "CFSEU", "AUTO", "FIREARMS"]
+    ice = list(book["ICE"].iter_rows(values_only=True))
+    intakes = next(row for row in ice if row and row[0] == "File intakes")
+    assert intakes[1:8] == (680, 872, 1149, 1114, 3815, 2994, 2764)
+
+
+def test_downloads_escape_text_that_a_spreadsheet_would_run(client, dataset, leader):
+    MetricValue.objects.filter(metric__unit__code="ICE").update(note='=HYPERLINK("http://x")')
+    client.force_login(leader)
+    url = reverse("reporting:download_csv", kwargs={"fiscal_year": "2023-24"})
+    text = client.get(url).content.decode()
+    assert "'=HYPERLINK" in text
+    assert ",=HYPERLINK" not in text
 
 
 def test_the_xlsx_download_is_refused_to_a_user_without_a_role(client, dataset, outsider):

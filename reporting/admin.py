@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 from simple_history.admin import SimpleHistoryAdmin
@@ -307,7 +308,7 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
     @admin.display(description="region", ordering="region__display_order")
     def region_name(self, figure: MetricValue) -> str:
         if figure.region_id is None:
-            return format_html('<span class="quiet">unit-wide</span>')
+            return mark_safe('<span class="quiet">unit-wide</span>')  # fixed text, no data
         return figure.region.name
 
     @admin.display(description="note")

@@ -1,14 +1,19 @@
 """The leadership pages: the list of fiscal years, the annual summary and its downloads."""
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from reporting.access import can_see_findings, summary_access
 from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
 from reporting.models import FiscalYear
 from reporting.presentation import SummaryPage, staff_findings
-from reporting.summary import build_summary
+from reporting.summary import build_summary, records_version
+
+SUMMARY_CACHE_SECONDS = 60 * 60
 
 
 @require_GET
@@ -40,19 +45,26 @@ def pick_year(request: HttpRequest) -> HttpResponse:
 @require_GET
 @summary_access
 def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
-    try:
-        annual = build_summary(fiscal_year)
-    except FiscalYear.DoesNotExist as exc:
-        raise Http404(str(exc)) from exc
-    findings = staff_findings(fiscal_year) if can_see_findings(request.user) else None
-    page = SummaryPage.from_summary(annual, findings=findings)
+    staff = can_see_findings(request.user)
+    # The content is the same for every viewer of one kind (staff see the
+    # findings) until the records change: render it once per records version.
+    key = f"summary-content:{fiscal_year}:{'staff' if staff else 'readers'}:{records_version()}"
+    content = cache.get(key)
+    if content is None:
+        try:
+            annual = build_summary(fiscal_year)
+        except FiscalYear.DoesNotExist as exc:
+            raise Http404(str(exc)) from exc
+        findings = staff_findings(fiscal_year) if staff else None
+        page = SummaryPage.from_summary(annual, findings=findings)
+        content = render_to_string(
+            "reporting/summary_content.html", {"summary": annual, "page": page}, request=request
+        )
+        cache.set(key, content, SUMMARY_CACHE_SECONDS)
     return render(
         request,
         "reporting/summary.html",
-        {
-            "summary": annual,
-            "page": page,
-        },
+        {"fiscal_year": fiscal_year, "content": mark_safe(content)},  # our own rendered HTML
     )
 
 

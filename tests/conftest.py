@@ -7,6 +7,16 @@ from django.core.management import call_command
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing cached (the summary page caches its content)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _quiet():
     return open("/dev/null", "w")  # noqa: SIM115
 

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from simple_history.utils import bulk_create_with_history
+
 from reporting.models import FiscalYear, MetricValue, ReportingPeriod
 from units.models import Metric, Region
 
@@ -10,9 +12,15 @@ def load_years(count: int) -> None:
     """Give every active metric a figure for each quarter, the year and each
     regional metric's regions, in ``count`` fiscal years ending with 2023-24."""
     first = 2023 - count + 1
-    FiscalYear.objects.bulk_create(
-        [FiscalYear(label=FiscalYear.label_for(y), start_year=y) for y in range(first, 2024)],
-        ignore_conflicts=True,
+    # With history, as every path of the product writes it.
+    known = set(FiscalYear.objects.values_list("start_year", flat=True))
+    bulk_create_with_history(
+        [
+            FiscalYear(label=FiscalYear.label_for(y), start_year=y)
+            for y in range(first, 2024)
+            if y not in known
+        ],
+        FiscalYear,
     )
     years = list(FiscalYear.objects.filter(start_year__gte=first))
     ReportingPeriod.objects.ensure_for(years)
@@ -30,4 +38,4 @@ def load_years(count: int) -> None:
                     figures.append(
                         MetricValue(metric=metric, period=period, region=region, value=Decimal(7))
                     )
-    MetricValue.objects.bulk_create(figures)
+    bulk_create_with_history(figures, MetricValue, batch_size=1000)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 
 class UnitNotAssigned(ValidationError):
@@ -72,6 +73,7 @@ class Unit(models.Model):
         "units sees and changes only those units; a user with no assignment works on all units.",
     )
 
+    history = HistoricalRecords()
     objects = UnitQuerySet.as_manager()
 
     class Meta:
@@ -136,6 +138,7 @@ class Metric(models.Model):
     note = models.TextField(blank=True, help_text="Footnote shown under the unit's table.")
     active = models.BooleanField(default=True)
 
+    history = HistoricalRecords()
     objects = MetricQuerySet.as_manager()
 
     class Meta:
@@ -167,6 +170,8 @@ class Metric(models.Model):
 class Region(models.Model):
     name = models.CharField(max_length=100, unique=True)
     display_order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["display_order", "name"]

@@ -4,11 +4,13 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from reporting.models import FiscalYear
+from reporting import services
+from reporting.models import FiscalYear, MetricValue
 from reporting.summary import build_summary
 from tests.years import load_years
 
-PAGE_QUERIES = 9
+PAGE_QUERIES = 10  # session, user, two permission lookups, records version, build_summary's five
+CACHED_PAGE_QUERIES = 5  # the same without build_summary
 STAFF_PAGE_QUERIES_MAX = 15
 
 
@@ -30,17 +32,39 @@ def test_build_summary_costs_the_same_with_25_years_on_record(dataset, django_as
         build_summary("2000-01")
 
 
-def test_the_summary_page_costs_nine_queries_for_leadership_whatever_the_years(
+def test_the_summary_page_costs_ten_queries_for_leadership_whatever_the_years(
     client, dataset, leader, django_assert_num_queries
 ):
     client.force_login(leader)
     url = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
-    # session, user, two permission lookups, and build_summary's five
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(url).status_code == 200
     load_years(25)
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(url).status_code == 200
+    with django_assert_num_queries(CACHED_PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+def test_a_change_to_the_records_shows_at_once_despite_the_cache(client, dataset, leader, clerk):
+    client.force_login(leader)
+    url = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
+    assert "3,815" in client.get(url).content.decode()
+    figure = MetricValue.objects.get(
+        metric__unit__code="ICE",
+        metric__code="file-intakes",
+        period__fiscal_year__label="2023-24",
+        period__period="FY",
+    )
+    services.record_value(
+        metric=figure.metric, period=figure.period, value="3,816", user=clerk, source="test"
+    )
+    page = client.get(url).content.decode()
+    assert "3,816" in page and "3,815" not in page
+    metric = figure.metric
+    metric.label = "Files opened"
+    metric.save()
+    assert "Files opened" in client.get(url).content.decode()
 
 
 def test_the_summary_page_for_staff_costs_the_same_with_3_or_25_years(

@@ -137,6 +137,14 @@ class MetricValueViewSet(
         # A clerk assigned to units sees and changes only theirs, as in the admin.
         return super().get_queryset().visible_to(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        # Rows from values(), not model instances: a page of 1,000 figures would
+        # otherwise build 6,000 objects. The same serializer shapes each row.
+        serializer = s.MetricValueSerializer(context=self.get_serializer_context())
+        rows = self.filter_queryset(self.get_queryset()).values_list(*serializer.ROW_COLUMNS)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response([serializer.row(columns) for columns in page])
+
     def get_serializer_class(self):
         if self.action == "create":
             return s.MetricValueCreateSerializer

@@ -313,7 +313,6 @@ def records_version() -> str:
     for model in (MetricValue, FiscalYear, Unit, Metric, Region):
         table = connection.ops.quote_name(model.history.model._meta.db_table)
         parts.append(f"(SELECT MAX(history_id) FROM {table})")
-        parts.append(f"(SELECT MAX(history_date) FROM {table})")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return "|".join(str(part) for part in cursor.fetchone())

@@ -5,27 +5,14 @@ import os
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from playwright.sync_api import sync_playwright
 
 from reporting.models import FiscalYear, MetricValue
 from units.models import Unit
 
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        yield browser.new_page()
-        browser.close()
-
 
 @pytest.mark.django_db(transaction=True)
-def test_a_clerk_corrects_a_quarter_in_the_grid(live_server, browser_page, clerk):
+def test_a_clerk_corrects_a_quarter_in_the_grid(live_server, page, clerk):
     call_command("load_dataset", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    page = browser_page
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("input[name=username]", "bob")
     page.fill("input[name=password]", "correct horse battery")

@@ -16,18 +16,7 @@ from tests.security.test_url_walk import SAMPLE_ARGUMENTS
 from tests.security.urlwalk import all_patterns, build_path
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-playwright = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Pages that run scripts or load styles: one of each kind of admin page for the
 # models with the richest forms, every import/export page, every leadership
 # page, every API doc page.
@@ -67,10 +56,6 @@ def pages_to_check() -> list[str]:
     return sorted(set(chosen))
 
 
-def _launch(p):
-    return p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-
-
 EXPECTED_BLOCKS: list[str] = []  # violations we accept: none
 
 
@@ -86,45 +71,37 @@ def _watch(page, violations: list[str]) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_admin_and_api_pages_run_without_a_content_security_policy_violation(
-    live_server, dataset, administrator
+    live_server, page, dataset, administrator
 ):
     violations: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = _launch(p)
-        page = browser.new_page()
-        _watch(page, violations)
-        page.goto(live_server.url + reverse("admin:login"))
-        page.fill("input[name=username]", "alice")
-        page.fill("input[name=password]", "correct horse battery")
-        page.click("input[type=submit]")
-        page.wait_for_url(f"**{reverse('admin:index')}")
-        checked = pages_to_check()
-        for path in checked:
-            page.goto(live_server.url + path)
-            admin_page = path.startswith(reverse("admin:index"))
-            page.wait_for_load_state("load" if admin_page else "networkidle")
-        # The admin's own scripts really ran (collapse/filters set up by JS).
-        page.goto(live_server.url + reverse("admin:reporting_metricvalue_changelist"))
-        assert page.evaluate("typeof django !== 'undefined' && typeof django.jQuery") == "function"
-        browser.close()
+    _watch(page, violations)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{reverse('admin:index')}")
+    checked = pages_to_check()
+    for path in checked:
+        page.goto(live_server.url + path)
+        admin_page = path.startswith(reverse("admin:index"))
+        page.wait_for_load_state("load" if admin_page else "networkidle")
+    # The admin's own scripts really ran (collapse/filters set up by JS).
+    page.goto(live_server.url + reverse("admin:reporting_metricvalue_changelist"))
+    assert page.evaluate("typeof django !== 'undefined' && typeof django.jQuery") == "function"
     assert len(checked) > 10
     assert not violations, "\n".join(violations)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_api_documentation_renders_under_the_policy(live_server, administrator):
+def test_the_api_documentation_renders_under_the_policy(live_server, page, administrator):
     violations: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = _launch(p)
-        page = browser.new_page()
-        _watch(page, violations)
-        page.goto(live_server.url + reverse("admin:login"))
-        page.fill("input[name=username]", "alice")
-        page.fill("input[name=password]", "correct horse battery")
-        page.click("input[type=submit]")
-        page.wait_for_url(f"**{reverse('admin:index')}")
-        page.goto(live_server.url + reverse("api:docs"))
-        page.wait_for_selector(".swagger-ui .information-container", timeout=15000)
-        assert "ALERT results records API" in page.inner_text(".swagger-ui .information-container")
-        browser.close()
+    _watch(page, violations)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{reverse('admin:index')}")
+    page.goto(live_server.url + reverse("api:docs"))
+    page.wait_for_selector(".swagger-ui .information-container", timeout=15000)
+    assert "ALERT results records API" in page.inner_text(".swagger-ui .information-container")
     assert not violations, "\n".join(violations)

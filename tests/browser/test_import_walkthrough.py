@@ -5,47 +5,22 @@ import io
 import os
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from reporting.models import ImportBatch, MetricValue
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # ALERT_SCREENSHOTS=1 refreshes the manual's screenshots in docs/.
 DOCS = Path(__file__).resolve().parents[2] / "docs" if os.environ.get("ALERT_SCREENSHOTS") else None
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
-
-
-@pytest.fixture
-def browser_page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        yield page
-        browser.close()
-
 
 def test_clerk_changes_one_figure_through_the_report_workbook(
-    live_server, transactional_db, clerk, browser_page, tmp_path, settings
+    live_server, transactional_db, clerk, page, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("load_dataset", stdout=io.StringIO())
-    page = browser_page
+    page = page
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("input[name=username]", "bob")
     page.fill("input[name=password]", "correct horse battery")

@@ -13,6 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from reporting.importing.longform import LongFormRow
+from reporting.importing.pipeline import resolve_one
 from reporting.models import FiscalYear, MetricValue, ReportingPeriod
 from units.models import Metric, Region, Unit
 
@@ -311,33 +313,27 @@ class MetricValueCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
     def validate(self, attrs):
-        errors = {}
-        unit = Unit.objects.filter(code__iexact=attrs["unit"].strip()).first()
-        metric = fiscal_year = region = None
-        if unit is None:
-            known = ", ".join(Unit.objects.values_list("code", flat=True))
-            errors["unit"] = [f"There is no unit “{attrs['unit']}”. Known units: {known}."]
-        else:
-            metric = Metric.objects.filter(unit=unit, code__iexact=attrs["metric"].strip()).first()
-            if metric is None:
-                errors["metric"] = [f"{unit.code} has no metric “{attrs['metric']}”."]
-        fiscal_year = FiscalYear.objects.filter(label=attrs["fiscal_year"].strip()).first()
-        if fiscal_year is None:
-            errors["fiscal_year"] = [
-                f"The fiscal year “{attrs['fiscal_year']}” has not been set up "
-                "(write it as YYYY-YY, for example 2023-24)."
-            ]
-        if attrs.get("region"):
-            region = Region.objects.filter(name__iexact=attrs["region"].strip()).first()
-            if region is None:
-                errors["region"] = [
-                    f"There is no region “{attrs['region']}”. Leave it out for a unit-wide figure."
-                ]
-        if errors:
+        # The importer's resolution of natural keys, so that a figure is named,
+        # checked and explained the same way through every path.
+        planned = resolve_one(
+            LongFormRow(
+                number=1,
+                unit=attrs["unit"].strip(),
+                metric=attrs["metric"].strip(),
+                fiscal_year=attrs["fiscal_year"].strip(),
+                period=attrs["period"],
+                region=(attrs.get("region") or "").strip(),
+                value=attrs["value"],
+            )
+        )
+        if planned.problems:
+            errors: dict[str, list[str]] = {}
+            for problem in planned.problems:
+                errors.setdefault(problem.column, []).append(problem.message)
             raise serializers.ValidationError(errors)
-        ReportingPeriod.objects.ensure_for([fiscal_year])
-        period = ReportingPeriod.objects.get(fiscal_year=fiscal_year, period=attrs["period"])
-        existing = MetricValue.objects.filter(metric=metric, period=period, region=region).first()
+        existing = MetricValue.objects.filter(
+            metric=planned.metric, period_id=planned.period_id, region_id=planned.region_id
+        ).first()
         if existing is not None:
             raise serializers.ValidationError(
                 {
@@ -348,9 +344,9 @@ class MetricValueCreateSerializer(serializers.Serializer):
                 }
             )
         return {
-            "metric": metric,
-            "period": period,
-            "region": region,
+            "metric": planned.metric,
+            "period": ReportingPeriod.objects.get(pk=planned.period_id),
+            "region": Region.objects.get(pk=planned.region_id) if planned.region_id else None,
             "value": attrs["value"],
             "note": attrs.get("note"),
         }

@@ -153,6 +153,19 @@ def plan_import(rows: Sequence[LongFormRow], *, user=None) -> ImportOutcome:
     return ImportOutcome(rows=planned_rows)
 
 
+def resolve_one(row: LongFormRow) -> PlannedRow:
+    """One row's natural keys and value, checked with the importer's own rules
+    and messages (the API's single-figure create uses it). Nothing is written
+    but the year's periods, if they were missing."""
+    catalogue = Catalogue()
+    planned = PlannedRow(row=row)
+    _resolve([planned], catalogue)
+    if planned.action is not Action.ERROR:
+        catalogue.load_periods([catalogue.years[row.fiscal_year]])
+        _resolve_periods([planned], catalogue)
+    return planned
+
+
 def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
     unit_codes = sorted(u.code for u in catalogue.units.values())
     region_names = sorted(r.name for r in catalogue.regions.values())

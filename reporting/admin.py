@@ -20,6 +20,7 @@ from reporting.admin_import import (
     FiscalYearImportExport,
     ImportBatchAdminMixin,
 )
+from reporting.admin_mixins import ReadOnlyAdminMixin
 from reporting.findings import year_findings
 from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
 from reporting.templatetags.figures import figure as format_figure
@@ -444,7 +445,7 @@ class ChangeTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(HistoricalFigure)
-class FigureHistoryAdmin(admin.ModelAdmin):
+class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every change to every figure, read-only: who, when, from what to what, and why."""
 
     list_display = [
@@ -509,15 +510,6 @@ class FigureHistoryAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="change", ordering="history_type")
     def change_type(self, record) -> str:

@@ -37,6 +37,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result
 from import_export.tmp_storages import MediaStorage
 
+from reporting.admin_mixins import ReadOnlyAdminMixin
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.tables import write_table
 from reporting.importing.readers import UnreadableFile, read_sheets
@@ -329,7 +330,7 @@ def figures_written_link(batch) -> str:
     )
 
 
-class ImportBatchAdminMixin:
+class ImportBatchAdminMixin(ReadOnlyAdminMixin):
     """Provenance, read-only: which file, by whom, what it did, and the figures it wrote."""
 
     readonly_fields = [
@@ -366,12 +367,3 @@ class ImportBatchAdminMixin:
     @admin.display(description="figures")
     def figures_written(self, batch) -> str:
         return figures_written_link(batch)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

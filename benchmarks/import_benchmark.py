@@ -44,7 +44,7 @@ from django.db import connection, transaction  # noqa: E402
 from import_export import fields, resources, widgets  # noqa: E402
 
 from reporting.importing.longform import COLUMNS  # noqa: E402
-from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod  # noqa: E402
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod  # noqa: E402
 from reporting.services import import_file  # noqa: E402
 from units.models import Metric, Region, Unit  # noqa: E402
 
@@ -54,8 +54,8 @@ UNITS, METRICS_PER_UNIT, REGIONS, YEARS = 10, 10, 15, 50
 def reset_database() -> None:
     call_command("migrate", verbosity=0)
     with transaction.atomic():
-        MetricValue.history.all().delete()
-        MetricValue.objects.all().delete()
+        Figure.history.all().delete()
+        Figure.objects.all().delete()
         ImportBatch.objects.all().delete()
         ReportingPeriod.objects.all().delete()
         FiscalYear.history.all().delete()
@@ -113,8 +113,8 @@ def as_csv(rows) -> bytes:
 
 def clear_figures() -> None:
     with transaction.atomic():
-        MetricValue.history.all().delete()
-        MetricValue.objects.all().delete()
+        Figure.history.all().delete()
+        Figure.objects.all().delete()
 
 
 def timed(action):
@@ -137,7 +137,7 @@ def plain_bulk_create(rows) -> tuple[float, float]:
     from decimal import Decimal
 
     objects = [
-        MetricValue(
+        Figure(
             metric_id=metrics[(unit, metric)],
             period_id=periods[(label, period)],
             region_id=regions[region] if region else None,
@@ -148,7 +148,7 @@ def plain_bulk_create(rows) -> tuple[float, float]:
     ]
     prepared = time.perf_counter()
     with transaction.atomic():
-        MetricValue.objects.bulk_create(objects, batch_size=1000)
+        Figure.objects.bulk_create(objects, batch_size=1000)
     return prepared - started, time.perf_counter() - prepared
 
 
@@ -179,7 +179,7 @@ class DefaultResource(resources.ModelResource):
     note = fields.Field(attribute="note", column_name="note")
 
     class Meta:
-        model = MetricValue
+        model = Figure
         fields = ("metric", "period", "region", "value", "note")
         import_id_fields = ("metric", "period", "region")
 
@@ -218,7 +218,7 @@ def main() -> None:
         lambda: import_file(content=content, file_name="bench.csv", source="benchmark")
     )
     assert outcome.written and outcome.counts["new"] == len(rows), outcome.summary()
-    history = MetricValue.history.count()
+    history = Figure.history.count()
     assert history == len(rows), history
     again, outcome = timed(
         lambda: import_file(content=content, file_name="bench.csv", source="benchmark")

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/load_test.py --years 25            # + 24 generated years
     .venv/bin/python benchmarks/load_test.py \\
         --database-url postgres://postgres@127.0.0.1:5432/alert_load --years 25
-    .venv/bin/python benchmarks/load_test.py --url /admin/reporting/metricvalue/ --url /health/
+    .venv/bin/python benchmarks/load_test.py --url /admin/reporting/figure/ --url /health/
 
 It prepares the database (migrate, the shipped dataset if empty, optional
 generated years, a Leadership user "loadtest"), collects static files into
@@ -39,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-DEFAULT_URLS = ["/reports/2023-24/", "/api/v1/values/?fiscal_year=2023-24"]
+DEFAULT_URLS = ["/reports/2023-24/", "/api/v1/figures/?fiscal_year=2023-24"]
 MAX_DURATION = 600
 MAX_CLIENTS = 200
 USERNAME = "loadtest"

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied
 
 # Leadership, Data entry and Administrators hold it through their groups
 # (reporting.roles); superusers hold every permission.
-SUMMARY_PERMISSION = "reporting.view_metricvalue"
+SUMMARY_PERMISSION = "reporting.view_figure"
 # Data entry and Administrators may change figures; Leadership only reads.
-FINDINGS_PERMISSION = "reporting.change_metricvalue"
+FINDINGS_PERMISSION = "reporting.change_figure"
 
 
 def can_view_summary(user) -> bool:

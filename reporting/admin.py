@@ -22,13 +22,13 @@ from reporting.admin_import import (
 )
 from reporting.admin_mixins import ReadOnlyAdminMixin
 from reporting.findings import year_findings
-from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
 from reporting.templatetags.figures import figure as format_figure
 from reporting.validation import validate_for_metric
 from units.models import Metric, Unit, assigned_unit_ids
 
 
-def may_write(user, figure: MetricValue) -> bool:
+def may_write(user, figure: Figure) -> bool:
     """Whether ``user`` may change this figure: its year and unit allow it."""
     fiscal_year = figure.period.fiscal_year
     locked_for_user = fiscal_year.is_locked and not user.has_perm("reporting.change_locked_year")
@@ -58,7 +58,7 @@ class FiscalYearAdmin(FiscalYearImportExport, SimpleHistoryAdmin):
             return "—"
         return format_html(
             '<a href="{}?fiscal_year={}">Enter figures</a>',
-            reverse("admin:reporting_metricvalue_grid_pick"),
+            reverse("admin:reporting_figure_grid_pick"),
             fiscal_year.pk,
         )
 
@@ -114,7 +114,7 @@ class HasNoteFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MetricValueForm(forms.ModelForm):
+class FigureForm(forms.ModelForm):
     """The figure as a person types it (``1,234``, ``$1,234``), checked by parse_value."""
 
     value = forms.CharField(
@@ -123,7 +123,7 @@ class MetricValueForm(forms.ModelForm):
     )
 
     class Meta:
-        model = MetricValue
+        model = Figure
         fields = ["metric", "period", "region", "value", "note"]
 
     def __init__(self, *args, user=None, **kwargs):
@@ -153,9 +153,9 @@ class MetricValueForm(forms.ModelForm):
         return data
 
 
-@admin.register(MetricValue)
-class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
-    form = MetricValueForm
+@admin.register(Figure)
+class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
+    form = FigureForm
     list_display = [
         "unit_code",
         "metric_label",
@@ -254,7 +254,7 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        figure = services.record_value(
+        figure = services.record_figure(
             metric=obj.metric,
             period=obj.period,
             region=obj.region,
@@ -266,10 +266,10 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
         obj.pk = figure.pk
 
     def delete_model(self, request, obj):
-        services.delete_value(figure=obj, user=request.user, source="admin")
+        services.delete_figure(figure=obj, user=request.user, source="admin")
 
     def delete_queryset(self, request, queryset):
-        services.delete_values(figures=queryset, user=request.user, source="admin: bulk delete")
+        services.delete_figures(figures=queryset, user=request.user, source="admin: bulk delete")
 
     @admin.action(description="Delete selected figures (not reported)", permissions=["delete"])
     def delete_figures(self, request, queryset):
@@ -287,33 +287,33 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
         return delete_selected(self, request, queryset)
 
     @admin.display(description="unit", ordering="metric__unit__display_order")
-    def unit_code(self, figure: MetricValue) -> str:
+    def unit_code(self, figure: Figure) -> str:
         return figure.metric.unit.code
 
     @admin.display(description="metric", ordering="metric__display_order")
-    def metric_label(self, figure: MetricValue) -> str:
+    def metric_label(self, figure: Figure) -> str:
         return figure.metric.label
 
     @admin.display(description="fiscal year", ordering="period__fiscal_year__start_year")
-    def fiscal_year(self, figure: MetricValue) -> str:
+    def fiscal_year(self, figure: Figure) -> str:
         return figure.period.fiscal_year.label
 
     @admin.display(description="period", ordering="period__period")
-    def period_code(self, figure: MetricValue) -> str:
+    def period_code(self, figure: Figure) -> str:
         return figure.period.period
 
     @admin.display(description="value", ordering="value")
-    def formatted_value(self, figure: MetricValue) -> str:
+    def formatted_value(self, figure: Figure) -> str:
         return format_html('<span class="figure">{}</span>', figure.display_value())
 
     @admin.display(description="region", ordering="region__display_order")
-    def region_name(self, figure: MetricValue) -> str:
+    def region_name(self, figure: Figure) -> str:
         if figure.region_id is None:
             return mark_safe('<span class="quiet">unit-wide</span>')  # fixed text, no data
         return figure.region.name
 
     @admin.display(description="note")
-    def short_note(self, figure: MetricValue) -> str:
+    def short_note(self, figure: Figure) -> str:
         return Truncator(figure.note).chars(40) if figure.note else ""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -328,11 +328,11 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("grid/", view(self.grid_pick_view), name="reporting_metricvalue_grid_pick"),
+            path("grid/", view(self.grid_pick_view), name="reporting_figure_grid_pick"),
             path(
                 "grid/<int:unit_id>/<int:fiscal_year_id>/",
                 view(self.grid_view),
-                name="reporting_metricvalue_grid",
+                name="reporting_figure_grid",
             ),
             path("findings/", view(require_GET(self.findings_view)), name="reporting_findings"),
             *super().get_urls(),
@@ -350,7 +350,7 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
         if unit_id and year_id and unit_id.isdigit() and year_id.isdigit():
             unit = get_object_or_404(units, pk=unit_id)
             fiscal_year = get_object_or_404(years, pk=year_id)
-            return redirect("admin:reporting_metricvalue_grid", unit.pk, fiscal_year.pk)
+            return redirect("admin:reporting_figure_grid", unit.pk, fiscal_year.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -430,7 +430,7 @@ class MetricValueAdmin(FigureImportExport, SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/reporting/findings.html", context)
 
 
-HistoricalFigure = MetricValue.history.model
+HistoricalFigure = Figure.history.model
 
 
 class ChangeTypeFilter(admin.SimpleListFilter):
@@ -494,7 +494,7 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("reporting.view_metricvalue")
+        return request.user.has_perm("reporting.view_figure")
 
     @admin.display(description="when", ordering="history_date")
     def when(self, record):
@@ -526,7 +526,7 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return label
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("admin:reporting_metricvalue_history", args=[record.id]),
+            reverse("admin:reporting_figure_history", args=[record.id]),
             label,
         )
 

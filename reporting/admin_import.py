@@ -42,7 +42,7 @@ from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.tables import write_table
 from reporting.importing.readers import UnreadableFile, read_sheets
 from reporting.models import FiscalYear
-from reporting.resources import FiscalYearResource, MetricValueResource
+from reporting.resources import FigureResource, FiscalYearResource
 from units.resources import MetricResource, RegionResource, UnitResource
 
 ABANDONED_AFTER = datetime.timedelta(days=1)
@@ -150,7 +150,7 @@ class FileProblemsFirst:
         return problems
 
 
-class FigureImportResource(MetricValueResource):
+class FigureImportResource(FigureResource):
     pass
 
 
@@ -320,8 +320,8 @@ class FiscalYearImportExport(AlertImportExportMixin):
 
 
 def figures_written_link(batch) -> str:
-    url = reverse("admin:reporting_metricvalue_changelist")
-    count = batch.values.count()
+    url = reverse("admin:reporting_figure_changelist")
+    count = batch.figures.count()
     return format_html(
         '<a href="{}?import_batch__id__exact={}">{} figure(s) last written by this import</a>',
         url,

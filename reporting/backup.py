@@ -1,6 +1,6 @@
 """Backup and restore of the whole record, by natural keys (no database ids).
 
-``export_all()`` returns a plain JSON-able dict: users and groups (optional),
+``take_backup()`` returns a plain JSON-able dict: users and groups (optional),
 the catalogue, fiscal years with their lock state, reporting periods, every
 import batch, every figure with its note and the batch that wrote it, and
 the change history of figures and years. Rows refer to each other by what
@@ -21,7 +21,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
 from units.models import Metric, Region, Unit
 
 FORMAT = "alert-results-backup"
@@ -51,7 +51,7 @@ def _money(number: Decimal) -> str:
 # -- export ------------------------------------------------------------------
 
 
-def export_all(*, with_users: bool = True) -> dict:
+def take_backup(*, with_users: bool = True) -> dict:
     usernames = dict(User.objects.values_list("pk", "username"))
     units = dict(Unit.objects.values_list("pk", "code"))
     metrics = {m.pk: [units[m.unit_id], m.code] for m in Metric.objects.all()}
@@ -171,7 +171,7 @@ def export_all(*, with_users: bool = True) -> dict:
                 "updated_at": _when(v.updated_at),
                 "updated_by": usernames.get(v.updated_by_id),
             }
-            for v in MetricValue.objects.all()
+            for v in Figure.objects.all()
         ),
         key=_figure_order,
     )
@@ -187,7 +187,7 @@ def export_all(*, with_users: bool = True) -> dict:
             "history_change_reason": h.history_change_reason,
             "history_user": usernames.get(h.history_user_id),
         }
-        for h in MetricValue.history.order_by("history_date", "history_id")
+        for h in Figure.history.order_by("history_date", "history_id")
     ]
     data["year_history"] = [
         {
@@ -216,7 +216,7 @@ def _figure_order(row: dict) -> tuple:
 def _stored_timestamps():
     """Keep the timestamps of the file instead of stamping "now" on every row."""
     fields = [
-        MetricValue._meta.get_field("updated_at"),
+        Figure._meta.get_field("updated_at"),
         ImportBatch._meta.get_field("created_at"),
     ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
@@ -237,9 +237,9 @@ def restore(data: dict) -> dict[str, int]:
         if (
             Unit.objects.exists()
             or FiscalYear.objects.exists()
-            or MetricValue.objects.exists()
+            or Figure.objects.exists()
             or ImportBatch.objects.exists()
-            or MetricValue.history.exists()
+            or Figure.history.exists()
             or FiscalYear.history.exists()
         ):
             raise RestoreError(
@@ -311,15 +311,15 @@ def restore(data: dict) -> dict[str, int]:
                 "updated_by_id": user_of(row["updated_by"]),
             }
 
-        MetricValue.objects.bulk_create(
+        Figure.objects.bulk_create(
             (
-                MetricValue(**keys_of(row), updated_at=_parse_when(row["updated_at"]))
+                Figure(**keys_of(row), updated_at=_parse_when(row["updated_at"]))
                 for row in data["values"]
             ),
             batch_size=1000,
         )
         _restore_history(data, keys_of, user_of, year_pk)
-        if _comparable(export_all(with_users=with_users)) != _comparable(data):
+        if _comparable(take_backup(with_users=with_users)) != _comparable(data):
             raise RestoreError(
                 "The restored database differs from the file; nothing was written. "
                 "Was the file edited by hand?"
@@ -372,10 +372,10 @@ def _restore_history(data, keys_of, user_of, year_pk) -> None:
     # all of its records.
     current = {
         (v.metric_id, v.period_id, v.region_id): v.pk
-        for v in MetricValue.objects.only("pk", "metric_id", "period_id", "region_id")
+        for v in Figure.objects.only("pk", "metric_id", "period_id", "region_id")
     }
     next_id = max(current.values(), default=0) + 1
-    HistoricalValue = MetricValue.history.model
+    HistoricalValue = Figure.history.model
     records = []
     for row in data["value_history"]:
         fields = keys_of(row)

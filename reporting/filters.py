@@ -1,6 +1,6 @@
 """One FilterSet per list, shared by the pages and the API.
 
-Filters go through the MetricValue queryset methods (``for_unit``,
+Filters go through the Figure queryset methods (``for_unit``,
 ``for_year``, ``unit_wide``...) so that a page, the API and the summary agree
 on what "a unit's figures" or "unit-wide" means.
 """
@@ -10,7 +10,7 @@ from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
 UNIT_WIDE = "none"
@@ -22,7 +22,7 @@ class NaturalKeyFilter(django_filters.ModelChoiceFilter):
     an unknown key is a 400 naming the parameter, not an empty list."""
 
 
-class MetricValueFilter(django_filters.FilterSet):
+class FigureFilter(django_filters.FilterSet):
     unit = NaturalKeyFilter(
         queryset=Unit.objects.all(),
         to_field_name="code",
@@ -68,7 +68,7 @@ class MetricValueFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = MetricValue
+        model = Figure
         fields: list[str] = []
 
     def filter_unit(self, queryset, name, unit):

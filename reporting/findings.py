@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.templatetags.figures import figure as format_figure
 from units.models import Metric
 
@@ -64,14 +64,14 @@ class Finding:
     figures: list[FigureRef] = field(default_factory=list)
 
 
-def _ref(figure: MetricValue) -> FigureRef:
+def _ref(figure: Figure) -> FigureRef:
     where = f" {figure.region.name}" if figure.region_id else ""
     return FigureRef(
         figure_id=figure.pk,
         label=f"{figure.metric.unit.code} · {figure.metric.label} "
         f"{figure.period.fiscal_year.label} {figure.period.period}{where}",
         value=format_figure(figure.value, figure.metric.value_type),
-        url=reverse("admin:reporting_metricvalue_change", args=[figure.pk]),
+        url=reverse("admin:reporting_figure_change", args=[figure.pk]),
     )
 
 
@@ -97,14 +97,14 @@ def year_findings(fiscal_year: FiscalYear) -> list[Finding]:
     )
     metrics = list(Metric.objects.active().select_related("unit"))
     figures = list(
-        MetricValue.objects.filter(period__fiscal_year_id__in=[fiscal_year.pk, *prior_years])
+        Figure.objects.filter(period__fiscal_year_id__in=[fiscal_year.pk, *prior_years])
         .select_related("metric__unit", "period__fiscal_year", "region")
         .in_report_order()
     )
     this_year = [f for f in figures if f.period.fiscal_year_id == fiscal_year.pk]
-    unit_wide: dict[tuple[int, str], MetricValue] = {}
-    regional: dict[int, list[MetricValue]] = defaultdict(list)
-    priors: dict[int, list[MetricValue]] = defaultdict(list)
+    unit_wide: dict[tuple[int, str], Figure] = {}
+    regional: dict[int, list[Figure]] = defaultdict(list)
+    priors: dict[int, list[Figure]] = defaultdict(list)
     for f in figures:
         if f.period.fiscal_year_id != fiscal_year.pk:
             if f.region_id is None and f.period.is_full_year:

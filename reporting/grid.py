@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from reporting import services
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.templatetags.figures import figure as format_figure
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
@@ -29,7 +29,7 @@ class Cell:
     metric: Metric
     period: str
     region: Region | None
-    figure: MetricValue | None
+    figure: Figure | None
     raw: str = ""
     value: Decimal | None = None
     error: str = ""
@@ -86,7 +86,7 @@ class Grid:
         return not self.errors
 
 
-def _prefill(figure: MetricValue | None, metric: Metric) -> str:
+def _prefill(figure: Figure | None, metric: Metric) -> str:
     return "" if figure is None else format_figure(figure.value, metric.value_type)
 
 
@@ -97,7 +97,7 @@ def build_grid(unit: Unit, fiscal_year: FiscalYear) -> Grid:
     metrics = list(unit.metrics.active().order_by("display_order", "code"))
     figures = {
         (f.metric_id, f.period.period, f.region_id): f
-        for f in MetricValue.objects.for_year(fiscal_year).for_unit(unit).select_related("period")
+        for f in Figure.objects.for_year(fiscal_year).for_unit(unit).select_related("period")
     }
 
     def cell(name, metric, period, region):
@@ -143,10 +143,10 @@ def save_grid(grid: Grid, *, user) -> dict[str, int]:
             if not cell.changed:
                 continue
             if cell.value is None:
-                services.delete_value(figure=cell.figure, user=user, source=SOURCE)
+                services.delete_figure(figure=cell.figure, user=user, source=SOURCE)
                 counts["deleted"] += 1
             else:
-                cell.figure = services.record_value(
+                cell.figure = services.record_figure(
                     metric=cell.metric,
                     period=grid.periods[cell.period],
                     region=cell.region,

@@ -249,42 +249,42 @@ class ImportBatch(models.Model):
         )
 
 
-class MetricValueQuerySet(models.QuerySet):
-    def for_year(self, fiscal_year: FiscalYear | str) -> "MetricValueQuerySet":
+class FigureQuerySet(models.QuerySet):
+    def for_year(self, fiscal_year: FiscalYear | str) -> "FigureQuerySet":
         if isinstance(fiscal_year, FiscalYear):
             return self.filter(period__fiscal_year=fiscal_year)
         return self.filter(period__fiscal_year__label=fiscal_year)
 
-    def for_unit(self, unit: Unit | str) -> "MetricValueQuerySet":
+    def for_unit(self, unit: Unit | str) -> "FigureQuerySet":
         if isinstance(unit, Unit):
             return self.filter(metric__unit=unit)
         return self.filter(metric__unit__code=unit)
 
-    def visible_to(self, user) -> "MetricValueQuerySet":
+    def visible_to(self, user) -> "FigureQuerySet":
         """The figures ``user`` may see and change: all, or their assigned units'."""
         ids = assigned_unit_ids(user)
         return self if ids is None else self.filter(metric__unit_id__in=ids)
 
-    def unit_wide(self) -> "MetricValueQuerySet":
+    def unit_wide(self) -> "FigureQuerySet":
         return self.filter(region__isnull=True)
 
-    def regional(self) -> "MetricValueQuerySet":
+    def regional(self) -> "FigureQuerySet":
         return self.filter(region__isnull=False)
 
-    def quarterly(self) -> "MetricValueQuerySet":
+    def quarterly(self) -> "FigureQuerySet":
         return self.exclude(period__period=ReportingPeriod.Period.FY)
 
-    def full_year(self) -> "MetricValueQuerySet":
+    def full_year(self) -> "FigureQuerySet":
         return self.filter(period__period=ReportingPeriod.Period.FY)
 
-    def in_open_years(self) -> "MetricValueQuerySet":
+    def in_open_years(self) -> "FigureQuerySet":
         return self.filter(period__fiscal_year__status=FiscalYear.Status.OPEN)
 
-    def with_keys(self) -> "MetricValueQuerySet":
+    def with_keys(self) -> "FigureQuerySet":
         """Everything needed to print natural keys, in one query."""
         return self.select_related("metric__unit", "period__fiscal_year", "region")
 
-    def in_report_order(self) -> "MetricValueQuerySet":
+    def in_report_order(self) -> "FigureQuerySet":
         return self.order_by(
             "metric__unit__display_order",
             "metric__unit__code",
@@ -297,20 +297,20 @@ class MetricValueQuerySet(models.QuerySet):
         )
 
 
-class MetricValue(models.Model):
+class Figure(models.Model):
     """One figure: a metric's value for a period, unit-wide or for one region.
 
     A figure that is not on record was not reported; it is never stored as 0.
     """
 
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="values")
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="values")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="figures")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="figures")
     region = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="values",
+        related_name="figures",
         help_text="Empty for a unit-wide figure.",
     )
     value = models.DecimalField(max_digits=16, decimal_places=2)
@@ -320,7 +320,7 @@ class MetricValue(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="values",
+        related_name="figures",
         help_text="The import that last wrote this figure.",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -336,7 +336,7 @@ class MetricValue(models.Model):
     history = HistoricalRecords(
         excluded_fields=["updated_at"], history_change_reason_field=models.TextField(null=True)
     )
-    objects = MetricValueQuerySet.as_manager()
+    objects = FigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["metric__unit__display_order", "metric__display_order", "period", "region"]

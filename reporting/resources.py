@@ -9,7 +9,7 @@ from import_export.results import Error, Result, RowResult
 from reporting.importing.files import parse_file
 from reporting.importing.longform import COLUMNS, rows_from_table
 from reporting.importing.pipeline import Action, ImportOutcome, checksum_of, run_import
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 
 
 def plain_number(value: Decimal | None) -> int | Decimal | None:
@@ -38,7 +38,7 @@ class FiscalYearResource(resources.ModelResource):
             ReportingPeriod.objects.ensure_for(FiscalYear.objects.all())
 
 
-class MetricValueResource(resources.ModelResource):
+class FigureResource(resources.ModelResource):
     unit = fields.Field(attribute="metric__unit__code", column_name="unit")
     metric = fields.Field(attribute="metric__code", column_name="metric")
     fiscal_year = fields.Field(attribute="period__fiscal_year__label", column_name="fiscal_year")
@@ -48,18 +48,18 @@ class MetricValueResource(resources.ModelResource):
     note = fields.Field(attribute="note", column_name="note")
 
     class Meta:
-        model = MetricValue
+        model = Figure
         fields = COLUMNS
         export_order = COLUMNS
         import_id_fields = []
 
     def get_queryset(self):
-        return MetricValue.objects.with_keys().in_report_order()
+        return Figure.objects.with_keys().in_report_order()
 
-    def dehydrate_region(self, figure: MetricValue) -> str:
+    def dehydrate_region(self, figure: Figure) -> str:
         return figure.region.name if figure.region_id else ""
 
-    def dehydrate_value(self, figure: MetricValue):
+    def dehydrate_value(self, figure: Figure):
         return plain_number(figure.value)
 
     def import_data(

@@ -14,7 +14,7 @@ CATALOGUE_MODELS = ["units.unit", "units.metric", "units.region"]
 RECORD_MODELS = [
     "reporting.fiscalyear",
     "reporting.reportingperiod",
-    "reporting.metricvalue",
+    "reporting.figure",
     "reporting.importbatch",
 ]
 
@@ -32,7 +32,7 @@ def role_permissions() -> dict[str, set[tuple[str, str]] | None]:
     read_all = _codes(CATALOGUE_MODELS + RECORD_MODELS, ["view"])
     return {
         ADMINISTRATORS: None,
-        DATA_ENTRY: read_all | _codes(["reporting.metricvalue"], ["add", "change", "delete"]),
+        DATA_ENTRY: read_all | _codes(["reporting.figure"], ["add", "change", "delete"]),
         LEADERSHIP: read_all,
     }
 

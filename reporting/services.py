@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from reporting.importing.files import parse_file
 from reporting.importing.pipeline import ImportOutcome, checksum_of, run_import
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.validation import validate_for_metric
 from units.models import Metric, Region
 
@@ -47,13 +47,13 @@ def create_fiscal_year(*, label: str, status: str = FiscalYear.Status.OPEN) -> F
     return fiscal_year
 
 
-def _attribute(figure: MetricValue, user, source: str) -> None:
+def _attribute(figure: Figure, user, source: str) -> None:
     # simple-history reads these when the save is not inside a request.
     figure._history_user = user if user is not None and user.is_authenticated else None
     figure._change_reason = source
 
 
-def record_value(
+def record_figure(
     *,
     metric: Metric,
     period: ReportingPeriod,
@@ -62,7 +62,7 @@ def record_value(
     note: str | None = None,
     user=None,
     source: str = "",
-) -> MetricValue:
+) -> Figure:
     """Create or change one figure: validated, refused in a locked year, with history.
 
     ``value`` is what a person typed (``$1,234``, ``12``) or a number; a
@@ -75,11 +75,11 @@ def record_value(
         number = validate_for_metric(value, metric)
         figure = (
             # No default ordering: its joins would put the lock on a nullable side.
-            MetricValue.objects.select_for_update(of=("self",))
+            Figure.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
             .order_by()
             .first()
-        ) or MetricValue(metric=metric, period=period, region=region)
+        ) or Figure(metric=metric, period=period, region=region)
         figure.value = number
         if note is not None:
             figure.note = note
@@ -90,7 +90,7 @@ def record_value(
     return figure
 
 
-def delete_value(*, figure: MetricValue, user=None, source: str = "") -> None:
+def delete_figure(*, figure: Figure, user=None, source: str = "") -> None:
     """Remove a figure (it becomes *not reported*), refused in a locked year."""
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=figure.period.fiscal_year_id)
@@ -100,11 +100,11 @@ def delete_value(*, figure: MetricValue, user=None, source: str = "") -> None:
         figure.delete()
 
 
-def delete_values(*, figures, user=None, source: str = "") -> int:
+def delete_figures(*, figures, user=None, source: str = "") -> int:
     """Remove several figures at once, all or none: the admin's bulk delete.
 
     Each year's lock and each unit's assignment are checked before anything
-    is removed; each figure then goes through delete_value, so every one
+    is removed; each figure then goes through delete_figure, so every one
     leaves a history record saying who removed it and from where.
     """
     figures = list(figures.select_related("metric__unit", "period__fiscal_year"))
@@ -115,7 +115,7 @@ def delete_values(*, figures, user=None, source: str = "") -> int:
         for figure in figures:
             figure.metric.unit.ensure_editable_by(user)
         for figure in figures:
-            delete_value(figure=figure, user=user, source=source)
+            delete_figure(figure=figure, user=user, source=source)
     return len(figures)
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Prefetch
 
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
 QUARTERS = ReportingPeriod.QUARTERS
@@ -163,7 +163,7 @@ def build_summary(fiscal_year: FiscalYear | str) -> AnnualSummary:
     # {(metric_id, year label, period, region_id): (value, note)}
     figures: dict[tuple, tuple[Decimal, str]] = {
         (metric_id, fy_label, period, region_id): (value, note)
-        for metric_id, fy_label, period, region_id, value, note in MetricValue.objects.filter(
+        for metric_id, fy_label, period, region_id, value, note in Figure.objects.filter(
             period__fiscal_year__in=shown
         ).values_list(
             "metric_id",
@@ -310,7 +310,7 @@ def records_version() -> str:
     stays correct across processes because each request reads it afresh.
     """
     parts = []
-    for model in (MetricValue, FiscalYear, Unit, Metric, Region):
+    for model in (Figure, FiscalYear, Unit, Metric, Region):
         table = connection.ops.quote_name(model.history.model._meta.db_table)
         parts.append(f"(SELECT MAX(history_id) FROM {table})")
     with connection.cursor() as cursor:

@@ -1,7 +1,7 @@
 """Screenshot pages of a running server in headless Debian Chromium.
 
     .venv/bin/python scripts/screenshot.py --user admin --password PW \
-        http://127.0.0.1:8000/admin/reporting/metricvalue/ out.png [URL OUT ...]
+        http://127.0.0.1:8000/admin/reporting/figure/ out.png [URL OUT ...]
 
 Logs in through the admin's login page first when --user is given.
 """

@@ -30,11 +30,11 @@ def dataset(db):
 @pytest.fixture
 def catalogue(db):
     """The shipped catalogue and years, with no figures and no import records."""
-    from reporting.models import ImportBatch, MetricValue
+    from reporting.models import Figure, ImportBatch
 
     call_command("load_dataset", stdout=_quiet())
-    MetricValue.objects.all().delete()
-    MetricValue.history.all().delete()
+    Figure.objects.all().delete()
+    Figure.history.all().delete()
     ImportBatch.objects.all().delete()
 
 

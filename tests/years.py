@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
 
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region
 
 
@@ -27,7 +27,7 @@ def load_years(count: int) -> None:
     periods = list(ReportingPeriod.objects.filter(fiscal_year__in=years))
     metrics = list(Metric.objects.active())
     regions = list(Region.objects.all())
-    existing = set(MetricValue.objects.values_list("metric_id", "period_id", "region_id"))
+    existing = set(Figure.objects.values_list("metric_id", "period_id", "region_id"))
     figures = []
     for period in periods:
         for metric in metrics:
@@ -36,6 +36,6 @@ def load_years(count: int) -> None:
                 key = (metric.pk, period.pk, region.pk if region else None)
                 if key not in existing:
                     figures.append(
-                        MetricValue(metric=metric, period=period, region=region, value=Decimal(7))
+                        Figure(metric=metric, period=period, region=region, value=Decimal(7))
                     )
-    bulk_create_with_history(figures, MetricValue, batch_size=1000)
+    bulk_create_with_history(figures, Figure, batch_size=1000)

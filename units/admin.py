@@ -46,7 +46,7 @@ class UnitAdmin(UnitImportExport, admin.ModelAdmin):
             " · ",
             '<a href="{}">{}</a>',
             (
-                (reverse("admin:reporting_metricvalue_grid", args=[unit.pk, fy.pk]), fy.label)
+                (reverse("admin:reporting_figure_grid", args=[unit.pk, fy.pk]), fy.label)
                 for fy in FiscalYear.objects.all()
             ),
         )

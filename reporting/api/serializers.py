@@ -15,7 +15,7 @@ from rest_framework.reverse import reverse
 
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import resolve_one
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
 FIGURE = {
@@ -28,7 +28,7 @@ FIGURE = {
 
 
 @extend_schema_field(FIGURE)
-class Figure(serializers.DecimalField):
+class FigureValue(serializers.DecimalField):
     """A figure: a string with two decimal places, exact."""
 
     places = 2
@@ -41,7 +41,7 @@ class Figure(serializers.DecimalField):
 
 
 @extend_schema_field({**FIGURE, "nullable": True})
-class NullableFigure(Figure):
+class NullableFigureValue(FigureValue):
     """A figure or null (not reported)."""
 
     def __init__(self, **kwargs):
@@ -51,7 +51,7 @@ class NullableFigure(Figure):
 @extend_schema_field(
     {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$", "nullable": True}
 )
-class Change(NullableFigure):
+class Change(NullableFigureValue):
     """The change from last year (negative for a fall), or null."""
 
 
@@ -64,7 +64,7 @@ class Change(NullableFigure):
         "example": "12.5",
     }
 )
-class Percent(NullableFigure):
+class Percent(NullableFigureValue):
     """A percent change to one decimal place, or null where it would mislead."""
 
     places = 1
@@ -200,10 +200,10 @@ class ReportingPeriodSerializer(serializers.ModelSerializer):
 # --- Figures ------------------------------------------------------------------------------
 
 
-class MetricValueSerializer(serializers.ModelSerializer):
+class FigureSerializer(serializers.ModelSerializer):
     """A figure with its natural keys; ``region`` is null for a unit-wide figure."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:value-detail")
+    url = serializers.HyperlinkedIdentityField(view_name="api:figure-detail")
     unit = serializers.CharField(source="metric.unit.code", read_only=True)
     metric = serializers.CharField(source="metric.code", read_only=True)
     fiscal_year = serializers.CharField(source="period.fiscal_year.label", read_only=True)
@@ -214,13 +214,13 @@ class MetricValueSerializer(serializers.ModelSerializer):
     value_type = serializers.ChoiceField(
         source="metric.value_type", choices=Metric.ValueType.choices, read_only=True
     )
-    value = Figure(read_only=True)
+    value = FigureValue(read_only=True)
     updated_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
-        model = MetricValue
+        model = Figure
         fields = [
             "url",
             "id",
@@ -251,7 +251,7 @@ class MetricValueSerializer(serializers.ModelSerializer):
         "updated_by__username",
     )
 
-    def to_representation(self, figure: MetricValue) -> dict:
+    def to_representation(self, figure: Figure) -> dict:
         return self.row(
             (
                 figure.pk,
@@ -274,7 +274,7 @@ class MetricValueSerializer(serializers.ModelSerializer):
         per-field machinery and one ``reverse()`` per row cost more than the rest."""
         if not hasattr(self, "_url_prefix"):
             # Once per list: the child serializer is shared by every row.
-            placeholder = reverse("api:value-detail", args=[0])
+            placeholder = reverse("api:figure-detail", args=[0])
             request = self.context.get("request")
             if request is not None:
                 placeholder = request.build_absolute_uri(placeholder)
@@ -298,7 +298,7 @@ class MetricValueSerializer(serializers.ModelSerializer):
         }
 
 
-class MetricValueCreateSerializer(serializers.Serializer):
+class FigureCreateSerializer(serializers.Serializer):
     """A new figure, named by its natural keys. Leave out ``region`` (or send
     null or "") for a unit-wide figure."""
 
@@ -331,7 +331,7 @@ class MetricValueCreateSerializer(serializers.Serializer):
             for problem in planned.problems:
                 errors.setdefault(problem.column, []).append(problem.message)
             raise serializers.ValidationError(errors)
-        existing = MetricValue.objects.filter(
+        existing = Figure.objects.filter(
             metric=planned.metric, period_id=planned.period_id, region_id=planned.region_id
         ).first()
         if existing is not None:
@@ -352,7 +352,7 @@ class MetricValueCreateSerializer(serializers.Serializer):
         }
 
 
-class MetricValueUpdateSerializer(serializers.Serializer):
+class FigureUpdateSerializer(serializers.Serializer):
     """A change to a figure on record: its value and/or its note."""
 
     value = FigureInput()
@@ -425,7 +425,7 @@ class BulkRejectionSerializer(serializers.Serializer):
 
 
 class YearFigureSerializer(serializers.Serializer):
-    value = NullableFigure()
+    value = NullableFigureValue()
     source = serializers.ChoiceField(
         choices=["recorded", "derived", "partial"],
         allow_null=True,
@@ -441,7 +441,7 @@ class MetricRowSerializer(serializers.Serializer):
     headline = serializers.BooleanField()
     regional_label = serializers.CharField(allow_blank=True)
     quarters = serializers.ListField(
-        child=NullableFigure(), help_text="Q1 to Q4; null = not reported."
+        child=NullableFigureValue(), help_text="Q1 to Q4; null = not reported."
     )
     year = YearFigureSerializer()
     prior_years = YearFigureSerializer(many=True)
@@ -458,13 +458,13 @@ class RegionalColumnSerializer(serializers.Serializer):
 
 class RegionalRowSerializer(serializers.Serializer):
     region = serializers.CharField()
-    values = serializers.ListField(child=NullableFigure())
+    values = serializers.ListField(child=NullableFigureValue())
 
 
 class RegionalTableSerializer(serializers.Serializer):
     columns = RegionalColumnSerializer(many=True)
     rows = RegionalRowSerializer(many=True)
-    totals = serializers.ListField(child=NullableFigure())
+    totals = serializers.ListField(child=NullableFigureValue())
 
 
 class FootnoteSerializer(serializers.Serializer):
@@ -490,9 +490,9 @@ class HeadlineSerializer(serializers.Serializer):
     metric_code = serializers.CharField()
     label = serializers.CharField()
     value_type = serializers.ChoiceField(choices=Metric.ValueType.choices)
-    value = NullableFigure()
+    value = NullableFigureValue()
     partial = serializers.BooleanField()
-    last_year = NullableFigure()
+    last_year = NullableFigureValue()
     change = Change()
     change_percent = Percent()
 

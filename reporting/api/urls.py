@@ -15,11 +15,11 @@ router.register("metrics", views.MetricViewSet, basename="metric")
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("fiscal-years", views.FiscalYearViewSet, basename="fiscalyear")
 router.register("periods", views.ReportingPeriodViewSet, basename="reportingperiod")
-router.register("values", views.MetricValueViewSet, basename="value")
+router.register("figures", views.FigureViewSet, basename="figure")
 
 urlpatterns = [
     # Before the router, so that "bulk" is not read as a figure's id.
-    path("v1/values/bulk/", views.BulkUpsertView.as_view(), name="value-bulk"),
+    path("v1/figures/bulk/", views.BulkUpsertView.as_view(), name="figure-bulk"),
     path("v1/summary/<str:label>/", views.SummaryView.as_view(), name="summary"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

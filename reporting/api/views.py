@@ -1,6 +1,6 @@
 """The API's views: fetch, authorise, call a service, answer.
 
-Reads go through the MetricValue queryset; writes through
+Reads go through the Figure queryset; writes through
 ``reporting.services`` and the import pipeline, so the API follows the same
 validation, locking and history as the admin and the importer.
 """
@@ -28,7 +28,7 @@ from reporting.api.errors import field_errors
 from reporting.api.permissions import UpsertPermissions
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod, YearLocked
+from reporting.models import Figure, FiscalYear, ReportingPeriod, YearLocked
 from reporting.summary import build_summary
 from units.models import Metric, Region, Unit
 
@@ -118,7 +118,7 @@ class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
         ),
     ]
 )
-class MetricValueViewSet(
+class FigureViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -128,9 +128,9 @@ class MetricValueViewSet(
 ):
     """The figures, with their natural keys. A figure not on record was not reported."""
 
-    queryset = MetricValue.objects.with_keys().select_related("updated_by")
-    serializer_class = s.MetricValueSerializer
-    filterset_class = filters.MetricValueFilter
+    queryset = Figure.objects.with_keys().select_related("updated_by")
+    serializer_class = s.FigureSerializer
+    filterset_class = filters.FigureFilter
     lookup_value_regex = "[^/]+"  # "2.5" is a JSON 404 from the view, not an HTML page
 
     def get_queryset(self):
@@ -140,29 +140,29 @@ class MetricValueViewSet(
     def list(self, request, *args, **kwargs):
         # Rows from values(), not model instances: a page of 1,000 figures would
         # otherwise build 6,000 objects. The same serializer shapes each row.
-        serializer = s.MetricValueSerializer(context=self.get_serializer_context())
+        serializer = s.FigureSerializer(context=self.get_serializer_context())
         rows = self.filter_queryset(self.get_queryset()).values_list(*serializer.ROW_COLUMNS)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([serializer.row(columns) for columns in page])
 
     def get_serializer_class(self):
         if self.action == "create":
-            return s.MetricValueCreateSerializer
+            return s.FigureCreateSerializer
         if self.action in ("update", "partial_update"):
-            return s.MetricValueUpdateSerializer
-        return s.MetricValueSerializer
+            return s.FigureUpdateSerializer
+        return s.FigureSerializer
 
     def _answer(self, figure, code):
         figure = self.get_queryset().get(pk=figure.pk)
-        data = s.MetricValueSerializer(figure, context=self.get_serializer_context()).data
+        data = s.FigureSerializer(figure, context=self.get_serializer_context()).data
         return Response(data, status=code)
 
-    @extend_schema(request=s.MetricValueCreateSerializer, responses={201: s.MetricValueSerializer})
+    @extend_schema(request=s.FigureCreateSerializer, responses={201: s.FigureSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            figure = services.record_value(
+            figure = services.record_figure(
                 **serializer.validated_data, user=request.user, source=SOURCE
             )
         except YearLocked:
@@ -171,7 +171,7 @@ class MetricValueViewSet(
             raise field_errors(exc) from exc
         return self._answer(figure, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.MetricValueUpdateSerializer, responses=s.MetricValueSerializer)
+    @extend_schema(request=s.FigureUpdateSerializer, responses=s.FigureSerializer)
     def update(self, request, *args, **kwargs):
         figure = self.get_object()
         partial = kwargs.pop("partial", False)
@@ -179,7 +179,7 @@ class MetricValueViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            figure = services.record_value(
+            figure = services.record_figure(
                 metric=figure.metric,
                 period=figure.period,
                 region=figure.region,
@@ -194,12 +194,12 @@ class MetricValueViewSet(
             raise field_errors(exc) from exc
         return self._answer(figure, status.HTTP_200_OK)
 
-    @extend_schema(request=s.MetricValueUpdateSerializer, responses=s.MetricValueSerializer)
+    @extend_schema(request=s.FigureUpdateSerializer, responses=s.FigureSerializer)
     def partial_update(self, request, *args, **kwargs):
         return super().partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        services.delete_value(figure=instance, user=self.request.user, source=SOURCE)
+        services.delete_figure(figure=instance, user=self.request.user, source=SOURCE)
 
 
 class BulkUpsertView(APIView):
@@ -210,7 +210,7 @@ class BulkUpsertView(APIView):
     row 1). Every request is recorded as an import (``batch``).
     """
 
-    queryset = MetricValue.objects.all()  # for the permission check
+    queryset = Figure.objects.all()  # for the permission check
     permission_classes = [UpsertPermissions]
     throttle_scope = "bulk"
 
@@ -348,7 +348,7 @@ def _rejected(batch: int | None, errors: list[dict], code: int) -> Response:
 class SummaryView(APIView):
     """The annual summary of a fiscal year: the structure the summary page shows."""
 
-    queryset = MetricValue.objects.all()  # for the permission check
+    queryset = Figure.objects.all()  # for the permission check
 
     @extend_schema(
         responses=s.AnnualSummarySerializer,

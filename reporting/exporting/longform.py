@@ -3,24 +3,22 @@
 from django.db.models import QuerySet
 
 from reporting.exporting.tables import write_table
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 
 
 def export_long(figures: QuerySet | FiscalYear | str | None = None, fmt: str = "csv") -> bytes:
     """The figures as a long-form file (csv, xlsx or json), escaped.
 
-    ``figures`` is a MetricValue queryset (the admin's filtered changelist,
+    ``figures`` is a Figure queryset (the admin's filtered changelist,
     say), a fiscal year or its label, or None for every figure on record.
     """
-    from reporting.resources import MetricValueResource
+    from reporting.resources import FigureResource
 
-    resource = MetricValueResource()
+    resource = FigureResource()
     if figures is None:
         queryset = resource.get_queryset()
     elif isinstance(figures, QuerySet):
-        queryset = (
-            MetricValue.objects.filter(pk__in=figures.values("pk")).with_keys().in_report_order()
-        )
+        queryset = Figure.objects.filter(pk__in=figures.values("pk")).with_keys().in_report_order()
     else:
         queryset = resource.get_queryset().for_year(figures)
     dataset = resource.export(queryset=queryset)

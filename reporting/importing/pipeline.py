@@ -20,7 +20,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from reporting.importing.longform import LongFormRow, UncachedFormula
-from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 
@@ -259,7 +259,7 @@ def _compare_with_record(planned_rows: list[PlannedRow], catalogue: Catalogue) -
         metric_ids = {p.metric.pk for p in live}
         existing = {
             (metric_id, period_id, region_id): (pk, value, note)
-            for pk, metric_id, period_id, region_id, value, note in MetricValue.objects.filter(
+            for pk, metric_id, period_id, region_id, value, note in Figure.objects.filter(
                 period_id__in=period_ids, metric_id__in=metric_ids
             ).values_list("pk", "metric_id", "period_id", "region_id", "value", "note")
         }
@@ -375,7 +375,7 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     for planned in outcome.rows:
         if planned.action not in (Action.NEW, Action.UPDATE):
             continue
-        value = MetricValue(
+        value = Figure(
             pk=planned.existing_id,
             metric=planned.metric,
             period_id=planned.period_id,
@@ -392,7 +392,7 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     for start in range(0, len(new), PROGRESS_SLICE):
         bulk_create_with_history(
             new[start : start + PROGRESS_SLICE],
-            MetricValue,
+            Figure,
             batch_size=BATCH_SIZE,
             default_user=who,
             default_change_reason=reason,
@@ -403,7 +403,7 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     for start in range(0, len(changed), PROGRESS_SLICE):
         bulk_update_with_history(
             changed[start : start + PROGRESS_SLICE],
-            MetricValue,
+            Figure,
             ["value", "note", "import_batch", "updated_by", "updated_at"],
             batch_size=BATCH_SIZE,
             default_user=who,

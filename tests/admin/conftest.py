@@ -3,13 +3,13 @@
 import pytest
 
 from reporting import services
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Unit
 
 
 def figure_of(unit: str, metric: str, period: str, year: str = "2023-24", region=None):
     return (
-        MetricValue.objects.get(
+        Figure.objects.get(
             metric__unit__code=unit,
             metric__code=metric,
             period__fiscal_year__label=year,
@@ -17,7 +17,7 @@ def figure_of(unit: str, metric: str, period: str, year: str = "2023-24", region
             region__name=region,
         )
         if region
-        else MetricValue.objects.get(
+        else Figure.objects.get(
             metric__unit__code=unit,
             metric__code=metric,
             period__fiscal_year__label=year,

@@ -7,16 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from tests.admin.conftest import figure_of, metric_of, period_of
 from units.models import Metric
 
-CHANGELIST = "admin:reporting_metricvalue_changelist"
+CHANGELIST = "admin:reporting_figure_changelist"
 
 
 def _add(client, metric, period, value, note=""):
     return client.post(
-        reverse("admin:reporting_metricvalue_add"),
+        reverse("admin:reporting_figure_add"),
         {"metric": metric.pk, "period": period.pk, "region": "", "value": value, "note": note},
     )
 
@@ -49,13 +49,13 @@ def test_the_admin_form_names_what_is_wrong_with_a_figure(catalogue, client, cle
     response = _add(client, metric_of("ICE", "file-intakes"), period_of("Q1"), typed)
     assert response.status_code == 200
     assert message in str(response.context["adminform"].form.errors["value"])
-    assert not MetricValue.objects.exists()
+    assert not Figure.objects.exists()
 
 
 def test_changing_a_figure_keeps_the_old_and_new_value(dataset, client, clerk):
     client.force_login(clerk)
     figure = figure_of("ICE", "file-intakes", "Q1")
-    url = reverse("admin:reporting_metricvalue_change", args=[figure.pk])
+    url = reverse("admin:reporting_figure_change", args=[figure.pk])
     assert client.get(url).context["adminform"].form.initial["value"] == "680"
     response = client.post(url, {"value": "$700", "note": "corrected from the Q1 return"})
     assert response.status_code == 302
@@ -68,10 +68,10 @@ def test_changing_a_figure_keeps_the_old_and_new_value(dataset, client, clerk):
 def test_deleting_a_figure_in_the_admin_leaves_a_history_record(dataset, client, clerk):
     client.force_login(clerk)
     figure = figure_of("ICE", "file-intakes", "Q1")
-    url = reverse("admin:reporting_metricvalue_delete", args=[figure.pk])
+    url = reverse("admin:reporting_figure_delete", args=[figure.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
-    assert not MetricValue.objects.filter(pk=figure.pk).exists()
-    record = MetricValue.history.filter(id=figure.pk).first()
+    assert not Figure.objects.filter(pk=figure.pk).exists()
+    record = Figure.history.filter(id=figure.pk).first()
     assert (record.history_type, record.history_user, record.history_change_reason) == (
         "-",
         clerk,
@@ -81,7 +81,7 @@ def test_deleting_a_figure_in_the_admin_leaves_a_history_record(dataset, client,
 
 def test_django_bulk_delete_is_replaced_by_one_that_writes_history(dataset, client, clerk):
     client.force_login(clerk)
-    ids = list(MetricValue.objects.for_unit("ICE").for_year("2023-24").values_list("pk", flat=True))
+    ids = list(Figure.objects.for_unit("ICE").for_year("2023-24").values_list("pk", flat=True))
     changelist = reverse(CHANGELIST)
     assert (
         "delete_selected"
@@ -93,8 +93,8 @@ def test_django_bulk_delete_is_replaced_by_one_that_writes_history(dataset, clie
         changelist, {"action": "delete_figures", "_selected_action": ids, "post": "yes"}
     )
     assert done.status_code == 302
-    assert not MetricValue.objects.filter(pk__in=ids).exists()
-    deletions = MetricValue.history.filter(id__in=ids, history_type="-")
+    assert not Figure.objects.filter(pk__in=ids).exists()
+    deletions = Figure.history.filter(id__in=ids, history_type="-")
     assert deletions.count() == len(ids) == 30
     assert set(deletions.values_list("history_user", "history_change_reason")) == {
         (clerk.pk, "admin: bulk delete")
@@ -103,7 +103,7 @@ def test_django_bulk_delete_is_replaced_by_one_that_writes_history(dataset, clie
 
 def test_bulk_delete_in_a_locked_year_deletes_nothing_and_says_why(locked_year, client, clerk):
     client.force_login(clerk)
-    ids = list(MetricValue.objects.for_unit("ICE").values_list("pk", flat=True))
+    ids = list(Figure.objects.for_unit("ICE").values_list("pk", flat=True))
     response = client.post(
         reverse(CHANGELIST),
         {"action": "delete_figures", "_selected_action": ids, "post": "yes"},
@@ -111,7 +111,7 @@ def test_bulk_delete_in_a_locked_year_deletes_nothing_and_says_why(locked_year, 
     )
     assert "is locked (published)" in response.content.decode()
     assert "by alice" in response.content.decode()
-    assert MetricValue.objects.filter(pk__in=ids).count() == len(ids)
+    assert Figure.objects.filter(pk__in=ids).count() == len(ids)
 
 
 def test_figures_are_formatted_for_reading(cfseu, client, leader):
@@ -126,9 +126,9 @@ def test_figures_are_formatted_for_reading(cfseu, client, leader):
 def test_the_note_filter_finds_the_figures_with_notes(dataset, client, leader):
     client.force_login(leader)
     response = client.get(reverse(CHANGELIST), {"has_note": "yes"})
-    assert response.context["cl"].result_count == MetricValue.objects.exclude(note="").count() == 9
+    assert response.context["cl"].result_count == Figure.objects.exclude(note="").count() == 9
     response = client.get(reverse(CHANGELIST), {"has_note": "no"})
-    assert response.context["cl"].result_count == MetricValue.objects.filter(note="").count()
+    assert response.context["cl"].result_count == Figure.objects.filter(note="").count()
 
 
 def test_the_changelist_lists_quarters_before_the_full_year(dataset, client, leader):
@@ -148,9 +148,9 @@ def _fill(count: int) -> None:
         ReportingPeriod.objects.ensure_for([year])
         for period in year.periods.all():
             for metric in metrics:
-                figures.append(MetricValue(metric=metric, period=period, value=Decimal(7)))
+                figures.append(Figure(metric=metric, period=period, value=Decimal(7)))
         start += 1
-    MetricValue.objects.bulk_create(figures[:count])
+    Figure.objects.bulk_create(figures[:count])
 
 
 def _changelist_queries(client, url) -> tuple[int, int]:
@@ -162,7 +162,7 @@ def _changelist_queries(client, url) -> tuple[int, int]:
 
 @pytest.mark.parametrize(
     "changelist",
-    ["admin:reporting_metricvalue_changelist", "admin:reporting_historicalmetricvalue_changelist"],
+    ["admin:reporting_figure_changelist", "admin:reporting_historicalfigure_changelist"],
 )
 def test_a_changelist_costs_the_same_queries_at_10_and_500_rows(
     catalogue, client, administrator, changelist
@@ -170,13 +170,13 @@ def test_a_changelist_costs_the_same_queries_at_10_and_500_rows(
     client.force_login(administrator)
     url = reverse(changelist)
     _fill(10)
-    MetricValue.history.bulk_history_create(list(MetricValue.objects.all()))
+    Figure.history.bulk_history_create(list(Figure.objects.all()))
     small, rows = _changelist_queries(client, url)
     assert rows == 10
-    MetricValue.objects.all().delete()
-    MetricValue.history.all().delete()
+    Figure.objects.all().delete()
+    Figure.history.all().delete()
     _fill(500)
-    MetricValue.history.bulk_history_create(list(MetricValue.objects.all()))
+    Figure.history.bulk_history_create(list(Figure.objects.all()))
     large, rows = _changelist_queries(client, url)
     assert rows == 500
     assert small == large
@@ -185,6 +185,6 @@ def test_a_changelist_costs_the_same_queries_at_10_and_500_rows(
 def test_a_reader_sees_a_figure_as_people_read_it(cfseu, client, leader):
     client.force_login(leader)
     figure = figure_of("CFSEU", "est-value-of-drugs-seized", "FY", region="Red Deer")
-    page = client.get(reverse("admin:reporting_metricvalue_change", args=[figure.pk]))
+    page = client.get(reverse("admin:reporting_figure_change", args=[figure.pk]))
     assert "$2,451,800" in page.content.decode()
     assert "2451800.00" not in page.content.decode()

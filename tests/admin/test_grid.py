@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reporting.models import MetricValue
+from reporting.models import Figure
 from tests.admin.conftest import figure_of
 
 
 def _url(unit, year):
-    return reverse("admin:reporting_metricvalue_grid", args=[unit.pk, year.pk])
+    return reverse("admin:reporting_figure_grid", args=[unit.pk, year.pk])
 
 
 def _cells(client, url) -> dict[str, str]:
@@ -50,11 +50,11 @@ def test_saving_the_grid_records_the_changed_cells_with_history(year, ice, clien
     cells = _cells(client, url)
     cells[_name("ICE", "file-intakes", "Q1")] = "700"
     cells[_name("ICE", "file-intakes", "FY")] = "3,835"
-    before = MetricValue.history.count()
+    before = Figure.history.count()
     response = client.post(url, cells)
     assert response.status_code == 302
     assert figure_of("ICE", "file-intakes", "Q1").value == Decimal(700)
-    assert MetricValue.history.count() == before + 2  # unchanged cells write nothing
+    assert Figure.history.count() == before + 2  # unchanged cells write nothing
     latest = figure_of("ICE", "file-intakes", "Q1").history.first()
     assert (latest.history_user, latest.history_change_reason) == (clerk, "grid")
 
@@ -75,8 +75,8 @@ def test_clearing_a_cell_deletes_the_figure_with_history(year, ice, client, cler
     figure = figure_of("ICE", "children-rescued", "Q2")
     cells[_name("ICE", "children-rescued", "Q2")] = ""
     assert client.post(url, cells).status_code == 302
-    assert not MetricValue.objects.filter(pk=figure.pk).exists()
-    record = MetricValue.history.filter(id=figure.pk).first()
+    assert not Figure.objects.filter(pk=figure.pk).exists()
+    record = Figure.history.filter(id=figure.pk).first()
     assert (record.history_type, record.history_change_reason) == ("-", "grid")
 
 
@@ -110,7 +110,7 @@ def test_a_wrong_cell_is_marked_and_nothing_is_saved(year, ice, client, clerk, t
     cells[_name("ICE", "file-intakes", "Q1")] = "700"  # a valid change alongside
     bad = _name("ICE", "exhibits-seized", "Q2")
     cells[bad] = typed
-    before = MetricValue.history.count()
+    before = Figure.history.count()
     response = client.post(url, cells)
     assert response.status_code == 200
     errors = {cell.name: cell.error for cell in response.context["grid"].errors}
@@ -118,7 +118,7 @@ def test_a_wrong_cell_is_marked_and_nothing_is_saved(year, ice, client, clerk, t
     assert message in errors[bad]
     assert message in response.content.decode()
     assert figure_of("ICE", "file-intakes", "Q1").value == 680
-    assert MetricValue.history.count() == before
+    assert Figure.history.count() == before
     # What was typed stays in the cells to be corrected.
     assert response.context["grid"].cells[0].raw == "700"
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
-from reporting.models import FiscalYear, MetricValue, YearLocked
+from reporting.models import Figure, FiscalYear, YearLocked
 from tests.admin.conftest import figure_of, metric_of, period_of
 
 
@@ -39,14 +39,14 @@ def test_the_status_is_not_editable_on_the_year_page(year, client, administrator
 def test_a_locked_figure_is_read_only_and_says_who_locked_it(locked_year, client, clerk):
     client.force_login(clerk)
     figure = figure_of("ICE", "file-intakes", "Q1")
-    url = reverse("admin:reporting_metricvalue_change", args=[figure.pk])
+    url = reverse("admin:reporting_figure_change", args=[figure.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert page.context["has_change_permission"] is False
     content = page.content.decode()
     assert "Fiscal year 2023-24 is locked (published) on" in content and "by alice" in content
     assert client.post(url, {"value": "700"}).status_code == 403
-    delete = reverse("admin:reporting_metricvalue_delete", args=[figure.pk])
+    delete = reverse("admin:reporting_figure_delete", args=[figure.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert figure_of("ICE", "file-intakes", "Q1").value == 680
 
@@ -55,9 +55,9 @@ def test_adding_a_figure_to_a_locked_year_is_refused_with_the_lock_message(
     locked_year, client, clerk
 ):
     client.force_login(clerk)
-    MetricValue.objects.filter(metric__unit__code="AUTO").delete()
+    Figure.objects.filter(metric__unit__code="AUTO").delete()
     response = client.post(
-        reverse("admin:reporting_metricvalue_add"),
+        reverse("admin:reporting_figure_add"),
         {
             "metric": metric_of("AUTO", "charges-laid").pk,
             "period": period_of("FY").pk,
@@ -66,13 +66,13 @@ def test_adding_a_figure_to_a_locked_year_is_refused_with_the_lock_message(
     )
     assert response.status_code == 200
     assert "is locked (published)" in str(response.context["adminform"].form.non_field_errors())
-    assert not MetricValue.objects.filter(metric__unit__code="AUTO").exists()
+    assert not Figure.objects.filter(metric__unit__code="AUTO").exists()
 
 
 def test_an_administrator_may_change_a_locked_year(locked_year, client, administrator):
     client.force_login(administrator)
     figure = figure_of("ICE", "file-intakes", "Q1")
-    url = reverse("admin:reporting_metricvalue_change", args=[figure.pk])
+    url = reverse("admin:reporting_figure_change", args=[figure.pk])
     assert client.post(url, {"value": "700"}).status_code == 302
     assert figure_of("ICE", "file-intakes", "Q1").value == 700
 
@@ -88,16 +88,16 @@ def test_a_locked_year_refuses_the_import_pipeline(locked_year, clerk):
 def test_a_locked_year_refuses_the_services(locked_year, clerk):
     figure = figure_of("ICE", "file-intakes", "Q1")
     with pytest.raises(YearLocked, match="by alice"):
-        services.record_value(metric=figure.metric, period=figure.period, value="700", user=clerk)
+        services.record_figure(metric=figure.metric, period=figure.period, value="700", user=clerk)
     with pytest.raises(YearLocked):
-        services.delete_value(figure=figure, user=clerk)
+        services.delete_figure(figure=figure, user=clerk)
     with pytest.raises(YearLocked):
-        services.delete_values(figures=MetricValue.objects.for_unit("ICE"), user=clerk)
-    assert MetricValue.objects.for_unit("ICE").count() == 42
+        services.delete_figures(figures=Figure.objects.for_unit("ICE"), user=clerk)
+    assert Figure.objects.for_unit("ICE").count() == 42
 
 
 def test_other_years_stay_open_when_one_is_locked(locked_year, clerk):
     figure = figure_of("ICE", "file-intakes", "FY", year="2022-23")
-    services.record_value(metric=figure.metric, period=figure.period, value="3000", user=clerk)
+    services.record_figure(metric=figure.metric, period=figure.period, value="3000", user=clerk)
     assert FiscalYear.objects.get(label="2022-23").is_locked is False
     assert figure_of("ICE", "file-intakes", "FY", year="2022-23").value == 3000

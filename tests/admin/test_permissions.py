@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 from tests.admin.conftest import figure_of
 from units.models import Unit
 
@@ -15,9 +15,9 @@ CHANGELISTS = [
     "units_region",
     "reporting_fiscalyear",
     "reporting_reportingperiod",
-    "reporting_metricvalue",
+    "reporting_figure",
     "reporting_importbatch",
-    "reporting_historicalmetricvalue",
+    "reporting_historicalfigure",
 ]
 
 # 200 allowed, 403 refused.
@@ -28,9 +28,9 @@ ADD_ACCESS = {
     "units_metric": {"administrator": 200, "clerk": 403, "leader": 403, "outsider": 403},
     "units_region": {"administrator": 200, "clerk": 403, "leader": 403, "outsider": 403},
     "reporting_fiscalyear": {"administrator": 200, "clerk": 403, "leader": 403, "outsider": 403},
-    "reporting_metricvalue": {"administrator": 200, "clerk": 200, "leader": 403, "outsider": 403},
+    "reporting_figure": {"administrator": 200, "clerk": 200, "leader": 403, "outsider": 403},
     "reporting_importbatch": {"administrator": 403, "clerk": 403, "leader": 403, "outsider": 403},
-    "reporting_historicalmetricvalue": {r: 403 for r in ROLES},
+    "reporting_historicalfigure": {r: 403 for r in ROLES},
     "auth_user": {"administrator": 200, "clerk": 403, "leader": 403, "outsider": 403},
     "auth_group": {"administrator": 200, "clerk": 403, "leader": 403, "outsider": 403},
 }
@@ -72,7 +72,7 @@ def test_add_page_access(request, dataset, client, role, model):
 def test_figure_change_page(request, dataset, client, role, status, editable):
     client.force_login(request.getfixturevalue(role))
     figure = figure_of("ICE", "file-intakes", "Q1")
-    response = client.get(reverse("admin:reporting_metricvalue_change", args=[figure.pk]))
+    response = client.get(reverse("admin:reporting_figure_change", args=[figure.pk]))
     assert response.status_code == status
     if status == 200:
         assert response.context["has_change_permission"] is editable
@@ -85,7 +85,7 @@ def test_figure_change_page(request, dataset, client, role, status, editable):
 def test_figure_delete_page(request, dataset, client, role, status):
     client.force_login(request.getfixturevalue(role))
     figure = figure_of("ICE", "file-intakes", "Q1")
-    response = client.get(reverse("admin:reporting_metricvalue_delete", args=[figure.pk]))
+    response = client.get(reverse("admin:reporting_figure_delete", args=[figure.pk]))
     assert response.status_code == status
 
 
@@ -112,14 +112,14 @@ def test_unit_change_and_delete_are_for_administrators(request, dataset, client,
 def test_entry_grid_access(request, year, client, role, status):
     client.force_login(request.getfixturevalue(role))
     unit = Unit.objects.get(code="ICE")
-    assert client.get(reverse("admin:reporting_metricvalue_grid_pick")).status_code == status
-    grid = reverse("admin:reporting_metricvalue_grid", args=[unit.pk, year.pk])
+    assert client.get(reverse("admin:reporting_figure_grid_pick")).status_code == status
+    grid = reverse("admin:reporting_figure_grid", args=[unit.pk, year.pk])
     assert client.get(grid).status_code == status
-    before = MetricValue.history.count()
+    before = Figure.history.count()
     response = client.post(grid, {})
     assert response.status_code in ((302, 200) if status == 200 else (403,))
     if status == 403:
-        assert MetricValue.history.count() == before
+        assert Figure.history.count() == before
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_entry_grid_access(request, year, client, role, status):
 def test_findings_and_history_pages(request, year, client, role, status):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("admin:reporting_findings")).status_code == status
-    history = reverse("admin:reporting_historicalmetricvalue_changelist")
+    history = reverse("admin:reporting_historicalfigure_changelist")
     assert client.get(history).status_code == status
 
 
@@ -153,13 +153,13 @@ def test_lock_action_is_for_administrators(request, year, client, role, may_lock
 
 def test_history_records_cannot_be_changed_or_deleted(dataset, client, administrator):
     client.force_login(administrator)
-    record = MetricValue.history.first()
-    change = reverse("admin:reporting_historicalmetricvalue_change", args=[record.pk])
-    delete = reverse("admin:reporting_historicalmetricvalue_delete", args=[record.pk])
+    record = Figure.history.first()
+    change = reverse("admin:reporting_historicalfigure_change", args=[record.pk])
+    delete = reverse("admin:reporting_historicalfigure_delete", args=[record.pk])
     assert client.get(change).status_code == 200  # a read-only view
     assert client.post(change, {}).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
-    assert MetricValue.history.filter(pk=record.pk).exists()
+    assert Figure.history.filter(pk=record.pk).exists()
 
 
 def test_a_locked_year_cannot_be_edited_on_its_own_page(year, client, clerk):

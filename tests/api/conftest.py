@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from reporting.models import MetricValue
+from reporting.models import Figure
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +32,9 @@ def as_user(api):
 
 
 @pytest.fixture
-def intakes_q1(dataset) -> MetricValue:
+def intakes_q1(dataset) -> Figure:
     """ICE's file intakes in Q1 2023-24: 680 in the seed."""
-    return MetricValue.objects.get(
+    return Figure.objects.get(
         metric__unit__code="ICE",
         metric__code="file-intakes",
         period__fiscal_year__label="2023-24",

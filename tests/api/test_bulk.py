@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from reporting import services
-from reporting.models import FiscalYear, ImportBatch, MetricValue
+from reporting.models import Figure, FiscalYear, ImportBatch
 
-BULK = reverse("api:value-bulk")
+BULK = reverse("api:figure-bulk")
 
 
 def row(metric="file-intakes", period="Q1", value="10", **more):
@@ -27,7 +27,7 @@ def payload():
 
 
 def in_2022_23():
-    return MetricValue.objects.for_year("2022-23").quarterly()
+    return Figure.objects.for_year("2022-23").quarterly()
 
 
 def test_bulk_upsert_writes_every_row_with_provenance_and_history(dataset, as_user, clerk):
@@ -55,12 +55,12 @@ def test_bulk_upsert_writes_every_row_with_provenance_and_history(dataset, as_us
 def test_the_same_payload_twice_leaves_everything_unchanged(dataset, as_user, clerk):
     client = as_user(clerk)
     client.post(BULK, payload(), format="json")
-    history = MetricValue.history.count()
+    history = Figure.history.count()
     data = client.post(BULK, payload(), format="json").json()
     assert data["counts"]["unchanged"] == 4
     assert data["counts"]["new"] == data["counts"]["update"] == 0
     assert {r["action"] for r in data["rows"]} == {"unchanged"}
-    assert MetricValue.history.count() == history
+    assert Figure.history.count() == history
 
 
 def test_an_error_in_the_last_item_writes_nothing(dataset, as_user, clerk):

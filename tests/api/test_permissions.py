@@ -5,7 +5,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from reporting.models import MetricValue
+from reporting.models import Figure
 from units.models import Unit
 
 LISTS = [
@@ -14,7 +14,7 @@ LISTS = [
     "api:region-list",
     "api:fiscalyear-list",
     "api:reportingperiod-list",
-    "api:value-list",
+    "api:figure-list",
 ]
 
 
@@ -57,18 +57,18 @@ def test_an_account_with_no_role_reads_nothing(dataset, as_user, outsider, name)
 
 def test_an_account_with_no_role_cannot_read_a_figure_or_the_summary(intakes_q1, as_user, outsider):
     client = as_user(outsider)
-    assert client.get(reverse("api:value-detail", args=[intakes_q1.pk])).status_code == 403
+    assert client.get(reverse("api:figure-detail", args=[intakes_q1.pk])).status_code == 403
     assert client.get(reverse("api:summary", args=["2023-24"])).status_code == 403
 
 
 def test_token_authentication_reads_as_the_token_owner(dataset, leader, outsider):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=leader).key}")
-    assert client.get(reverse("api:value-list")).status_code == 200
+    assert client.get(reverse("api:figure-list")).status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=outsider).key}")
-    assert client.get(reverse("api:value-list")).status_code == 403
+    assert client.get(reverse("api:figure-list")).status_code == 403
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-    assert client.get(reverse("api:value-list")).status_code == 401
+    assert client.get(reverse("api:figure-list")).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -82,12 +82,12 @@ def test_token_authentication_reads_as_the_token_owner(dataset, leader, outsider
 )
 def test_writes_per_role(dataset, intakes_q1, as_user, request, role, create, update, delete):
     client = as_user(request.getfixturevalue(role))
-    detail = reverse("api:value-detail", args=[intakes_q1.pk])
-    assert client.post(reverse("api:value-list"), new_figure()).status_code == create
+    detail = reverse("api:figure-detail", args=[intakes_q1.pk])
+    assert client.post(reverse("api:figure-list"), new_figure()).status_code == create
     assert client.patch(detail, {"value": "681"}).status_code == update
     assert client.put(detail, {"value": "682", "note": ""}).status_code == update
     assert client.delete(detail).status_code == delete
-    assert MetricValue.objects.filter(pk=intakes_q1.pk).exists() == (delete != 204)
+    assert Figure.objects.filter(pk=intakes_q1.pk).exists() == (delete != 204)
 
 
 @pytest.mark.parametrize(
@@ -96,16 +96,16 @@ def test_writes_per_role(dataset, intakes_q1, as_user, request, role, create, up
 )
 def test_bulk_upsert_per_role(dataset, as_user, request, role, expected):
     client = as_user(request.getfixturevalue(role))
-    response = client.post(reverse("api:value-bulk"), [new_figure()], format="json")
+    response = client.post(reverse("api:figure-bulk"), [new_figure()], format="json")
     assert response.status_code == expected
 
 
 def test_anonymous_writes_get_401(dataset, intakes_q1, api):
-    detail = reverse("api:value-detail", args=[intakes_q1.pk])
-    assert api.post(reverse("api:value-list"), new_figure()).status_code == 401
+    detail = reverse("api:figure-detail", args=[intakes_q1.pk])
+    assert api.post(reverse("api:figure-list"), new_figure()).status_code == 401
     assert api.patch(detail, {"value": "1"}).status_code == 401
     assert api.delete(detail).status_code == 401
-    assert api.post(reverse("api:value-bulk"), [new_figure()], format="json").status_code == 401
+    assert api.post(reverse("api:figure-bulk"), [new_figure()], format="json").status_code == 401
 
 
 def test_catalogue_is_read_only_even_for_administrators(dataset, as_user, administrator):
@@ -118,7 +118,7 @@ def test_catalogue_is_read_only_even_for_administrators(dataset, as_user, admini
 def test_session_writes_need_the_csrf_token(dataset, clerk):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(clerk)
-    response = client.post(reverse("api:value-list"), new_figure())
+    response = client.post(reverse("api:figure-list"), new_figure())
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
 
@@ -126,13 +126,13 @@ def test_session_writes_need_the_csrf_token(dataset, clerk):
 def test_a_clerk_assigned_to_a_unit_reads_and_changes_only_its_figures(dataset, as_user, clerk):
     Unit.objects.get(code="ICE").data_entry_users.add(clerk)
     client = as_user(clerk)
-    listed = client.get(reverse("api:value-list"), {"page_size": 1000}).json()["results"]
+    listed = client.get(reverse("api:figure-list"), {"page_size": 1000}).json()["results"]
     assert {row["unit"] for row in listed} == {"ICE"}
-    cfseu = MetricValue.objects.filter(metric__unit__code="CFSEU").first()
-    detail = reverse("api:value-detail", args=[cfseu.pk])
+    cfseu = Figure.objects.filter(metric__unit__code="CFSEU").first()
+    detail = reverse("api:figure-detail", args=[cfseu.pk])
     assert client.patch(detail, {"value": "1"}, format="json").status_code == 404
     response = client.post(
-        reverse("api:value-bulk"),
+        reverse("api:figure-bulk"),
         [
             {
                 "unit": "CFSEU",

@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region
 
 
@@ -15,8 +15,8 @@ def generate_figures():
     years = list(FiscalYear.objects.filter(label__in=["2021-22", "2022-23"]))
     ReportingPeriod.objects.ensure_for(years)
     periods = list(ReportingPeriod.objects.filter(fiscal_year__in=years))
-    MetricValue.objects.bulk_create(
-        MetricValue(metric=metric, period=period, region=region, value=Decimal(7))
+    Figure.objects.bulk_create(
+        Figure(metric=metric, period=period, region=region, value=Decimal(7))
         for metric in Metric.objects.all()
         for period in periods
         for region in Region.objects.all()
@@ -25,7 +25,7 @@ def generate_figures():
 
 def count_queries(client, django_assert_num_queries, page_size, expected):
     with django_assert_num_queries(expected):
-        response = client.get(reverse("api:value-list"), {"page_size": page_size})
+        response = client.get(reverse("api:figure-list"), {"page_size": page_size})
     assert response.status_code == 200
     return len(response.json()["results"])
 
@@ -34,7 +34,7 @@ def test_the_values_list_costs_the_same_queries_at_page_size_10_and_1000(
     dataset, leader, django_assert_num_queries
 ):
     generate_figures()
-    assert MetricValue.objects.count() > 1000
+    assert Figure.objects.count() > 1000
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=leader).key}")
     # token + user's permissions (2) + unit assignment + count + page
@@ -47,7 +47,7 @@ def test_filtered_lists_cost_the_same_whatever_the_page_size(
 ):
     generate_figures()
     client = as_user(leader)
-    url = reverse("api:value-list")
+    url = reverse("api:figure-list")
     params = {"unit": "ICE", "fiscal_year": "2022-23"}
     for size in (10, 1000):
         # session + user + permissions (2) + unit + year lookups + count + page

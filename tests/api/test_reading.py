@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reporting import services
-from reporting.models import MetricValue
+from reporting.models import Figure
 
 SEED_CSV = Path(__file__).resolve().parents[2] / "reporting/data/annual-report-2023-24.csv"
-VALUES = reverse("api:value-list")
+VALUES = reverse("api:figure-list")
 
 
 def seed_rows(**wanted):
@@ -56,9 +56,9 @@ def test_ice_figures_of_2023_24_are_the_seed_figures(dataset, as_user, leader):
 
 def test_a_figure_carries_its_natural_keys_exact_value_and_url(intakes_q1, as_user, leader):
     client = as_user(leader)
-    data = client.get(reverse("api:value-detail", args=[intakes_q1.pk])).json()
+    data = client.get(reverse("api:figure-detail", args=[intakes_q1.pk])).json()
     assert data == {
-        "url": f"http://testserver{reverse('api:value-detail', args=[intakes_q1.pk])}",
+        "url": f"http://testserver{reverse('api:figure-detail', args=[intakes_q1.pk])}",
         "id": intakes_q1.pk,
         "unit": "ICE",
         "metric": "file-intakes",
@@ -77,7 +77,7 @@ def test_a_currency_figure_is_exact_to_the_cent(dataset, as_user, leader):
     data = get(as_user(leader), value_type="currency", page_size=1000)
     assert data["count"] > 0
     assert {r["value_type"] for r in data["results"]} == {"currency"}
-    stored = {v.pk: v.value for v in MetricValue.objects.filter(metric__value_type="currency")}
+    stored = {v.pk: v.value for v in Figure.objects.filter(metric__value_type="currency")}
     for r in data["results"]:
         assert Decimal(r["value"]) == stored[r["id"]]
 
@@ -113,15 +113,15 @@ def test_each_filter_returns_exactly_the_matching_seed_figures(
 
 
 def test_region_filter_picks_one_region_whatever_its_case(dataset, as_user, leader):
-    region = MetricValue.objects.regional().values_list("region__name", flat=True).first()
+    region = Figure.objects.regional().values_list("region__name", flat=True).first()
     data = get(as_user(leader), region=region.upper(), page_size=1000)
-    assert data["count"] == MetricValue.objects.filter(region__name=region).count() > 0
+    assert data["count"] == Figure.objects.filter(region__name=region).count() > 0
     assert {r["region"] for r in data["results"]} == {region}
 
 
 def test_value_type_filter_keeps_counts_apart_from_amounts(dataset, as_user, leader):
     data = get(as_user(leader), value_type="count", page_size=1000)
-    assert data["count"] == MetricValue.objects.filter(metric__value_type="count").count()
+    assert data["count"] == Figure.objects.filter(metric__value_type="count").count()
     assert {r["value_type"] for r in data["results"]} == {"count"}
 
 
@@ -129,12 +129,12 @@ def test_changed_since_lists_only_figures_changed_at_or_after_the_moment(
     intakes_q1, as_user, leader, clerk
 ):
     moment = timezone.now()
-    services.record_value(
+    services.record_figure(
         metric=intakes_q1.metric, period=intakes_q1.period, value=681, user=clerk, source="test"
     )
     data = get(as_user(leader), changed_since=moment.isoformat())
     assert [r["id"] for r in data["results"]] == [intakes_q1.pk]
-    assert get(as_user(leader), changed_since="2000-01-01")["count"] == MetricValue.objects.count()
+    assert get(as_user(leader), changed_since="2000-01-01")["count"] == Figure.objects.count()
 
 
 @pytest.mark.parametrize(
@@ -158,12 +158,12 @@ def test_ordering_by_value_descending(dataset, as_user, leader):
     data = get(as_user(leader), ordering="-value", page_size=5)
     values = [Decimal(r["value"]) for r in data["results"]]
     assert values == sorted(values, reverse=True)
-    assert values[0] == max(MetricValue.objects.values_list("value", flat=True))
+    assert values[0] == max(Figure.objects.values_list("value", flat=True))
 
 
 def test_pages_hold_100_by_default_at_most_1000_and_cover_every_figure(dataset, as_user, leader):
     client = as_user(leader)
-    total = MetricValue.objects.count()
+    total = Figure.objects.count()
     first = get(client)
     assert len(first["results"]) == 100 and first["count"] == total
     assert len(get(client, page_size=5000)["results"]) == min(total, 1000)
@@ -175,7 +175,7 @@ def test_pages_hold_100_by_default_at_most_1000_and_cover_every_figure(dataset, 
         if not data["next"]:
             break
         page += 1
-    assert sorted(seen) == sorted(MetricValue.objects.values_list("pk", flat=True))
+    assert sorted(seen) == sorted(Figure.objects.values_list("pk", flat=True))
     assert client.get(VALUES, {"page": 999}).status_code == 404
 
 

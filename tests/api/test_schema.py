@@ -14,17 +14,17 @@ def test_the_schema_generates_without_warnings(db, tmp_path):
     assert schema["openapi"].startswith("3.")
     paths = schema["paths"]
     for path in (
-        "/api/v1/values/",
-        "/api/v1/values/{id}/",
-        "/api/v1/values/bulk/",
+        "/api/v1/figures/",
+        "/api/v1/figures/{id}/",
+        "/api/v1/figures/bulk/",
         "/api/v1/summary/{label}/",
         "/api/v1/units/{code}/",
         "/api/v1/fiscal-years/{label}/",
     ):
         assert path in paths
-    value = schema["components"]["schemas"]["MetricValue"]["properties"]["value"]
+    value = schema["components"]["schemas"]["Figure"]["properties"]["value"]
     assert value["type"] == "string" and value["format"] == "decimal"
-    params = {p["name"] for p in paths["/api/v1/values/"]["get"]["parameters"]}
+    params = {p["name"] for p in paths["/api/v1/figures/"]["get"]["parameters"]}
     assert {
         "unit",
         "metric",
@@ -37,7 +37,7 @@ def test_the_schema_generates_without_warnings(db, tmp_path):
         "page",
         "page_size",
     } <= params
-    assert {"401", "403", "409"} <= set(paths["/api/v1/values/{id}/"]["patch"]["responses"])
+    assert {"401", "403", "409"} <= set(paths["/api/v1/figures/{id}/"]["patch"]["responses"])
 
 
 def test_schema_is_served_to_a_logged_in_user(dataset, as_user, leader):

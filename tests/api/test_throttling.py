@@ -21,6 +21,6 @@ def test_a_user_over_the_rate_gets_429(dataset, as_user, leader, tight_rates):
 
 def test_the_bulk_upsert_has_its_own_tighter_rate(dataset, as_user, clerk, tight_rates):
     client = as_user(clerk)
-    url = reverse("api:value-bulk")
+    url = reverse("api:figure-bulk")
     assert client.post(url, [], format="json").status_code == 200
     assert client.post(url, [], format="json").status_code == 429

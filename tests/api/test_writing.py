@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 
 from reporting import services
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 
-VALUES = reverse("api:value-list")
+VALUES = reverse("api:figure-list")
 
 
 def detail(figure):
-    return reverse("api:value-detail", args=[figure.pk])
+    return reverse("api:figure-detail", args=[figure.pk])
 
 
 def lock(label, administrator):
@@ -44,14 +44,14 @@ def test_creating_a_figure_by_natural_keys_records_history_from_the_api(dataset,
         "1234.00",
     )
     assert data["updated_by"] == "bob"
-    figure = MetricValue.objects.get(pk=data["id"])
+    figure = Figure.objects.get(pk=data["id"])
     record = figure.history.latest()
     assert (record.history_change_reason, record.history_user) == ("api", clerk)
     assert (figure.value, figure.note) == (Decimal(1234), "from the API")
 
 
 def test_a_regional_figure_names_its_region(dataset, as_user, clerk):
-    figure = MetricValue.objects.regional().with_keys().first()
+    figure = Figure.objects.regional().with_keys().first()
     response = as_user(clerk).post(
         VALUES,
         {
@@ -100,8 +100,8 @@ def test_updating_a_figure_keeps_history_and_a_patch_can_change_the_note_alone(
 
 def test_deleting_a_figure_makes_it_not_reported_and_records_it(intakes_q1, as_user, administrator):
     assert as_user(administrator).delete(detail(intakes_q1)).status_code == 204
-    assert not MetricValue.objects.filter(pk=intakes_q1.pk).exists()
-    record = MetricValue.history.filter(id=intakes_q1.pk).latest()
+    assert not Figure.objects.filter(pk=intakes_q1.pk).exists()
+    record = Figure.history.filter(id=intakes_q1.pk).latest()
     assert (record.history_type, record.history_change_reason) == ("-", "api")
 
 
@@ -149,7 +149,7 @@ def test_an_invalid_new_figure_is_a_400_naming_the_field(
     response = as_user(clerk).post(VALUES, payload, format="json")
     assert response.status_code == 400
     assert words in " ".join(response.json()[field])
-    assert not MetricValue.objects.for_year("2022-23").quarterly().exists()
+    assert not Figure.objects.for_year("2022-23").quarterly().exists()
 
 
 def test_creating_a_figure_already_on_record_is_refused_with_its_id(intakes_q1, as_user, clerk):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 from units.models import Unit
 
 
@@ -31,6 +31,6 @@ def test_a_clerk_corrects_a_quarter_in_the_grid(live_server, page, clerk):
     page.click("input[value='Save all figures']")
     assert "1 figures recorded" in page.locator(".messagelist").inner_text()
     year = FiscalYear.objects.get(label="2023-24")
-    figure = MetricValue.objects.get(metric=intakes, period__fiscal_year=year, period__period="Q1")
+    figure = Figure.objects.get(metric=intakes, period__fiscal_year=year, period__period="Q1")
     assert figure.value == 690
     assert figure.history.first().history_change_reason == "grid"

@@ -24,7 +24,7 @@ PAGES = [
     "admin:index",
     "admin:app_list",
     "admin:units_*_changelist",
-    "admin:reporting_metricvalue_*",
+    "admin:reporting_figure_*",
     "admin:reporting_fiscalyear_*",
     "admin:auth_user_*",
     "admin:*_import",
@@ -86,7 +86,7 @@ def test_admin_and_api_pages_run_without_a_content_security_policy_violation(
         admin_page = path.startswith(reverse("admin:index"))
         page.wait_for_load_state("load" if admin_page else "networkidle")
     # The admin's own scripts really ran (collapse/filters set up by JS).
-    page.goto(live_server.url + reverse("admin:reporting_metricvalue_changelist"))
+    page.goto(live_server.url + reverse("admin:reporting_figure_changelist"))
     assert page.evaluate("typeof django !== 'undefined' && typeof django.jQuery") == "function"
     assert len(checked) > 10
     assert not violations, "\n".join(violations)

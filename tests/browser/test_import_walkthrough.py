@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reporting.models import ImportBatch, MetricValue
+from reporting.models import Figure, ImportBatch
 
 # ALERT_SCREENSHOTS=1 refreshes the manual's screenshots in docs/.
 DOCS = Path(__file__).resolve().parents[2] / "docs" if os.environ.get("ALERT_SCREENSHOTS") else None
@@ -26,7 +26,7 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     page.fill("input[name=password]", "correct horse battery")
     page.click("input[type=submit]")
 
-    page.goto(live_server.url + reverse("admin:reporting_metricvalue_changelist"))
+    page.goto(live_server.url + reverse("admin:reporting_figure_changelist"))
     page.click("text=Report workbook")
     with page.expect_download() as download:
         page.click("text=ALERT results 2023-24.xlsx")
@@ -43,7 +43,7 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     book["ICE"]["D5"] = 1150
     book.save(saved)
 
-    page.goto(live_server.url + reverse("admin:reporting_metricvalue_import"))
+    page.goto(live_server.url + reverse("admin:reporting_figure_import"))
     page.set_input_files("input[name=import_file]", str(saved))
     page.select_option("select[name=format]", label="xlsx")
     page.click("input[type=submit]")
@@ -55,7 +55,7 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     assert "1149 → 1150" in text
     page.screenshot(path=str((DOCS or tmp_path) / "import-preview.png"), full_page=True)
     assert (
-        MetricValue.objects.get(
+        Figure.objects.get(
             metric__unit__code="ICE", metric__code="file-intakes", period__period="Q3", region=None
         ).value
         == 1149
@@ -64,13 +64,13 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     page.click("input[name=confirm]")
     page.wait_for_selector("text=confirmed")
     assert "1 updated" in page.inner_text(".messagelist")
-    figure = MetricValue.objects.get(
+    figure = Figure.objects.get(
         metric__unit__code="ICE", metric__code="file-intakes", period__period="Q3", region=None
     )
     assert figure.value == 1150
     batch = ImportBatch.objects.get(status=ImportBatch.Status.CONFIRMED, user=clerk)
     assert figure.import_batch == batch and batch.file_name == "ALERT results 2023-24.xlsx"
 
-    page.goto(live_server.url + reverse("admin:reporting_metricvalue_history", args=[figure.pk]))
+    page.goto(live_server.url + reverse("admin:reporting_figure_history", args=[figure.pk]))
     assert f"import #{batch.pk}: ALERT results 2023-24.xlsx" in page.inner_text("#content")
     page.screenshot(path=str((DOCS or tmp_path) / "import-history.png"), full_page=True)

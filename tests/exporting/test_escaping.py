@@ -10,7 +10,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from reporting.exporting import escape_cell, export_long, export_report_workbook, write_table
-from reporting.models import MetricValue
+from reporting.models import Figure
 from units.models import Metric, Region, Unit
 
 DANGEROUS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\x00x", '=HYPERLINK("http://x")']
@@ -48,8 +48,8 @@ def test_csv_and_json_escape_text_and_keep_numbers():
 
 @pytest.fixture
 def hostile_note(dataset):
-    figure = MetricValue.objects.filter(region=None).order_by("pk").first()
-    MetricValue.objects.filter(pk=figure.pk).update(note='=HYPERLINK("http://evil")')
+    figure = Figure.objects.filter(region=None).order_by("pk").first()
+    Figure.objects.filter(pk=figure.pk).update(note='=HYPERLINK("http://evil")')
     Unit.objects.filter(code="ICE").update(name="-Evil")
     Metric.objects.filter(unit__code="ICE", code="file-intakes").update(label="@Intakes")
     Region.objects.filter(name="Calgary").update(name="+Calgary")

@@ -6,7 +6,7 @@ import io
 from openpyxl import Workbook
 
 from reporting.importing.longform import COLUMNS
-from reporting.models import FiscalYear, ImportBatch, MetricValue
+from reporting.models import Figure, FiscalYear, ImportBatch
 from units.models import Metric, Region, Unit
 
 
@@ -33,10 +33,10 @@ def record() -> tuple:
     """Everything an import could change, to compare before and after."""
     return (
         sorted(
-            MetricValue.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
+            Figure.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
             key=repr,
         ),
-        MetricValue.history.count(),
+        Figure.history.count(),
         sorted(Unit.objects.values_list("code", "name")),
         sorted(Metric.objects.values_list("code", "label")),
         sorted(Region.objects.values_list("name", flat=True)),

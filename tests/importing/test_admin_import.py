@@ -8,12 +8,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reporting.exporting import export_report_workbook
-from reporting.models import ImportBatch, MetricValue
+from reporting.models import Figure, ImportBatch
 from tests.importing.helpers import long_csv, long_xlsx, record
 
-IMPORT = "admin:reporting_metricvalue_import"
-CONFIRM = "admin:reporting_metricvalue_process_import"
-CANCEL = "admin:reporting_metricvalue_import_cancel"
+IMPORT = "admin:reporting_figure_import"
+CONFIRM = "admin:reporting_figure_process_import"
+CANCEL = "admin:reporting_figure_import_cancel"
 FORMAT = {"csv": "0", "xlsx": "1", "json": "2"}
 
 
@@ -85,11 +85,11 @@ def test_clerk_changes_one_figure_in_the_report_workbook_and_confirms(
     assert "Preview: 0 new, 1 updated" in preview.content.decode()
     assert "1149 → 1150" in preview.content.decode()
     assert len(held_uploads(media)) == 1
-    assert MetricValue.objects.get(metric__code="file-intakes", period__period="Q3").value == 1149
+    assert Figure.objects.get(metric__code="file-intakes", period__period="Q3").value == 1149
 
     response = confirm(client, preview)
     assert response.status_code == 302
-    figure = MetricValue.objects.get(
+    figure = Figure.objects.get(
         metric__unit__code="ICE", metric__code="file-intakes", period__period="Q3", region=None
     )
     assert figure.value == 1150
@@ -142,7 +142,7 @@ def test_long_form_imports_in_every_format_through_the_admin(client, clerk, cata
     preview = upload(client, content, f"figures.{fmt}")
     assert preview.context["result"].outcome.counts["new"] == 1
     confirm(client, preview)
-    figure = MetricValue.objects.get()
+    figure = Figure.objects.get()
     assert (figure.value, figure.note, figure.import_batch.file_format) == (
         680,
         "from the admin",
@@ -240,11 +240,11 @@ def test_admin_export_applies_the_changelist_filters_and_escapes(client, leader,
     from reporting.models import FiscalYear
 
     client.force_login(leader)
-    url = reverse("admin:reporting_metricvalue_export")
+    url = reverse("admin:reporting_figure_export")
     year = FiscalYear.objects.get(label="2023-24")
     response = client.post(
         url
-        + f"?metric__unit__id__exact={MetricValue.objects.filter(metric__unit__code='CISA').first().metric.unit_id}&period__fiscal_year__id__exact={year.pk}",
+        + f"?metric__unit__id__exact={Figure.objects.filter(metric__unit__code='CISA').first().metric.unit_id}&period__fiscal_year__id__exact={year.pk}",
         {
             "format": "1",
             "resource": "0",
@@ -273,7 +273,7 @@ def test_import_batch_is_browsable_read_only_and_links_to_its_figures(
         reverse("admin:reporting_importbatch_change", args=[batch.pk])
     ).content.decode()
     assert "edit.xlsx" in page and batch.checksum in page
-    link = f"{reverse('admin:reporting_metricvalue_changelist')}?import_batch__id__exact={batch.pk}"
+    link = f"{reverse('admin:reporting_figure_changelist')}?import_batch__id__exact={batch.pk}"
     assert link.replace("&", "&amp;") in page
     listing = client.get(link)
     assert listing.status_code == 200
@@ -287,11 +287,11 @@ def test_import_batch_is_browsable_read_only_and_links_to_its_figures(
 def test_report_workbook_downloads_from_the_admin_for_those_who_may_export(
     client, clerk, outsider, dataset
 ):
-    url = reverse("admin:reporting_metricvalue_report_workbook")
+    url = reverse("admin:reporting_figure_report_workbook")
     client.force_login(clerk)
     listing = client.get(url)
     assert "ALERT results 2023-24.xlsx" in listing.content.decode()
-    assert url in client.get(reverse("admin:reporting_metricvalue_changelist")).content.decode()
+    assert url in client.get(reverse("admin:reporting_figure_changelist")).content.decode()
     response = client.get(url, {"fiscal_year": "2023-24"})
     assert response["Content-Disposition"] == 'attachment; filename="ALERT results 2023-24.xlsx"'
     assert load_workbook(io.BytesIO(response.content)).sheetnames[0] == "ICE"

@@ -97,9 +97,9 @@ def test_blank_value_is_skipped_not_stored_as_zero(catalogue):
         file_name="x.csv",
     )
     assert outcome.counts == {"new": 1, "update": 0, "unchanged": 0, "skip": 1, "error": 0}
-    from reporting.models import MetricValue
+    from reporting.models import Figure
 
-    assert not MetricValue.objects.filter(metric__code="charges-laid").exists()
+    assert not Figure.objects.filter(metric__code="charges-laid").exists()
 
 
 def test_same_figure_twice_with_different_values_names_both_rows(catalogue):
@@ -157,9 +157,9 @@ def test_windows_1252_csv_from_excel_is_read_correctly(catalogue):
         content.decode("utf-8")
     outcome = import_file(content=content, file_name="excel.csv")
     assert outcome.written
-    from reporting.models import MetricValue
+    from reporting.models import Figure
 
-    assert MetricValue.objects.get().note == "Café – révisé"
+    assert Figure.objects.get().note == "Café – révisé"
 
 
 def test_utf8_csv_with_a_byte_order_mark_is_read_correctly(catalogue):
@@ -236,9 +236,9 @@ def test_formula_with_a_cached_value_uses_the_value(catalogue):
     content = _workbook_with_formula(cached="680")
     outcome = import_file(content=content, file_name="cached.xlsx")
     assert outcome.written and outcome.counts["new"] == 1
-    from reporting.models import MetricValue
+    from reporting.models import Figure
 
-    assert MetricValue.objects.get().value == 680
+    assert Figure.objects.get().value == 680
 
 
 def test_formula_without_a_cached_value_is_rejected_naming_it(catalogue):

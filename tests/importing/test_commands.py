@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from reporting.models import MetricValue
+from reporting.models import Figure
 from tests.importing.helpers import long_csv, record
 
 
@@ -65,7 +65,7 @@ def test_rejected_file_exits_non_zero_and_writes_nothing(catalogue, tmp_path):
     # CommandError is how a command exits with status 1.
     with pytest.raises(CommandError, match="nothing was written"):
         run("import_values", str(path))
-    assert not MetricValue.objects.exists()
+    assert not Figure.objects.exists()
 
 
 def test_long_file_shows_a_progress_bar_and_a_closing_summary(catalogue, tmp_path):

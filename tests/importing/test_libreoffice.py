@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reporting.exporting import export_report_workbook
-from reporting.models import MetricValue
+from reporting.models import Figure
 from reporting.services import import_file
 
 SOFFICE = shutil.which("soffice")
@@ -55,7 +55,7 @@ def test_report_workbook_saved_by_libreoffice_with_one_change_is_one_update(data
     assert outcome.problems == []
     assert outcome.counts["update"] == 1 and outcome.counts["new"] == 0
     assert (
-        MetricValue.objects.get(
+        Figure.objects.get(
             metric__unit__code="ICE", metric__code="file-intakes", period__period="Q3", region=None
         ).value
         == 1150

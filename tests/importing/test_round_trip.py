@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reporting.exporting import export_long, export_report_workbook
-from reporting.models import MetricValue
+from reporting.models import Figure
 from reporting.services import import_file
 from tests.importing.helpers import record
 
@@ -25,23 +25,23 @@ def test_long_form_exported_and_imported_back_changes_nothing(dataset, fmt):
     before = record()
     outcome = import_file(content=export_long(None, fmt), file_name=f"all.{fmt}")
     assert outcome.counts["new"] == outcome.counts["update"] == outcome.counts["error"] == 0
-    assert outcome.counts["unchanged"] == MetricValue.objects.count()
+    assert outcome.counts["unchanged"] == Figure.objects.count()
     assert record() == before
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_long_form_file_rebuilds_the_record_exactly(dataset, fmt):
     figures = sorted(
-        MetricValue.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
+        Figure.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
         key=repr,
     )
     content = export_long(None, fmt)
-    MetricValue.objects.all().delete()
+    Figure.objects.all().delete()
     outcome = import_file(content=content, file_name=f"all.{fmt}")
     assert outcome.written and outcome.counts["new"] == len(figures)
     assert (
         sorted(
-            MetricValue.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
+            Figure.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
             key=repr,
         )
         == figures
@@ -54,7 +54,7 @@ def test_report_workbook_exported_and_imported_back_changes_nothing(dataset):
     assert outcome.batch.layout == "report"
     assert outcome.problems == []
     assert outcome.counts["new"] == outcome.counts["update"] == 0
-    assert outcome.counts["unchanged"] == MetricValue.objects.for_year("2023-24").count()
+    assert outcome.counts["unchanged"] == Figure.objects.for_year("2023-24").count()
     assert record() == before
 
 
@@ -63,11 +63,11 @@ def test_the_same_file_imported_twice_changes_nothing_the_second_time(catalogue)
         b"unit,metric,fiscal_year,period,region,value,note\r\nICE,file-intakes,2023-24,Q1,,680,\r\n"
     )
     first = import_file(content=content, file_name="a.csv")
-    history = MetricValue.history.count()
+    history = Figure.history.count()
     second = import_file(content=content, file_name="a.csv")
     assert first.counts["new"] == 1
     assert second.counts["unchanged"] == 1 and second.counts["new"] == 0
-    assert MetricValue.history.count() == history
+    assert Figure.history.count() == history
 
 
 def test_report_sheet_names_each_figure_by_sheet_row_and_column(dataset):
@@ -93,7 +93,7 @@ def test_report_year_derived_from_quarters_is_a_formula_and_not_stored(catalogue
     assert (sheet["A5"].value, sheet["F5"].value) == ("File intakes", "=SUM(B5:E5)")
     outcome = import_file(content=content, file_name="report.xlsx")
     assert outcome.counts["unchanged"] == 3 and outcome.counts["new"] == 0
-    assert not MetricValue.objects.filter(period__period="FY").exists()
+    assert not Figure.objects.filter(period__period="FY").exists()
 
 
 def test_report_year_typed_over_the_formula_is_stored_as_the_full_year(catalogue):
@@ -101,7 +101,7 @@ def test_report_year_typed_over_the_formula_is_stored_as_the_full_year(catalogue
     content = edited(export_report_workbook("2023-24"), {("ICE", "F5"): 4000})
     outcome = import_file(content=content, file_name="report.xlsx")
     assert outcome.counts["new"] == 1
-    assert MetricValue.objects.get(period__period="FY").value == 4000
+    assert Figure.objects.get(period__period="FY").value == 4000
 
 
 def test_regional_totals_that_do_not_add_up_are_reported(dataset):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from openpyxl import Workbook
 
-from reporting.models import MetricValue
+from reporting.models import Figure
 from reporting.services import import_file
 from tests.importing.helpers import long_csv, record
 from tests.importing.test_admin_import import upload
@@ -23,13 +23,13 @@ def test_import_and_export_permission_codes_are_set():
 
 def test_staff_without_permission_cannot_import_or_export(client, outsider, dataset):
     client.force_login(outsider)
-    assert client.get(reverse("admin:reporting_metricvalue_import")).status_code == 403
-    assert client.get(reverse("admin:reporting_metricvalue_export")).status_code == 403
+    assert client.get(reverse("admin:reporting_figure_import")).status_code == 403
+    assert client.get(reverse("admin:reporting_figure_export")).status_code == 403
 
 
 def test_bulk_writes_keep_the_history_with_user_and_file(catalogue, clerk):
     outcome = import_file(content=long_csv(GOOD), file_name="q1.csv", user=clerk)
-    figure = MetricValue.objects.get()
+    figure = Figure.objects.get()
     (entry,) = figure.history.all()
     assert entry.history_type == "+"
     assert entry.history_user == clerk

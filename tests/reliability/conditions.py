@@ -62,7 +62,7 @@ def run_at_once(jobs):
 
 def record_state() -> dict:
     """Every figure on record: key -> (value, note)."""
-    from reporting.models import MetricValue
+    from reporting.models import Figure
 
     return {
         (
@@ -72,5 +72,5 @@ def record_state() -> dict:
             v.period.period,
             v.region.name if v.region else "",
         ): (v.value, v.note)
-        for v in MetricValue.objects.select_related("metric__unit", "period__fiscal_year", "region")
+        for v in Figure.objects.select_related("metric__unit", "period__fiscal_year", "region")
     }

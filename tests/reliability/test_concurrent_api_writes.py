@@ -1,33 +1,22 @@
-"""Concurrent bulk writes through the REST API match a serial order (PostgreSQL).
-
-Written before the API exists: it finds the API's bulk-write URL by name
-(BULK_URL_NAMES) and is skipped until one resolves. If the API's payload
-differs from a JSON list of long-form rows, adjust `payload()` only.
-"""
+"""Concurrent bulk writes through the REST API match a serial order (PostgreSQL)."""
 
 import json
 from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-from reporting.models import ImportBatch, MetricValue
+from reporting.models import Figure, ImportBatch
 from tests.reliability.conditions import dataset_keys, postgresql_only, record_state, run_at_once
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 
-BULK_URL_NAMES = ["api:values-bulk", "api:value-bulk", "api:metricvalue-bulk", "api:bulk"]
 FIELDS = ["unit", "metric", "fiscal_year", "period", "region", "value", "note"]
 
 
 def bulk_url() -> str:
-    for name in BULK_URL_NAMES:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    pytest.skip(f"no API bulk-write URL yet (looked for {', '.join(BULK_URL_NAMES)})")
+    return reverse("api:figure-bulk")
 
 
 def payload(rows: list[tuple]) -> str:
@@ -64,7 +53,7 @@ def test_concurrent_api_bulk_writes_match_a_serial_order(catalogue, clerk):
     by_note = {f"api {i}": rows for i, rows in enumerate(files)}
     expected: dict = {}
     for batch in batches:
-        note = MetricValue.history.filter(import_batch=batch).values_list("note", flat=True)[0]
+        note = Figure.history.filter(import_batch=batch).values_list("note", flat=True)[0]
         for *key, value, row_note in by_note[note]:
             expected[tuple(key)] = (Decimal(value), row_note)
     assert record_state() == expected

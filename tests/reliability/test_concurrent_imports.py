@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from reporting.models import FiscalYear, ImportBatch, MetricValue
+from reporting.models import Figure, FiscalYear, ImportBatch
 from reporting.services import import_file, set_year_status
 from tests.reliability.conditions import (
     dataset_keys,
@@ -60,7 +60,7 @@ def test_overlapping_concurrent_imports_match_a_serial_order(catalogue, clerk, i
         for *key, value, note in files[i]:
             expected[tuple(key)] = (Decimal(value), note)
     assert record_state() == expected
-    assert MetricValue.objects.count() == len(expected)  # no duplicate
+    assert Figure.objects.count() == len(expected)  # no duplicate
     # Each import planned against the record as the one before it left it.
     seen: set = set()
     for _, i in sorted((pk, i) for i, pk in enumerate(order)):
@@ -88,7 +88,7 @@ def test_locking_a_year_while_an_import_runs_either_waits_or_refuses_the_import(
         assert locked is True
         year.refresh_from_db()
         assert year.is_locked
-        written = MetricValue.objects.for_year("2023-24").count()
+        written = Figure.objects.for_year("2023-24").count()
         if outcome.written:  # the import went first; the lock waited for it
             assert written == len(rows)
             assert outcome.batch.created_at < year.locked_at
@@ -97,7 +97,7 @@ def test_locking_a_year_while_an_import_runs_either_waits_or_refuses_the_import(
             assert "locked" in " ".join(outcome.problems)
         # Reset for the next round.
         set_year_status(fiscal_year=year, locked=False, user=administrator)
-        MetricValue.objects.all().delete()
+        Figure.objects.all().delete()
 
 
 def test_an_import_waiting_on_a_year_being_locked_is_refused_once_the_lock_commits(
@@ -128,4 +128,4 @@ def test_an_import_waiting_on_a_year_being_locked_is_refused_once_the_lock_commi
     outcome = result["outcome"]
     assert not outcome.written
     assert any("locked" in problem for problem in outcome.problems)
-    assert not MetricValue.objects.for_year("2023-24").exists()
+    assert not Figure.objects.for_year("2023-24").exists()

@@ -49,7 +49,7 @@ def assert_plain_503(response):
 def test_a_dropped_connection_gives_a_503_page_and_the_next_request_recovers(
     client, dataset, leader
 ):
-    page = reverse("admin:reporting_metricvalue_changelist")
+    page = reverse("admin:reporting_figure_changelist")
     client.force_login(leader)
     assert client.get(page).status_code == 200
 
@@ -60,7 +60,7 @@ def test_a_dropped_connection_gives_a_503_page_and_the_next_request_recovers(
 
 
 def test_an_unreachable_server_gives_503s_until_it_answers_again(client, dataset, leader):
-    page = reverse("admin:reporting_metricvalue_changelist")
+    page = reverse("admin:reporting_figure_changelist")
     client.force_login(leader)
     real_port = connection.settings_dict["PORT"]
     connection.close()

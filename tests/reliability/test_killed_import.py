@@ -71,9 +71,9 @@ def test_killed_import_leaves_no_partial_data_on_sqlite(tmp_path):
 
     with sqlite3.connect(database) as db:  # opening it rolls the hot journal back
         counts = db.execute(
-            "SELECT (SELECT count(*) FROM reporting_metricvalue),"
+            "SELECT (SELECT count(*) FROM reporting_figure),"
             " (SELECT count(*) FROM reporting_importbatch WHERE file_name = 'big.csv'),"
-            " (SELECT count(*) FROM reporting_historicalmetricvalue"
+            " (SELECT count(*) FROM reporting_historicalfigure"
             "   WHERE history_change_reason LIKE '%big.csv%')"
         ).fetchone()
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -86,14 +86,14 @@ def test_killed_import_leaves_no_partial_data_on_sqlite(tmp_path):
 )
 @pytest.mark.django_db(transaction=True)
 def test_killed_import_leaves_no_partial_data_on_postgresql(dataset, tmp_path):
-    from reporting.models import ImportBatch, MetricValue
+    from reporting.models import Figure, ImportBatch
 
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     big = tmp_path / "big.csv"
     manage("generate_sample_years", "--years", str(YEARS), "--output", str(big), database_url=url)
-    before = MetricValue.objects.count()
-    history_before = MetricValue.history.count()
+    before = Figure.objects.count()
+    history_before = Figure.history.count()
 
     process = manage(
         "import_values",
@@ -118,6 +118,6 @@ def test_killed_import_leaves_no_partial_data_on_postgresql(dataset, tmp_path):
     while writing() and time.monotonic() < deadline:
         time.sleep(0.05)
 
-    assert MetricValue.objects.count() == before
-    assert MetricValue.history.count() == history_before
+    assert Figure.objects.count() == before
+    assert Figure.history.count() == history_before
     assert not ImportBatch.objects.filter(file_name="big.csv").exists()

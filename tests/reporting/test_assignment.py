@@ -6,7 +6,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 from tests.admin.conftest import figure_of
 from units.models import Unit, UnitNotAssigned
 
@@ -19,16 +19,16 @@ def ice_clerk(dataset, clerk):
 
 def test_a_clerk_with_no_assignment_works_on_every_unit(dataset, clerk):
     assert Unit.objects.editable_by(clerk).count() == Unit.objects.count()
-    assert MetricValue.objects.visible_to(clerk).count() == MetricValue.objects.count()
+    assert Figure.objects.visible_to(clerk).count() == Figure.objects.count()
 
 
 def test_an_assigned_clerk_sees_only_their_units_figures(ice_clerk, client):
     client.force_login(ice_clerk)
-    response = client.get(reverse("admin:reporting_metricvalue_changelist"), {"all": ""})
+    response = client.get(reverse("admin:reporting_figure_changelist"), {"all": ""})
     units = {figure.metric.unit.code for figure in response.context["cl"].result_list}
     assert units == {"ICE"}
     other = figure_of("CFSEU", "charges-laid", "Q1")
-    url = reverse("admin:reporting_metricvalue_change", args=[other.pk])
+    url = reverse("admin:reporting_figure_change", args=[other.pk])
     assert client.get(url).status_code == 302  # "does not exist" back to the list
     assert client.post(url, {"value": "1"}).status_code == 302
     assert figure_of("CFSEU", "charges-laid", "Q1").value == 176
@@ -36,37 +36,39 @@ def test_an_assigned_clerk_sees_only_their_units_figures(ice_clerk, client):
 
 def test_an_assigned_clerk_cannot_add_a_figure_to_another_unit(ice_clerk, client):
     client.force_login(ice_clerk)
-    MetricValue.objects.filter(metric__unit__code="AUTO", metric__code="stolen-vehicles").delete()
+    Figure.objects.filter(metric__unit__code="AUTO", metric__code="stolen-vehicles").delete()
     metric = Unit.objects.get(code="AUTO").metrics.get(code="stolen-vehicles")
     period = FiscalYear.objects.get(label="2023-24").periods.get(period="Q1")
     response = client.post(
-        reverse("admin:reporting_metricvalue_add"),
+        reverse("admin:reporting_figure_add"),
         {"metric": metric.pk, "period": period.pk, "value": "3"},
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
-    assert not MetricValue.objects.filter(metric=metric).exists()
+    assert not Figure.objects.filter(metric=metric).exists()
 
 
 def test_the_grid_refuses_an_unassigned_unit(ice_clerk, client):
     client.force_login(ice_clerk)
     year = FiscalYear.objects.get(label="2023-24")
     cfseu = Unit.objects.get(code="CFSEU")
-    url = reverse("admin:reporting_metricvalue_grid", args=[cfseu.pk, year.pk])
+    url = reverse("admin:reporting_figure_grid", args=[cfseu.pk, year.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, {}).status_code == 403
-    pick = client.get(reverse("admin:reporting_metricvalue_grid_pick"))
+    pick = client.get(reverse("admin:reporting_figure_grid_pick"))
     assert [unit.code for unit in pick.context["units"]] == ["ICE"]
 
 
 def test_the_services_refuse_an_unassigned_unit_with_a_clear_message(ice_clerk):
     figure = figure_of("CFSEU", "charges-laid", "Q1")
     with pytest.raises(UnitNotAssigned, match="bob is not assigned to CFSEU"):
-        services.record_value(metric=figure.metric, period=figure.period, value="1", user=ice_clerk)
+        services.record_figure(
+            metric=figure.metric, period=figure.period, value="1", user=ice_clerk
+        )
     with pytest.raises(UnitNotAssigned):
-        services.delete_value(figure=figure, user=ice_clerk)
+        services.delete_figure(figure=figure, user=ice_clerk)
     ice = figure_of("ICE", "file-intakes", "Q1")
-    services.record_value(metric=ice.metric, period=ice.period, value="681", user=ice_clerk)
+    services.record_figure(metric=ice.metric, period=ice.period, value="681", user=ice_clerk)
     assert figure_of("ICE", "file-intakes", "Q1").value == 681
 
 
@@ -150,5 +152,5 @@ def test_an_administrator_sets_up_a_new_clerk_in_the_admin(dataset, client, admi
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     erin = User.objects.get(username="erin")
-    assert erin.has_perm("reporting.add_metricvalue")
+    assert erin.has_perm("reporting.add_figure")
     assert list(Unit.objects.editable_by(erin)) == [ice]

@@ -1,4 +1,4 @@
-"""export_all / import_all round-trip the whole record into an empty database."""
+"""take_backup / restore round-trip the whole record into an empty database."""
 
 import json
 
@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from reporting.backup import export_all
-from reporting.models import FiscalYear, ImportBatch, MetricValue, ReportingPeriod
-from reporting.services import delete_value, import_file, record_value, set_year_status
+from reporting.backup import take_backup
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
+from reporting.services import delete_figure, import_file, record_figure, set_year_status
 from units.models import Metric, Region, Unit
 
 
@@ -20,8 +20,8 @@ def _quiet():
 def lived_in(dataset, administrator, clerk, leader):
     """The dataset after some ordinary work: notes, corrections, a deletion,
     a rejected import and a locked year."""
-    figure = MetricValue.objects.for_year("2023-24").order_by("pk")[0]
-    record_value(
+    figure = Figure.objects.for_year("2023-24").order_by("pk")[0]
+    record_figure(
         metric=figure.metric,
         period=figure.period,
         region=figure.region,
@@ -30,7 +30,7 @@ def lived_in(dataset, administrator, clerk, leader):
         user=clerk,
         source="test",
     )
-    delete_value(figure=MetricValue.objects.order_by("pk")[1], user=clerk, source="test")
+    delete_figure(figure=Figure.objects.order_by("pk")[1], user=clerk, source="test")
     import_file(
         content=b"unit,metric,fiscal_year,period,region,value,note\nICE,x,2023-24,Q1,,1,\n",
         file_name="bad.csv",
@@ -43,7 +43,7 @@ def lived_in(dataset, administrator, clerk, leader):
 
 
 def _empty_the_database():
-    MetricValue.objects.all().delete()
+    Figure.objects.all().delete()
     ImportBatch.objects.all().delete()
     ReportingPeriod.objects.all().delete()
     FiscalYear.objects.all().delete()
@@ -51,33 +51,33 @@ def _empty_the_database():
     Unit.objects.all().delete()
     Region.objects.all().delete()
     User.objects.all().delete()
-    MetricValue.history.all().delete()  # last: the deletions above are recorded too
+    Figure.history.all().delete()  # last: the deletions above are recorded too
     FiscalYear.history.all().delete()
 
 
 def test_backup_restores_into_an_empty_database_with_zero_differences(lived_in, tmp_path):
-    before = export_all()
+    before = take_backup()
     backup = tmp_path / "backup.json"
-    call_command("export_all", "-o", str(backup), stdout=_quiet())
+    call_command("backup", "-o", str(backup), stdout=_quiet())
     _empty_the_database()
-    assert export_all()["values"] == []
+    assert take_backup()["values"] == []
 
-    call_command("import_all", str(backup), stdout=_quiet())
+    call_command("restore", str(backup), stdout=_quiet())
 
-    assert export_all() == before
+    assert take_backup() == before
     year = FiscalYear.objects.get(label="2023-24")
     assert year.is_locked and year.locked_by.username == "alice"
-    corrected = MetricValue.objects.get(note="Corrected after the Q1 audit.")
+    corrected = Figure.objects.get(note="Corrected after the Q1 audit.")
     assert corrected.value == 1234
     assert corrected.updated_by.username == "bob"
     assert ImportBatch.objects.filter(status=ImportBatch.Status.REJECTED).count() == 1
-    assert MetricValue.objects.filter(import_batch__file_name="annual-report-2023-24.csv").exists()
+    assert Figure.objects.filter(import_batch__file_name="annual-report-2023-24.csv").exists()
     assert User.objects.get(username="carol").check_password("correct horse battery")
 
 
 def test_backup_file_holds_natural_keys_and_no_database_ids(lived_in, tmp_path):
     backup = tmp_path / "backup.json"
-    call_command("export_all", "-o", str(backup), stdout=_quiet())
+    call_command("backup", "-o", str(backup), stdout=_quiet())
     data = json.loads(backup.read_text())
     figure = data["values"][0]
     assert set(figure) == {
@@ -96,24 +96,24 @@ def test_backup_file_holds_natural_keys_and_no_database_ids(lived_in, tmp_path):
 
 def test_restore_refuses_a_database_that_already_holds_records(lived_in, tmp_path):
     backup = tmp_path / "backup.json"
-    call_command("export_all", "-o", str(backup), stdout=_quiet())
-    before = export_all()
+    call_command("backup", "-o", str(backup), stdout=_quiet())
+    before = take_backup()
     with pytest.raises(CommandError, match="already holds records"):
-        call_command("import_all", str(backup), stdout=_quiet())
-    assert export_all() == before
+        call_command("restore", str(backup), stdout=_quiet())
+    assert take_backup() == before
 
 
 def test_a_damaged_backup_restores_nothing(lived_in, tmp_path):
     backup = tmp_path / "backup.json"
-    call_command("export_all", "-o", str(backup), stdout=_quiet())
+    call_command("backup", "-o", str(backup), stdout=_quiet())
     data = json.loads(backup.read_text())
     data["values"][-1]["value"] = "-5.00"  # the database refuses a negative figure
     backup.write_text(json.dumps(data))
     _empty_the_database()
 
     with pytest.raises(CommandError, match="Nothing was restored"):
-        call_command("import_all", str(backup), stdout=_quiet())
+        call_command("restore", str(backup), stdout=_quiet())
 
     assert not Unit.objects.exists()
-    assert not MetricValue.objects.exists()
-    assert not MetricValue.history.exists()
+    assert not Figure.objects.exists()
+    assert not Figure.history.exists()

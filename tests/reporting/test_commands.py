@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from reporting.models import ImportBatch, MetricValue
+from reporting.models import Figure, ImportBatch
 from tests.seed import expected_figures
 
 
@@ -18,7 +18,7 @@ def export(*args: str) -> str:
 
 def snapshot() -> list[tuple]:
     return sorted(
-        MetricValue.objects.values_list(
+        Figure.objects.values_list(
             "metric__unit__code",
             "metric__code",
             "period__fiscal_year__label",
@@ -56,7 +56,7 @@ def test_export_then_import_into_an_empty_database_reproduces_it(dataset, tmp_pa
     before = snapshot()
     path = tmp_path / "all.csv"
     call_command("export_values", "-o", str(path), stderr=StringIO())
-    MetricValue.objects.all().delete()
+    Figure.objects.all().delete()
     call_command("import_values", str(path), stdout=StringIO())
     assert snapshot() == before
 
@@ -68,7 +68,7 @@ def test_dry_run_writes_nothing_but_records_the_preview(catalogue, tmp_path):
     )
     out = StringIO()
     call_command("import_values", str(path), "--dry-run", stdout=out)
-    assert MetricValue.objects.count() == 0
+    assert Figure.objects.count() == 0
     assert "1 new" in out.getvalue()
     assert ImportBatch.objects.get().status == ImportBatch.Status.DRY_RUN
 
@@ -83,7 +83,7 @@ def test_a_rejected_row_fails_the_command_and_writes_nothing(catalogue, tmp_path
     err = StringIO()
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("import_values", str(path), stdout=StringIO(), stderr=err)
-    assert MetricValue.objects.count() == 0
+    assert Figure.objects.count() == 0
     assert "row 3, column “value”: 12.5 is not a whole number" in err.getvalue()
 
 
@@ -93,7 +93,7 @@ def test_import_writes_history_naming_the_file(catalogue, tmp_path):
         "unit,metric,fiscal_year,period,region,value,note\nICE,file-intakes,2023-24,Q1,,680,\n"
     )
     call_command("import_values", str(path), stdout=StringIO())
-    record = MetricValue.history.get()
+    record = Figure.history.get()
     assert record.history_type == "+"
     assert "q1.csv" in record.history_change_reason
     assert record.import_batch.file_name == "q1.csv"

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
 
@@ -25,50 +25,50 @@ def setting(db):
 
 
 def test_second_unit_wide_value_for_same_metric_and_period_is_refused(setting):
-    MetricValue.objects.create(metric=setting["count"], period=setting["q1"], value=1)
+    Figure.objects.create(metric=setting["count"], period=setting["q1"], value=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        MetricValue.objects.create(metric=setting["count"], period=setting["q1"], value=2)
+        Figure.objects.create(metric=setting["count"], period=setting["q1"], value=2)
 
 
 def test_second_regional_value_for_same_metric_period_and_region_is_refused(setting):
-    MetricValue.objects.create(
+    Figure.objects.create(
         metric=setting["count"], period=setting["q1"], region=setting["region"], value=1
     )
     with pytest.raises(IntegrityError), transaction.atomic():
-        MetricValue.objects.create(
+        Figure.objects.create(
             metric=setting["count"], period=setting["q1"], region=setting["region"], value=2
         )
 
 
 def test_unit_wide_and_regional_values_of_the_same_metric_coexist(setting):
-    MetricValue.objects.create(metric=setting["count"], period=setting["q1"], value=10)
-    MetricValue.objects.create(
+    Figure.objects.create(metric=setting["count"], period=setting["q1"], value=10)
+    Figure.objects.create(
         metric=setting["count"], period=setting["q1"], region=setting["region"], value=4
     )
-    assert MetricValue.objects.count() == 2
+    assert Figure.objects.count() == 2
 
 
 def test_negative_value_is_refused_by_the_database(setting):
     with pytest.raises(IntegrityError), transaction.atomic():
-        MetricValue.objects.create(metric=setting["count"], period=setting["q1"], value=-1)
+        Figure.objects.create(metric=setting["count"], period=setting["q1"], value=-1)
 
 
 def test_negative_value_is_refused_by_validation(setting):
-    figure = MetricValue(metric=setting["count"], period=setting["q1"], value=Decimal(-3))
+    figure = Figure(metric=setting["count"], period=setting["q1"], value=Decimal(-3))
     with pytest.raises(ValidationError) as caught:
         figure.full_clean()
     assert "negative" in str(caught.value)
 
 
 def test_fractional_count_is_refused(setting):
-    figure = MetricValue(metric=setting["count"], period=setting["q1"], value=Decimal("12.5"))
+    figure = Figure(metric=setting["count"], period=setting["q1"], value=Decimal("12.5"))
     with pytest.raises(ValidationError) as caught:
         figure.full_clean()
     assert "not a whole number" in str(caught.value)
 
 
 def test_currency_keeps_cents_exactly(setting):
-    figure = MetricValue(metric=setting["money"], period=setting["q1"], value=Decimal("1234.56"))
+    figure = Figure(metric=setting["money"], period=setting["q1"], value=Decimal("1234.56"))
     figure.full_clean()
     figure.save()
     figure.refresh_from_db()

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 from tests.seed import expected_figures, read_tables, regional_totals
 from units.models import Metric, Region, Unit
 
@@ -21,7 +21,7 @@ def figures_on_record() -> dict[tuple[str, str, str, str, str], Decimal]:
             figure.period.period,
             figure.region.name.upper() if figure.region_id else "",
         ): figure.value
-        for figure in MetricValue.objects.with_keys()
+        for figure in Figure.objects.with_keys()
     }
 
 
@@ -66,25 +66,25 @@ def test_dollar_rows_are_currency_and_the_rest_are_counts(dataset):
 
 def test_loading_twice_changes_nothing(dataset):
     before = figures_on_record()
-    history_before = MetricValue.history.count()
+    history_before = Figure.history.count()
     out = StringIO()
     call_command("load_dataset", stdout=out)
     assert figures_on_record() == before
-    assert MetricValue.history.count() == history_before
+    assert Figure.history.count() == history_before
     assert "0 new, 0 updated, 201 unchanged" in out.getvalue()
 
 
 def test_load_if_empty_leaves_an_existing_database_alone(dataset):
-    MetricValue.objects.filter(metric__unit__code="ICE").delete()
-    remaining = MetricValue.objects.count()
+    Figure.objects.filter(metric__unit__code="ICE").delete()
+    remaining = Figure.objects.count()
     call_command("load_dataset", "--if-empty", stdout=StringIO())
-    assert MetricValue.objects.count() == remaining
+    assert Figure.objects.count() == remaining
 
 
 def test_each_units_quarters_add_up_to_its_printed_year(dataset):
     totals = defaultdict(Decimal)
     full_year = {}
-    for figure in MetricValue.objects.with_keys().for_year("2023-24").unit_wide():
+    for figure in Figure.objects.with_keys().for_year("2023-24").unit_wide():
         key = (figure.metric.unit.code, figure.metric.code)
         if figure.period.period == "FY":
             full_year[key] = figure.value
@@ -97,12 +97,12 @@ def test_each_units_quarters_add_up_to_its_printed_year(dataset):
 
 def test_regional_rows_add_up_to_the_printed_totals_and_to_cfseus_own_figures(dataset):
     by_heading = defaultdict(Decimal)
-    for figure in MetricValue.objects.with_keys().regional():
+    for figure in Figure.objects.with_keys().regional():
         by_heading[figure.metric.regional_label.upper()] += figure.value
     assert dict(by_heading) == regional_totals()
     own = {
         figure.metric.regional_label.upper(): figure.value
-        for figure in MetricValue.objects.with_keys()
+        for figure in Figure.objects.with_keys()
         .for_year("2023-24")
         .unit_wide()
         .full_year()
@@ -122,14 +122,14 @@ def test_regional_rows_add_up_to_the_printed_totals_and_to_cfseus_own_figures(da
     ],
 )
 def test_rows_the_source_lost_have_no_invented_quarters_and_say_so(dataset, unit, metric):
-    figures = MetricValue.objects.with_keys().filter(metric__unit__code=unit, metric__code=metric)
+    figures = Figure.objects.with_keys().filter(metric__unit__code=unit, metric__code=metric)
     assert not figures.quarterly().exists()
     assert any("does not show" in f.note or "source lost" in f.note for f in figures)
 
 
 def test_the_recovered_assets_typo_is_corrected_and_noted(dataset):
     figure = (
-        MetricValue.objects.for_year("2023-24")
+        Figure.objects.for_year("2023-24")
         .full_year()
         .get(metric__unit__code="AUTO", metric__code="recovered-assets")
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from reporting import services
 from reporting.findings import year_findings
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 from tests.admin.conftest import figure_of
 
 
@@ -45,7 +45,7 @@ def test_the_ibis_outlier_names_the_other_quarters_and_links_the_figure(year):
         "FIREARMS · IBIS submissions Q3 is 1,334 against 304-421 in the other quarters: check it."
     )
     figure = figure_of("FIREARMS", "ibis-submissions", "Q3")
-    assert finding.figures[0].url == reverse("admin:reporting_metricvalue_change", args=[figure.pk])
+    assert finding.figures[0].url == reverse("admin:reporting_figure_change", args=[figure.pk])
     assert finding.figures[0].value == "1,334"
 
 
@@ -60,7 +60,7 @@ def test_prior_years_list_what_they_really_have(dataset):
 
 def test_quarters_that_do_not_add_up_to_the_year_are_an_error(year, administrator):
     q1 = figure_of("ICE", "file-intakes", "Q1")
-    services.record_value(metric=q1.metric, period=q1.period, value="690", user=administrator)
+    services.record_figure(metric=q1.metric, period=q1.period, value="690", user=administrator)
     [finding] = [f for f in year_findings(year) if f.kind == "quarters-vs-year"]
     assert finding.severity == "error"
     assert finding.message == (
@@ -72,7 +72,7 @@ def test_quarters_that_do_not_add_up_to_the_year_are_an_error(year, administrato
 
 def test_regions_that_do_not_add_up_to_the_unit_are_an_error(year, administrator):
     calgary = figure_of("CFSEU", "est-value-of-drugs-seized", "FY", region="Calgary")
-    services.record_value(
+    services.record_figure(
         metric=calgary.metric,
         period=calgary.period,
         region=calgary.region,
@@ -88,7 +88,7 @@ def test_regions_that_do_not_add_up_to_the_unit_are_an_error(year, administrator
 
 def test_a_fraction_in_a_count_is_an_error(year):
     # The entry paths refuse it; data written around them is still caught.
-    MetricValue.objects.filter(pk=figure_of("ICE", "file-intakes", "Q1").pk).update(
+    Figure.objects.filter(pk=figure_of("ICE", "file-intakes", "Q1").pk).update(
         value=Decimal("680.5")
     )
     kinds = [f.kind for f in year_findings(year)]
@@ -97,15 +97,15 @@ def test_a_fraction_in_a_count_is_an_error(year):
 
 
 def test_some_quarters_missing_is_a_warning(year, administrator):
-    services.delete_value(figure=figure_of("CISA", "training-courses", "Q4"), user=administrator)
+    services.delete_figure(figure=figure_of("CISA", "training-courses", "Q4"), user=administrator)
     [finding] = [f for f in year_findings(year) if f.kind == "quarters-missing"]
     assert finding.message == "CISA · Training courses: Q1, Q2, Q3 reported, Q4 not."
 
 
 def test_an_outlier_is_flagged_never_rejected(year, administrator):
     q2 = figure_of("CISA", "intelligence-reports", "Q2")
-    services.record_value(metric=q2.metric, period=q2.period, value="2,960", user=administrator)
-    services.record_value(
+    services.record_figure(metric=q2.metric, period=q2.period, value="2,960", user=administrator)
+    services.record_figure(
         metric=q2.metric,
         period=figure_of("CISA", "intelligence-reports", "FY").period,
         value="4,138",
@@ -125,7 +125,7 @@ def test_a_locked_year_is_not_asked_for_missing_figures(year, administrator):
 def test_findings_cost_a_constant_number_of_queries(year, django_assert_num_queries):
     with django_assert_num_queries(3):
         year_findings(year)
-    MetricValue.objects.for_year(year).delete()
+    Figure.objects.for_year(year).delete()
     with django_assert_num_queries(3):
         findings = year_findings(year)
     assert {f.kind for f in findings} == {"no-figures"}

@@ -6,13 +6,13 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reporting import services
-from reporting.models import MetricValue
+from reporting.models import Figure
 from tests.admin.conftest import figure_of
 
 
 def _latest(unit="ICE", metric="file-intakes", period="Q1"):
     return (
-        MetricValue.history.filter(
+        Figure.history.filter(
             metric__unit__code=unit,
             metric__code=metric,
             period__period=period,
@@ -26,13 +26,13 @@ def _latest(unit="ICE", metric="file-intakes", period="Q1"):
 
 def test_the_services_write_history(dataset, clerk):
     figure = figure_of("ICE", "file-intakes", "Q1")
-    services.record_value(
+    services.record_figure(
         metric=figure.metric, period=figure.period, value="690", user=clerk, source="api"
     )
     record = _latest()
     assert (record.history_type, record.value, record.history_user) == ("~", 690, clerk)
     assert record.history_change_reason == "api"
-    services.delete_value(figure=figure_of("ICE", "file-intakes", "Q1"), user=clerk, source="api")
+    services.delete_figure(figure=figure_of("ICE", "file-intakes", "Q1"), user=clerk, source="api")
     assert _latest().history_type == "-"
 
 
@@ -64,11 +64,11 @@ def test_the_import_command_writes_history(dataset, tmp_path, administrator):
 
 def test_the_history_list_shows_old_and_new_values_across_figures(dataset, client, clerk):
     figure = figure_of("CFSEU", "est-value-of-drugs-seized", "Q3")
-    services.record_value(
+    services.record_figure(
         metric=figure.metric, period=figure.period, value="$2,725,162", user=clerk, source="admin"
     )
     client.force_login(clerk)
-    url = reverse("admin:reporting_historicalmetricvalue_changelist")
+    url = reverse("admin:reporting_historicalfigure_changelist")
     response = client.get(url, {"change": "~"})
     [row] = response.context["cl"].result_list
     admin = response.context["cl"].model_admin

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reporting import services
-from reporting.models import FiscalYear, MetricValue, ReportingPeriod, YearLocked
+from reporting.models import Figure, FiscalYear, ReportingPeriod, YearLocked
 from units.models import Metric
 
 
@@ -21,7 +21,7 @@ def intakes(dataset):
 
 
 def test_record_value_changes_a_figure_and_keeps_its_history(q1, intakes, clerk):
-    figure = services.record_value(
+    figure = services.record_figure(
         metric=intakes, period=q1, value="1,681", user=clerk, source="admin"
     )
     assert figure.value == Decimal(1681)
@@ -33,26 +33,26 @@ def test_record_value_changes_a_figure_and_keeps_its_history(q1, intakes, clerk)
 
 def test_record_value_refuses_a_fraction_of_a_count(q1, intakes, clerk):
     with pytest.raises(ValidationError, match="not a whole number"):
-        services.record_value(metric=intakes, period=q1, value="12.5", user=clerk)
-    assert MetricValue.objects.get(metric=intakes, period=q1).value == Decimal(680)
+        services.record_figure(metric=intakes, period=q1, value="12.5", user=clerk)
+    assert Figure.objects.get(metric=intakes, period=q1).value == Decimal(680)
 
 
 def test_locked_year_refuses_changes_and_says_who_locked_it(q1, intakes, administrator, clerk):
     year = FiscalYear.objects.get(label="2023-24")
     services.set_year_status(fiscal_year=year, locked=True, user=administrator)
     with pytest.raises(YearLocked, match="locked .* by alice"):
-        services.record_value(metric=intakes, period=q1, value=1, user=clerk)
-    figure = MetricValue.objects.get(metric=intakes, period=q1)
+        services.record_figure(metric=intakes, period=q1, value=1, user=clerk)
+    figure = Figure.objects.get(metric=intakes, period=q1)
     with pytest.raises(YearLocked):
-        services.delete_value(figure=figure, user=clerk)
-    assert MetricValue.objects.get(metric=intakes, period=q1).value == Decimal(680)
+        services.delete_figure(figure=figure, user=clerk)
+    assert Figure.objects.get(metric=intakes, period=q1).value == Decimal(680)
 
 
 def test_administrators_may_change_a_locked_year(q1, intakes, administrator):
     year = FiscalYear.objects.get(label="2023-24")
     services.set_year_status(fiscal_year=year, locked=True, user=administrator)
-    services.record_value(metric=intakes, period=q1, value=681, user=administrator)
-    assert MetricValue.objects.get(metric=intakes, period=q1).value == Decimal(681)
+    services.record_figure(metric=intakes, period=q1, value=681, user=administrator)
+    assert Figure.objects.get(metric=intakes, period=q1).value == Decimal(681)
 
 
 def test_only_administrators_lock_years_and_the_lock_is_recorded(dataset, clerk, administrator):
@@ -70,9 +70,9 @@ def test_only_administrators_lock_years_and_the_lock_is_recorded(dataset, clerk,
 
 
 def test_delete_value_leaves_not_reported_with_history(q1, intakes, clerk):
-    figure = MetricValue.objects.get(metric=intakes, period=q1)
+    figure = Figure.objects.get(metric=intakes, period=q1)
     figure_id = figure.pk
-    services.delete_value(figure=figure, user=clerk, source="admin")
-    assert not MetricValue.objects.filter(metric=intakes, period=q1).exists()
-    last = MetricValue.history.filter(id=figure_id).first()
+    services.delete_figure(figure=figure, user=clerk, source="admin")
+    assert not Figure.objects.filter(metric=intakes, period=q1).exists()
+    last = Figure.history.filter(id=figure_id).first()
     assert (last.history_type, last.history_user) == ("-", clerk)

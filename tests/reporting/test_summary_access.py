@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from reporting.access import can_see_findings, can_view_summary
-from reporting.models import MetricValue
+from reporting.models import Figure
 
 PAGES = [
     reverse("reporting:year_list"),
@@ -86,9 +86,9 @@ def test_the_csv_download_holds_every_figure_of_the_year_in_the_long_form(client
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert list(rows[0]) == ["unit", "metric", "fiscal_year", "period", "region", "value", "note"]
     assert {row["fiscal_year"] for row in rows} == {"2023-24"}
-    from reporting.models import MetricValue
+    from reporting.models import Figure
 
-    assert len(rows) == MetricValue.objects.for_year("2023-24").count()
+    assert len(rows) == Figure.objects.for_year("2023-24").count()
     drugs = [
         r for r in rows if r["metric"] == "est-value-of-drugs-seized" and r["region"] == "Red Deer"
     ]
@@ -116,7 +116,7 @@ def test_the_xlsx_download_is_the_report_layout_workbook(client, dataset, leader
 
 
 def test_downloads_escape_text_that_a_spreadsheet_would_run(client, dataset, leader):
-    MetricValue.objects.filter(metric__unit__code="ICE").update(note='=HYPERLINK("http://x")')
+    Figure.objects.filter(metric__unit__code="ICE").update(note='=HYPERLINK("http://x")')
     client.force_login(leader)
     url = reverse("reporting:download_csv", kwargs={"fiscal_year": "2023-24"})
     text = client.get(url).content.decode()

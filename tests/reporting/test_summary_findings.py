@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from reporting.models import MetricValue
+from reporting.models import Figure
 
 SUMMARY = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
 
@@ -18,13 +18,13 @@ def test_staff_see_findings_under_their_unit_linking_to_the_admin(client, datase
     client.force_login(request.getfixturevalue(role))
     page = client.get(SUMMARY).content.decode()
     firearms = section(page, "FIREARMS")
-    ibis = MetricValue.objects.get(
+    ibis = Figure.objects.get(
         metric__unit__code="FIREARMS",
         metric__code="ibis-submissions",
         period__fiscal_year__label="2023-24",
         period__period="Q3",
     )
-    link = reverse("admin:reporting_metricvalue_change", args=[ibis.pk])
+    link = reverse("admin:reporting_figure_change", args=[ibis.pk])
     assert f'<a href="{link}">' in firearms
     assert "IBIS submissions Q3 is 1,334 against 304-421" in firearms
     assert "Staff only" in page

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from reporting.models import FiscalYear, MetricValue
-from reporting.services import delete_value, set_year_status
+from reporting.models import Figure, FiscalYear
+from reporting.services import delete_figure, set_year_status
 from tests.html_tables import amount, read_tables
 from tests.seed import COLUMNS, HEADINGS, SEED, expected_figures, regional_totals
 from units.models import Unit
@@ -109,22 +109,22 @@ def test_change_from_last_year_is_absolute_with_percent_only_from_ten(page):
 
 
 def test_year_figure_from_missing_quarters_is_marked_partial(client, dataset, clerk, leader):
-    figure = MetricValue.objects.get(
+    figure = Figure.objects.get(
         metric__unit__code="ICE",
         metric__code="file-intakes",
         period__fiscal_year__label="2023-24",
         period__period="FY",
         region=None,
     )
-    delete_value(figure=figure, user=clerk)
-    q4 = MetricValue.objects.get(
+    delete_figure(figure=figure, user=clerk)
+    q4 = Figure.objects.get(
         metric__unit__code="ICE",
         metric__code="file-intakes",
         period__fiscal_year__label="2023-24",
         period__period="Q4",
         region=None,
     )
-    delete_value(figure=q4, user=clerk)
+    delete_figure(figure=q4, user=clerk)
     client.force_login(leader)
     cells = read_tables(client.get(SUMMARY).content.decode())["table-ICE"].body()["File intakes"]
     assert cells[3].text == "—"

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from reporting import services
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 from reporting.summary import build_summary
 from tests.years import load_years
 
@@ -50,13 +50,13 @@ def test_a_change_to_the_records_shows_at_once_despite_the_cache(client, dataset
     client.force_login(leader)
     url = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
     assert "3,815" in client.get(url).content.decode()
-    figure = MetricValue.objects.get(
+    figure = Figure.objects.get(
         metric__unit__code="ICE",
         metric__code="file-intakes",
         period__fiscal_year__label="2023-24",
         period__period="FY",
     )
-    services.record_value(
+    services.record_figure(
         metric=figure.metric, period=figure.period, value="3,816", user=clerk, source="test"
     )
     page = client.get(url).content.decode()

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 def test_admin_pages_carry_a_strict_content_security_policy(client, administrator):
     client.force_login(administrator)
-    response = client.get(reverse("admin:reporting_metricvalue_changelist"))
+    response = client.get(reverse("admin:reporting_figure_changelist"))
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy

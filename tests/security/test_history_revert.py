@@ -3,14 +3,14 @@ view the record; a reader must not be able to change a figure that way."""
 
 from django.urls import reverse
 
-from reporting.models import MetricValue
+from reporting.models import Figure
 
 
 def test_leader_cannot_revert_a_figure_through_the_history_form(client, dataset, leader):
-    figure = MetricValue.objects.order_by("pk").first()
+    figure = Figure.objects.order_by("pk").first()
     record = figure.history.order_by("pk").first()
     client.force_login(leader)
-    url = reverse("admin:reporting_metricvalue_simple_history", args=[figure.pk, record.pk])
+    url = reverse("admin:reporting_figure_simple_history", args=[figure.pk, record.pk])
     response = client.post(
         url,
         {

@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Sum
 from django.test import Client
 
-from reporting.models import FiscalYear, ImportBatch, MetricValue
+from reporting.models import Figure, FiscalYear, ImportBatch
 from tests.security.urlwalk import admin_model_for, all_patterns, build_path, sample_object
 
 # What a role may get from a URL. Every outcome also means: never a 5xx.
@@ -73,12 +73,12 @@ API_WRITE_METHODS = ["post", "put", "patch", "delete"]
 
 
 def _figure_pk(url):
-    figure = sample_object(MetricValue)
+    figure = sample_object(Figure)
     return figure.pk if figure else 1
 
 
 def _history_id(url):
-    model = admin_model_for(url.name) or MetricValue
+    model = admin_model_for(url.name) or Figure
     instance = sample_object(model)
     record = instance.history.order_by("pk").first() if hasattr(instance, "history") else None
     return record.pk if record else 1
@@ -93,7 +93,7 @@ SAMPLE_ARGUMENTS = {
     "arg0": _figure_pk,  # simple-history's unnamed groups: the object ...
     "arg1": _history_id,  # ... and its historical record
     "history_id": _history_id,
-    "content_type_id": lambda url: ContentType.objects.get_for_model(MetricValue).pk,
+    "content_type_id": lambda url: ContentType.objects.get_for_model(Figure).pk,
     "app_label": "reporting",
     "url": "no-such-page/",
     "format": "json",
@@ -106,8 +106,8 @@ SAMPLE_ARGUMENTS = {
     "metric": "file-intakes",
     "period": "Q1",
     "region": "Calgary",
-    "unit_id": lambda url: sample_object(MetricValue).metric.unit_id,
-    "fiscal_year_id": lambda url: sample_object(MetricValue).period.fiscal_year_id,
+    "unit_id": lambda url: sample_object(Figure).metric.unit_id,
+    "fiscal_year_id": lambda url: sample_object(Figure).period.fiscal_year_id,
 }
 
 
@@ -120,11 +120,11 @@ def expected_for(name: str) -> dict[str, str] | None:
 
 def snapshot() -> tuple:
     """Everything a stray write could change, in a few queries."""
-    figures = MetricValue.objects.aggregate(n=Count("pk"), total=Sum("value"))
+    figures = Figure.objects.aggregate(n=Count("pk"), total=Sum("value"))
     return (
         figures["n"],
         figures["total"] or Decimal(0),
-        sorted(MetricValue.objects.values_list("pk", "value", "note")),
+        sorted(Figure.objects.values_list("pk", "value", "note")),
         sorted(FiscalYear.objects.values_list("label", "status", "locked_by")),
         ImportBatch.objects.filter(status=ImportBatch.Status.CONFIRMED).count(),
         User.objects.count(),

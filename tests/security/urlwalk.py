@@ -55,7 +55,7 @@ def _walk(resolver: URLResolver, *, namespaces, prefix, keywords, found) -> None
 
 
 def admin_model_for(url_name: str):
-    """The model behind an admin URL name such as admin:reporting_metricvalue_change."""
+    """The model behind an admin URL name such as admin:reporting_figure_change."""
     if not url_name.startswith("admin:"):
         return None
     bare = url_name.removeprefix("admin:")

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reporting.exporting import FORMATS, export_long, export_report_workbook
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 from units.models import Unit
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             content = export_report_workbook(fiscal_year)
             what = f"the {fiscal_year} report-layout workbook"
         else:
-            figures = MetricValue.objects.all()
+            figures = Figure.objects.all()
             if fiscal_year:
                 figures = figures.for_year(fiscal_year)
             if unit:

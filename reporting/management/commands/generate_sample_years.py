@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.models import FiscalYear, MetricValue
+from reporting.models import Figure, FiscalYear
 from reporting.services import create_fiscal_year, import_file
 
 DATASET = Path(__file__).resolve().parents[2] / "data" / "annual-report-2023-24.csv"
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             template = [r for r in csv.DictReader(handle) if r["fiscal_year"] == "2023-24"]
         existing = set(FiscalYear.objects.values_list("label", flat=True))
         reported = set(
-            MetricValue.objects.values_list("period__fiscal_year__label", flat=True).distinct()
+            Figure.objects.values_list("period__fiscal_year__label", flat=True).distinct()
         )
         rows = []
         for start in range(LATEST - years + 1, LATEST):

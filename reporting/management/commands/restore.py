@@ -1,4 +1,4 @@
-"""Restore a backup written by export_all into an empty database."""
+"""Restore a backup written by `manage.py backup` into an empty database."""
 
 import json
 from pathlib import Path
@@ -11,7 +11,7 @@ from reporting.backup import RestoreError, restore
 
 class Command(BaseCommand):
     help = (
-        "Restore a file written by export_all into an empty (freshly migrated) database. "
+        "Restore a file written by `manage.py backup` into an empty (freshly migrated) database. "
         "One transaction: all of it or nothing, checked against the file afterwards."
     )
 
@@ -25,7 +25,9 @@ class Command(BaseCommand):
         try:
             data = json.loads(path.read_text("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CommandError(f"{file} is not a backup written by export_all: {exc}") from exc
+            raise CommandError(
+                f"{file} is not a backup written by `manage.py backup`: {exc}"
+            ) from exc
         try:
             counts = restore(data)
         except (RestoreError, DatabaseError, KeyError, TypeError, ValueError) as exc:

@@ -10,13 +10,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from reporting.backup import export_all
+from reporting.backup import take_backup
 
 
 class Command(BaseCommand):
     help = (
         "Write the whole record (catalogue, years and their locks, figures, notes, import "
-        "history, change history, users and groups) to a JSON file that import_all restores."
+        "history, change history, users and groups) to a JSON file that `manage.py restore` reads back."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, output: str | None, without_users: bool, **options):
         # One consistent snapshot even while people keep working.
         with transaction.atomic():
-            data = {"created_at": timezone.now().isoformat()} | export_all(
+            data = {"created_at": timezone.now().isoformat()} | take_backup(
                 with_users=not without_users
             )
         text = json.dumps(data, ensure_ascii=False, indent=1)

@@ -1,6 +1,7 @@
 """gunicorn settings for ALERT results records, read from the environment.
 
-GUNICORN_BIND     address to listen on (default 0.0.0.0:8000)
+GUNICORN_BIND     address to listen on (default 127.0.0.1:8000: only this machine;
+                  a proxy in front, or the container image, sets its own)
 GUNICORN_WORKERS  worker processes (default 2 x CPUs + 1, at most 8)
 GUNICORN_THREADS  threads per worker (default 1)
 GUNICORN_TIMEOUT  seconds a request may take (default 120: the admin's import
@@ -11,7 +12,7 @@ import multiprocessing
 import os
 
 wsgi_app = "alert.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))

@@ -5,6 +5,7 @@ production sets DATABASE_URL (PostgreSQL), DJANGO_SECRET_KEY and
 DJANGO_ALLOWED_HOSTS. See README.md, "Running in production".
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -309,9 +310,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = envbool("DJANGO_AXES_VERBOSE", False)
-# The client's address: behind DJANGO_PROXY_COUNT proxies of our own (default
-# 1 when a proxy header is configured, else 0), taken from X-Forwarded-For.
-ALERT_PROXY_COUNT = envint("DJANGO_PROXY_COUNT", 1 if _proxy_header else 0)
+# The client's address: X-Forwarded-For is believed only when the request
+# comes from one of DJANGO_TRUSTED_PROXIES (addresses or CIDR networks of our
+# own proxies; none by default, so a client cannot choose its own address).
+ALERT_TRUSTED_PROXIES = envlist("DJANGO_TRUSTED_PROXIES", [])
+for _proxy in ALERT_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or a network "
+            "(write for example 10.0.0.5 or 10.0.0.0/24)"
+        ) from _exc
 AXES_CLIENT_IP_CALLABLE = "alert.security.client_ip"
 
 LOGGING = {

@@ -1,6 +1,6 @@
 # ALERT results records: the web application (gunicorn + whitenoise).
 # Build:  docker build -t alert-results .
-# Run:    see compose.yaml and docs/readme/production.md
+# Run:    see compose.yaml and docs/operations.md#containers
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -28,7 +28,7 @@ test: install
 	$(BIN)/python -m pytest
 
 # Production-style: static files collected, migrations applied, gunicorn on
-# DATABASE_URL (see README.md, "Running in production"). Needs DJANGO_DEBUG=0 and the
+# DATABASE_URL (see docs/operations.md). Needs DJANGO_DEBUG=0 and the
 # production variables; `make serve` does not set DJANGO_DEBUG=1.
 serve: export DJANGO_DEBUG = 0
 serve: install

@@ -2,7 +2,7 @@
 
 SQLite in the project folder is the default so that a checkout just runs;
 production sets DATABASE_URL (PostgreSQL), DJANGO_SECRET_KEY and
-DJANGO_ALLOWED_HOSTS. See README.md, "Running in production".
+DJANGO_ALLOWED_HOSTS. See docs/operations.md.
 """
 
 import ipaddress

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from reporting.importing.longform import COLUMNS
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
@@ -198,20 +199,7 @@ class FigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Figure
-        fields = [
-            "url",
-            "id",
-            "unit",
-            "metric",
-            "fiscal_year",
-            "period",
-            "region",
-            "value",
-            "value_type",
-            "note",
-            "updated_at",
-            "updated_by",
-        ]
+        fields = ["url", "id", *COLUMNS, "value_type", "updated_at", "updated_by"]
 
     @property
     def row_columns(self) -> tuple[str, ...]:

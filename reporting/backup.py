@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
+from reporting.importing.longform import STATED_COLUMNS
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
 from units.models import Metric, Region, Unit
 
@@ -46,6 +47,17 @@ def _without(row: dict, *keys: str) -> dict:
 
 def _money(number: Decimal) -> str:
     return f"{number:.2f}"
+
+
+def _stated(figure) -> dict:
+    """What a figure (or a historical record of one) states, by the long form's names."""
+    return {column: getattr(figure, column) for column in STATED_COLUMNS} | {
+        "value": _money(figure.value)
+    }
+
+
+def _stated_fields(row: dict) -> dict:
+    return {column: row[column] for column in STATED_COLUMNS} | {"value": Decimal(row["value"])}
 
 
 # -- export ------------------------------------------------------------------
@@ -164,9 +176,8 @@ def take_backup(*, with_users: bool = True) -> dict:
     data["values"] = sorted(
         (
             figure_key(v)
+            | _stated(v)
             | {
-                "value": _money(v.value),
-                "note": v.note,
                 "batch": batch_ref.get(v.import_batch_id),
                 "updated_at": _when(v.updated_at),
                 "updated_by": usernames.get(v.updated_by_id),
@@ -177,9 +188,8 @@ def take_backup(*, with_users: bool = True) -> dict:
     )
     data["value_history"] = [
         figure_key(h)
+        | _stated(h)
         | {
-            "value": _money(h.value),
-            "note": h.note,
             "batch": batch_ref.get(h.import_batch_id),
             "updated_by": usernames.get(h.updated_by_id),
             "history_date": _when(h.history_date),
@@ -305,8 +315,7 @@ def restore(data: dict) -> dict[str, int]:
                 "metric_id": metric_pk[tuple(row["metric"])] if row["metric"] else None,
                 "period_id": period_pk[tuple(row["period"])] if row["period"] else None,
                 "region_id": region_pk[row["region"]] if row["region"] else None,
-                "value": Decimal(row["value"]),
-                "note": row["note"],
+                **_stated_fields(row),
                 "import_batch_id": batch_pk[row["batch"]] if row["batch"] else None,
                 "updated_by_id": user_of(row["updated_by"]),
             }

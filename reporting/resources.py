@@ -111,6 +111,10 @@ _IMPORT_TYPES = {
 }
 
 
+def _cell(stated: object) -> str:
+    return "" if stated is None else str(stated)
+
+
 def as_result(outcome: ImportOutcome) -> Result:
     from django.core.exceptions import ValidationError
 
@@ -126,15 +130,7 @@ def as_result(outcome: ImportOutcome) -> Result:
     shown_errors: set[str] = set()
     for planned in outcome.rows:
         row = planned.row
-        values = {
-            "unit": row.unit,
-            "metric": row.metric,
-            "fiscal_year": row.fiscal_year,
-            "period": row.period,
-            "region": row.region,
-            "value": "" if row.value is None else str(row.value),
-            "note": row.note or "",
-        }
+        values = {column: _cell(getattr(row, column)) for column in COLUMNS}
         row_result = RowResult()
         row_result.import_type = _IMPORT_TYPES[planned.action]
         row_result.row_values = values

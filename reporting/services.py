@@ -1,11 +1,12 @@
 """Writes that span models: imports, year set-up. Every entry path calls these."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from reporting.importing.files import parse_file
-from reporting.importing.pipeline import ImportOutcome, checksum_of, run_import
+from reporting.importing.longform import LongFormRow
+from reporting.importing.pipeline import ImportOutcome, checksum_of, resolve_one, run_import
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.validation import validate_for_metric
 from units.models import Metric, Region
@@ -88,6 +89,42 @@ def record_figure(
         _attribute(figure, user, source)
         figure.save()
     return figure
+
+
+def create_figure(*, row: LongFormRow, user=None, source: str = "") -> Figure:
+    """A new figure named by its natural keys (the API's create).
+
+    The keys are resolved by the importer's own rules, with its messages and
+    suggestions; a figure already on record is refused (changing one is
+    ``record_figure``'s business); the rest is ``record_figure``.
+    """
+    planned = resolve_one(row)
+    if planned.problems:
+        errors: dict[str, list[str]] = {}
+        for problem in planned.problems:
+            errors.setdefault(problem.column, []).append(problem.message)
+        raise ValidationError(errors)
+    existing = Figure.objects.filter(
+        metric=planned.metric, period_id=planned.period_id, region_id=planned.region_id
+    ).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    f"This figure is already on record (id {existing.pk}): change it with "
+                    "PUT or PATCH on its URL, or use the bulk upsert."
+                ]
+            }
+        )
+    return record_figure(
+        metric=planned.metric,
+        period=ReportingPeriod.objects.get(pk=planned.period_id),
+        region=Region.objects.get(pk=planned.region_id) if planned.region_id else None,
+        value=row.value,
+        note=row.note,
+        user=user,
+        source=source,
+    )
 
 
 def delete_figure(*, figure: Figure, user=None, source: str = "") -> None:

@@ -1,12 +1,24 @@
-"""Errors of the API: a locked year is a conflict (409), bad data a 400."""
+"""Errors of the API, mapped in one place: a locked year is a conflict (409),
+bad data a 400. Views raise or return problems; they never choose a status."""
 
+from collections.abc import Iterable
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from reporting.importing.pipeline import ProblemCode
 from reporting.models import YearLocked
+
+# The status each import problem answers with. A unit the user is not
+# assigned to is refused like bad data (400), as it always has been.
+PROBLEM_STATUS: dict[ProblemCode, int] = {
+    code: status.HTTP_400_BAD_REQUEST for code in ProblemCode
+} | {ProblemCode.LOCKED: status.HTTP_409_CONFLICT}
 
 
 class YearIsLocked(APIException):
@@ -15,11 +27,25 @@ class YearIsLocked(APIException):
     default_code = "locked"
 
 
+def status_for_problems(codes: Iterable[ProblemCode]) -> int:
+    """One status for a rejected import: the status its problems share, else 400.
+
+    So a request refused only because its years are locked is a 409, and one
+    that also has bad rows is a 400 (fixing the rows would not be enough).
+    """
+    statuses = {PROBLEM_STATUS[code] for code in codes}
+    return statuses.pop() if len(statuses) == 1 else status.HTTP_400_BAD_REQUEST
+
+
 def field_errors(exc: DjangoValidationError, field: str = "value") -> ValidationError:
     """A model or service ValidationError as DRF's per-field 400; messages
-    that name no field belong to ``field``."""
+    that name no field belong to ``field``, and Django's whole-record errors
+    are DRF's ``non_field_errors``."""
     if hasattr(exc, "error_dict"):
-        return ValidationError(as_serializer_error(exc))
+        errors = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in errors:
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+        return ValidationError(errors)
     return ValidationError({field: exc.messages})
 
 

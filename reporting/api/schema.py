@@ -1,9 +1,80 @@
-"""The OpenAPI schema: every operation also documents the errors it can answer."""
+"""The OpenAPI schema: every operation also documents the errors it can answer.
+
+The serializers here only describe responses that the views build
+themselves (errors, the bulk upsert's result); nothing serializes with them.
+"""
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import serializers
 
-from reporting.api.serializers import ErrorSerializer, ValidationErrorSerializer
+from reporting.importing.pipeline import Action
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "Field name -> list of messages; or detail and errors (bulk upsert).",
+    }
+)
+class _AnyObject(serializers.Field):
+    pass
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """400: per-field messages, e.g. {"value": ["“12.5” is not a whole number…"]}."""
+
+    errors = _AnyObject(required=False)
+
+
+# --- Bulk upsert --------------------------------------------------------------------------
+
+
+class BulkRowResultSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Position in the list, counting from 1.")
+    action = serializers.ChoiceField(choices=[action.value for action in Action])
+    remark = serializers.CharField()
+
+
+class BulkCountsSerializer(serializers.Serializer):
+    new = serializers.IntegerField()
+    update = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    skip = serializers.IntegerField()
+    error = serializers.IntegerField()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    batch = serializers.IntegerField(help_text="The import record (ImportBatch) of this request.")
+    dry_run = serializers.BooleanField()
+    written = serializers.BooleanField()
+    summary = serializers.CharField()
+    counts = BulkCountsSerializer()
+    rows = BulkRowResultSerializer(many=True)
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Position in the list, counting from 1.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkRejectionSerializer(serializers.Serializer):
+    """Nothing was written. ``errors`` lists every problem with its row and
+    field; a request refused before its rows were read (not JSON, not a list,
+    too long) has ``detail`` only."""
+
+    detail = serializers.CharField()
+    batch = serializers.IntegerField(
+        allow_null=True, required=False, help_text="The import record, when one was made."
+    )
+    errors = BulkErrorSerializer(many=True, required=False)
+
 
 ERRORS = {
     "400": OpenApiResponse(ValidationErrorSerializer, "Invalid data or query parameters."),

@@ -13,8 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from reporting.importing.longform import LongFormRow
-from reporting.importing.pipeline import resolve_one
+from reporting.importing.longform import COLUMNS
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
@@ -92,27 +91,6 @@ class FigureInput(serializers.Field):
 
     def to_representation(self, value):
         return str(value)
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-@extend_schema_field(
-    {
-        "type": "object",
-        "additionalProperties": True,
-        "description": "Field name -> list of messages; or detail and errors (bulk upsert).",
-    }
-)
-class _AnyObject(serializers.Field):
-    pass
-
-
-class ValidationErrorSerializer(serializers.Serializer):
-    """400: per-field messages, e.g. {"value": ["“12.5” is not a whole number…"]}."""
-
-    errors = _AnyObject(required=False)
 
 
 # --- Catalogue -----------------------------------------------------------------------------
@@ -221,57 +199,21 @@ class FigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Figure
-        fields = [
-            "url",
-            "id",
-            "unit",
-            "metric",
-            "fiscal_year",
-            "period",
-            "region",
-            "value",
-            "value_type",
-            "note",
-            "updated_at",
-            "updated_by",
-        ]
+        fields = ["url", "id", *COLUMNS, "value_type", "updated_at", "updated_by"]
 
-    # The list reads these columns with values() rather than model instances.
-    ROW_COLUMNS = (
-        "pk",
-        "metric__unit__code",
-        "metric__code",
-        "period__fiscal_year__label",
-        "period__period",
-        "region__name",
-        "value",
-        "metric__value_type",
-        "note",
-        "updated_at",
-        "updated_by__username",
-    )
+    @property
+    def row_columns(self) -> tuple[str, ...]:
+        """The values() column of each field but the URL (built from the id),
+        read from the fields' own sources: the list reads rows, not instances."""
+        return tuple(_column(field) for name, field in self.fields.items() if name != "url")
 
     def to_representation(self, figure: Figure) -> dict:
-        return self.row(
-            (
-                figure.pk,
-                figure.metric.unit.code,
-                figure.metric.code,
-                figure.period.fiscal_year.label,
-                figure.period.period,
-                figure.region.name if figure.region_id else None,
-                figure.value,
-                figure.metric.value_type,
-                figure.note,
-                figure.updated_at,
-                figure.updated_by.username if figure.updated_by_id else None,
-            )
-        )
+        return self.row(tuple(_follow(figure, column) for column in self.row_columns))
 
     def row(self, columns: tuple) -> dict:
-        """The fields declared above, from ROW_COLUMNS' values, built directly:
-        the list is the API's hot path (a page of up to 1,000 figures), and the
-        per-field machinery and one ``reverse()`` per row cost more than the rest."""
+        """The fields, from ``row_columns``' values, built directly: the list is
+        the API's hot path (a page of up to 1,000 figures), and the per-field
+        machinery and one ``reverse()`` per row cost more than the rest."""
         if not hasattr(self, "_url_prefix"):
             # Once per list: the child serializer is shared by every row.
             placeholder = reverse("api:figure-detail", args=[0])
@@ -279,28 +221,40 @@ class FigureSerializer(serializers.ModelSerializer):
             if request is not None:
                 placeholder = request.build_absolute_uri(placeholder)
             self._url_prefix = placeholder[: placeholder.rindex("0/")]
-            self._value_field = self.fields["value"]
-            self._date_field = self.fields["updated_at"]
-        pk, unit, metric, year, period, region, value, value_type, note, updated, who = columns
-        return {
-            "url": f"{self._url_prefix}{pk}/",
-            "id": pk,
-            "unit": unit,
-            "metric": metric,
-            "fiscal_year": year,
-            "period": period,
-            "region": region,
-            "value": self._value_field.to_representation(value),
-            "value_type": value_type,
-            "note": note,
-            "updated_at": self._date_field.to_representation(updated),
-            "updated_by": who,
-        }
+            self._names = [name for name in self.fields if name != "url"]
+            # Only numbers and dates need their field's formatting; the rest is text.
+            self._formatted = [
+                (name, field)
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.DecimalField | serializers.DateTimeField)
+            ]
+        shaped = {"url": None, **dict(zip(self._names, columns, strict=True))}
+        shaped["url"] = f"{self._url_prefix}{shaped['id']}/"
+        for name, field in self._formatted:
+            shaped[name] = field.to_representation(shaped[name])
+        return shaped
+
+
+def _column(field: serializers.Field) -> str:
+    """``metric.unit.code`` as values() names it; a slug field reads its slug."""
+    column = field.source.replace(".", "__")
+    slug_field = getattr(field, "slug_field", None)
+    return f"{column}__{slug_field}" if slug_field else column
+
+
+def _follow(figure: Figure, column: str) -> object:
+    """What values() would give for ``column`` of a figure already in memory."""
+    found = figure
+    for attribute in column.split("__"):
+        if found is None:
+            return None
+        found = getattr(found, attribute)
+    return found
 
 
 class FigureCreateSerializer(serializers.Serializer):
-    """A new figure, named by its natural keys. Leave out ``region`` (or send
-    null or "") for a unit-wide figure."""
+    """A new figure, named by its natural keys (a long-form row). Leave out
+    ``region`` (or send null or "") for a unit-wide figure."""
 
     unit = serializers.CharField(help_text="Unit code, e.g. ICE.")
     metric = serializers.CharField(help_text="Metric code, e.g. file-intakes.")
@@ -312,44 +266,8 @@ class FigureCreateSerializer(serializers.Serializer):
     value = FigureInput()
     note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
-    def validate(self, attrs):
-        # The importer's resolution of natural keys, so that a figure is named,
-        # checked and explained the same way through every path.
-        planned = resolve_one(
-            LongFormRow(
-                number=1,
-                unit=attrs["unit"].strip(),
-                metric=attrs["metric"].strip(),
-                fiscal_year=attrs["fiscal_year"].strip(),
-                period=attrs["period"],
-                region=(attrs.get("region") or "").strip(),
-                value=attrs["value"],
-            )
-        )
-        if planned.problems:
-            errors: dict[str, list[str]] = {}
-            for problem in planned.problems:
-                errors.setdefault(problem.column, []).append(problem.message)
-            raise serializers.ValidationError(errors)
-        existing = Figure.objects.filter(
-            metric=planned.metric, period_id=planned.period_id, region_id=planned.region_id
-        ).first()
-        if existing is not None:
-            raise serializers.ValidationError(
-                {
-                    "non_field_errors": [
-                        f"This figure is already on record (id {existing.pk}): change it with "
-                        "PUT or PATCH on its URL, or use the bulk upsert."
-                    ]
-                }
-            )
-        return {
-            "metric": planned.metric,
-            "period": ReportingPeriod.objects.get(pk=planned.period_id),
-            "region": Region.objects.get(pk=planned.region_id) if planned.region_id else None,
-            "value": attrs["value"],
-            "note": attrs.get("note"),
-        }
+    def validate_region(self, region: str | None) -> str:
+        return region or ""
 
 
 class FigureUpdateSerializer(serializers.Serializer):
@@ -379,46 +297,14 @@ class LongFormRowSerializer(serializers.Serializer):
         required=False, allow_null=True, allow_blank=True, max_length=10000, default=None
     )
 
+    def validate_period(self, period: str) -> str:
+        return period.upper()
 
-class BulkRowResultSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Position in the list, counting from 1.")
-    action = serializers.ChoiceField(choices=["new", "update", "unchanged", "skip", "error"])
-    remark = serializers.CharField()
+    def validate_region(self, region: str | None) -> str:
+        return region or ""
 
-
-class BulkCountsSerializer(serializers.Serializer):
-    new = serializers.IntegerField()
-    update = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    skip = serializers.IntegerField()
-    error = serializers.IntegerField()
-
-
-class BulkResultSerializer(serializers.Serializer):
-    batch = serializers.IntegerField(help_text="The import record (ImportBatch) of this request.")
-    dry_run = serializers.BooleanField()
-    written = serializers.BooleanField()
-    summary = serializers.CharField()
-    counts = BulkCountsSerializer()
-    rows = BulkRowResultSerializer(many=True)
-
-
-class BulkErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Position in the list, counting from 1.")
-    field = serializers.CharField()
-    message = serializers.CharField()
-
-
-class BulkRejectionSerializer(serializers.Serializer):
-    """Nothing was written. ``errors`` lists every problem with its row and
-    field; a request refused before its rows were read (not JSON, not a list,
-    too long) has ``detail`` only."""
-
-    detail = serializers.CharField()
-    batch = serializers.IntegerField(
-        allow_null=True, required=False, help_text="The import record, when one was made."
-    )
-    errors = BulkErrorSerializer(many=True, required=False)
+    def validate_value(self, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
 
 
 # --- Summary ------------------------------------------------------------------------------

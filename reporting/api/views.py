@@ -6,7 +6,6 @@ validation, locking and history as the admin and the importer.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -24,11 +23,12 @@ from rest_framework.views import APIView
 
 from reporting import filters, services
 from reporting.api import serializers as s
-from reporting.api.errors import field_errors
+from reporting.api.errors import status_for_problems
 from reporting.api.permissions import UpsertPermissions
+from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
-from reporting.models import Figure, FiscalYear, ReportingPeriod, YearLocked
+from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.summary import build_summary
 from units.models import Metric, Region, Unit
 
@@ -141,7 +141,7 @@ class FigureViewSet(
         # Rows from values(), not model instances: a page of 1,000 figures would
         # otherwise build 6,000 objects. The same serializer shapes each row.
         serializer = s.FigureSerializer(context=self.get_serializer_context())
-        rows = self.filter_queryset(self.get_queryset()).values_list(*serializer.ROW_COLUMNS)
+        rows = self.filter_queryset(self.get_queryset()).values_list(*serializer.row_columns)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([serializer.row(columns) for columns in page])
 
@@ -161,14 +161,11 @@ class FigureViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            figure = services.record_figure(
-                **serializer.validated_data, user=request.user, source=SOURCE
-            )
-        except YearLocked:
-            raise
-        except DjangoValidationError as exc:
-            raise field_errors(exc) from exc
+        figure = services.create_figure(
+            row=LongFormRow(number=1, **serializer.validated_data),
+            user=request.user,
+            source=SOURCE,
+        )
         return self._answer(figure, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.FigureUpdateSerializer, responses=s.FigureSerializer)
@@ -178,20 +175,15 @@ class FigureViewSet(
         serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            figure = services.record_figure(
-                metric=figure.metric,
-                period=figure.period,
-                region=figure.region,
-                value=data.get("value", figure.value),
-                note=data.get("note"),
-                user=request.user,
-                source=SOURCE,
-            )
-        except YearLocked:
-            raise
-        except DjangoValidationError as exc:
-            raise field_errors(exc) from exc
+        figure = services.record_figure(
+            metric=figure.metric,
+            period=figure.period,
+            region=figure.region,
+            value=data.get("value", figure.value),
+            note=data.get("note"),
+            user=request.user,
+            source=SOURCE,
+        )
         return self._answer(figure, status.HTTP_200_OK)
 
     @extend_schema(request=s.FigureUpdateSerializer, responses=s.FigureSerializer)
@@ -228,10 +220,10 @@ class BulkUpsertView(APIView):
             )
         ],
         responses={
-            200: s.BulkResultSerializer,
-            400: OpenApiResponse(s.BulkRejectionSerializer, "Rejected; nothing was written."),
+            200: BulkResultSerializer,
+            400: OpenApiResponse(BulkRejectionSerializer, "Rejected; nothing was written."),
             409: OpenApiResponse(
-                s.BulkRejectionSerializer, "A fiscal year is locked; nothing was written."
+                BulkRejectionSerializer, "A fiscal year is locked; nothing was written."
             ),
         },
     )
@@ -252,30 +244,23 @@ class BulkUpsertView(APIView):
                 None, _structural_errors(serializer.errors), status.HTTP_400_BAD_REQUEST
             )
         rows = [
-            LongFormRow(
-                number=number,
-                unit=item["unit"].strip(),
-                metric=item["metric"].strip(),
-                fiscal_year=item["fiscal_year"].strip(),
-                period=item["period"].strip().upper(),
-                region=(item.get("region") or "").strip(),
-                value=item["value"].strip() if isinstance(item["value"], str) else item["value"],
-                note=item.get("note"),
-            )
+            LongFormRow(number=number, **item)
             for number, item in enumerate(serializer.validated_data, start=1)
         ]
         outcome = run_import(
             rows, user=request.user, dry_run=dry_run, file_name=BULK_FILE_NAME, source=SOURCE
         )
         if outcome.has_errors:
-            errors = [
-                {"row": planned.row.number, "field": problem.column, "message": problem.message}
+            problems = [
+                (planned.row.number, problem)
                 for planned in outcome.rows
                 for problem in planned.problems
             ]
-            locked = _locked_messages(rows, request.user)
-            only_locks = all(e["message"] in locked for e in errors)
-            code = status.HTTP_409_CONFLICT if only_locks else status.HTTP_400_BAD_REQUEST
+            errors = [
+                {"row": number, "field": problem.column, "message": problem.message}
+                for number, problem in problems
+            ]
+            code = status_for_problems(problem.code for _, problem in problems)
             return _rejected(outcome.batch.pk, errors, code)
         return Response(
             {
@@ -318,17 +303,6 @@ def _structural_errors(errors) -> list[dict]:
                 name = "item" if field == "non_field_errors" else field
                 found.append({"row": row, "field": name, "message": str(message)})
     return sorted(found, key=lambda error: error["row"])
-
-
-def _locked_messages(rows: list[LongFormRow], user) -> set[str]:
-    labels = {row.fiscal_year for row in rows}
-    messages = set()
-    for fiscal_year in FiscalYear.objects.filter(label__in=labels).select_related("locked_by"):
-        try:
-            fiscal_year.ensure_writable_by(user)
-        except YearLocked as exc:
-            messages.add(exc.messages[0])
-    return messages
 
 
 def _refused(detail: str) -> Response:

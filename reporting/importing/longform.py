@@ -8,7 +8,12 @@ class UncachedFormula(str):
     """A spreadsheet cell holding a formula whose result was never saved."""
 
 
-COLUMNS = ("unit", "metric", "fiscal_year", "period", "region", "value", "note")
+# A figure's columns wherever figures are exchanged (files, the admin's import
+# and export, the API, the backup): the natural key, then what is stated.
+# The one list; everything else imports it.
+KEY_COLUMNS = ("unit", "metric", "fiscal_year", "period", "region")
+STATED_COLUMNS = ("value", "note")  # Figure's own fields, by the same names
+COLUMNS = (*KEY_COLUMNS, *STATED_COLUMNS)
 REQUIRED = ("unit", "metric", "fiscal_year", "period", "value")
 
 

@@ -36,11 +36,28 @@ class Action(enum.StrEnum):
     ERROR = "error"
 
 
+class ProblemCode(enum.StrEnum):
+    """What is wrong with a row, for a program to act on (the message is for people)."""
+
+    UNKNOWN_UNIT = "unknown_unit"  # blank, or no such unit
+    UNKNOWN_METRIC = "unknown_metric"
+    BAD_YEAR = "bad_year"  # not a label such as 2023-24
+    UNKNOWN_YEAR = "unknown_year"  # a label, but the year has not been set up
+    BAD_PERIOD = "bad_period"
+    UNKNOWN_REGION = "unknown_region"
+    UNCACHED_FORMULA = "uncached_formula"
+    BAD_VALUE = "bad_value"
+    DUPLICATE = "duplicate"  # the same figure twice in one file, with different values
+    LOCKED = "locked"
+    NOT_ASSIGNED = "not_assigned"
+
+
 @dataclass(slots=True)
 class Problem:
     where: str
     column: str
     message: str
+    code: ProblemCode
 
     def __str__(self) -> str:
         if not self.column:
@@ -63,8 +80,8 @@ class PlannedRow:
     problems: list[Problem] = field(default_factory=list)
     remark: str = ""
 
-    def reject(self, column: str, message: str) -> None:
-        self.problems.append(Problem(self.row.where(), self.row.heading(column), message))
+    def reject(self, code: ProblemCode, column: str, message: str) -> None:
+        self.problems.append(Problem(self.row.where(), self.row.heading(column), message, code))
         self.action = Action.ERROR
 
 
@@ -173,9 +190,14 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
         row = planned.row
         unit = catalogue.units.get(row.unit.upper())
         if not row.unit:
-            planned.reject("unit", f"The unit is blank. Use one of {', '.join(unit_codes)}.")
+            planned.reject(
+                ProblemCode.UNKNOWN_UNIT,
+                "unit",
+                f"The unit is blank. Use one of {', '.join(unit_codes)}.",
+            )
         elif unit is None:
             planned.reject(
+                ProblemCode.UNKNOWN_UNIT,
                 "unit",
                 f"There is no unit “{row.unit}”.{catalogue.suggest(row.unit, unit_codes)} "
                 f"Known units: {', '.join(unit_codes)}.",
@@ -192,6 +214,7 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
                     )
                 what = f"“{row.metric}”" if row.metric else "a blank metric"
                 planned.reject(
+                    ProblemCode.UNKNOWN_METRIC,
                     "metric",
                     f"{unit.code} has no metric {what}.{catalogue.suggest(row.metric, codes)}",
                 )
@@ -201,16 +224,18 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
             try:
                 FiscalYear.start_year_from_label(row.fiscal_year)
             except ValidationError as exc:
-                planned.reject("fiscal_year", exc.message_dict["label"][0])
+                planned.reject(ProblemCode.BAD_YEAR, "fiscal_year", exc.message_dict["label"][0])
             else:
                 known = sorted(catalogue.years)
                 planned.reject(
+                    ProblemCode.UNKNOWN_YEAR,
                     "fiscal_year",
                     f"The fiscal year {row.fiscal_year} has not been set up "
                     f"(known: {', '.join(known) or 'none'}). An administrator adds it first.",
                 )
         if row.period not in ReportingPeriod.Period.values:
             planned.reject(
+                ProblemCode.BAD_PERIOD,
                 "period",
                 f"“{row.period}” is not a period: use Q1, Q2, Q3, Q4, or FY for the full year.",
             )
@@ -218,6 +243,7 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
             region = catalogue.regions.get(row.region.casefold())
             if region is None:
                 planned.reject(
+                    ProblemCode.UNKNOWN_REGION,
                     "region",
                     f"There is no region “{row.region}”."
                     f"{catalogue.suggest(row.region, region_names)} Leave it blank for a "
@@ -227,6 +253,7 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
                 planned.region_id = region.pk
         if isinstance(row.value, UncachedFormula):
             planned.reject(
+                ProblemCode.UNCACHED_FORMULA,
                 "value",
                 f"the cell holds the formula {row.value} but no calculated result. Open the file "
                 "in Excel or LibreOffice and save it again, or type the figure itself.",
@@ -235,7 +262,7 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
             try:
                 planned.value = parse_value(row.value, planned.metric.value_type)
             except ValidationError as exc:
-                planned.reject("value", exc.messages[0])
+                planned.reject(ProblemCode.BAD_VALUE, "value", exc.messages[0])
         planned.note = row.note
         if not planned.problems:
             planned.action = Action.SKIP if planned.value is None else Action.NEW
@@ -273,6 +300,7 @@ def _compare_with_record(planned_rows: list[PlannedRow], catalogue: Catalogue) -
                 planned.remark = f"repeats {earlier.row.where()}"
             else:
                 planned.reject(
+                    ProblemCode.DUPLICATE,
                     "value",
                     f"this figure is also given in {earlier.row.where()} with a different value "
                     f"({earlier.value.normalize():f} there, {planned.value.normalize():f} here). "
@@ -300,7 +328,7 @@ def _refuse_locked_years(planned_rows: list[PlannedRow], catalogue: Catalogue, u
         try:
             fiscal_year.ensure_writable_by(user)
         except ValidationError as exc:
-            planned.reject("fiscal_year", exc.messages[0])
+            planned.reject(ProblemCode.LOCKED, "fiscal_year", exc.messages[0])
 
 
 def _refuse_unassigned_units(planned_rows: list[PlannedRow], user) -> None:
@@ -309,7 +337,7 @@ def _refuse_unassigned_units(planned_rows: list[PlannedRow], user) -> None:
             try:
                 planned.metric.unit.ensure_editable_by(user)
             except ValidationError as exc:
-                planned.reject("unit", exc.messages[0])
+                planned.reject(ProblemCode.NOT_ASSIGNED, "unit", exc.messages[0])
 
 
 def checksum_of(content: bytes) -> str:

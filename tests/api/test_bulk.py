@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reporting import services
+from reporting.api import views
 from reporting.models import Figure, FiscalYear, ImportBatch
 
 BULK = reverse("api:figure-bulk")
@@ -166,6 +167,28 @@ def test_a_locked_year_refuses_the_whole_request_with_409(dataset, as_user, cler
     assert {e["field"] for e in data["errors"]} == {"fiscal_year"}
     assert "2022-23 is locked (published)" in data["errors"][0]["message"]
     assert not in_2022_23().exists()
+
+
+def test_the_status_follows_the_problems_codes_not_their_wording(
+    dataset, as_user, clerk, administrator, monkeypatch
+):
+    services.set_year_status(
+        fiscal_year=FiscalYear.objects.get(label="2022-23"), locked=True, user=administrator
+    )
+
+    run_import = views.run_import
+
+    def reworded(*args, **kwargs):
+        outcome = run_import(*args, **kwargs)
+        for planned in outcome.rows:
+            for problem in planned.problems:
+                problem.message = "Closed for the season."
+        return outcome
+
+    monkeypatch.setattr(views, "run_import", reworded)
+    response = as_user(clerk).post(BULK, payload(), format="json")
+    assert response.status_code == 409
+    assert {e["message"] for e in response.json()["errors"]} == {"Closed for the season."}
 
 
 def test_a_locked_year_and_bad_data_together_are_a_400(dataset, as_user, clerk, administrator):

@@ -73,6 +73,14 @@ def test_a_figure_carries_its_natural_keys_exact_value_and_url(intakes_q1, as_us
     }
 
 
+def test_a_figure_reads_the_same_in_the_list_as_on_its_own_page(intakes_q1, as_user, leader):
+    client = as_user(leader)
+    listed = client.get(reverse("api:figure-list"), {"page_size": 1000}).json()["results"]
+    alone = client.get(reverse("api:figure-detail", args=[intakes_q1.pk])).json()
+    in_list = next(row for row in listed if row["id"] == intakes_q1.pk)
+    assert list(in_list.items()) == list(alone.items())
+
+
 def test_a_currency_figure_is_exact_to_the_cent(dataset, as_user, leader):
     data = get(as_user(leader), value_type="currency", page_size=1000)
     assert data["count"] > 0

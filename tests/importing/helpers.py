@@ -5,7 +5,7 @@ import io
 
 from openpyxl import Workbook
 
-from reporting.importing.longform import COLUMNS
+from reporting.importing.longform import COLUMNS, STATED_COLUMNS
 from reporting.models import Figure, FiscalYear, ImportBatch
 from units.models import Metric, Region, Unit
 
@@ -29,13 +29,18 @@ def long_xlsx(*rows, headings=COLUMNS) -> bytes:
     return out.getvalue()
 
 
+def figures() -> list[tuple]:
+    """Every figure on record: its keys and what it states."""
+    return sorted(
+        Figure.objects.values_list("metric_id", "period_id", "region_id", *STATED_COLUMNS),
+        key=repr,
+    )
+
+
 def record() -> tuple:
     """Everything an import could change, to compare before and after."""
     return (
-        sorted(
-            Figure.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
-            key=repr,
-        ),
+        figures(),
         Figure.history.count(),
         sorted(Unit.objects.values_list("code", "name")),
         sorted(Metric.objects.values_list("code", "label")),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reporting.exporting import export_report_workbook
+from reporting.importing.longform import COLUMNS
 from reporting.models import Figure, ImportBatch
 from tests.importing.helpers import long_csv, long_xlsx, record
 
@@ -248,10 +249,7 @@ def test_admin_export_applies_the_changelist_filters_and_escapes(client, leader,
         {
             "format": "1",
             "resource": "0",
-            **{
-                f"figureimportresource_{c}": "on"
-                for c in ["unit", "metric", "fiscal_year", "period", "region", "value", "note"]
-            },
+            **{f"figureimportresource_{c}": "on" for c in COLUMNS},
         },
     )
     assert response.status_code == 200

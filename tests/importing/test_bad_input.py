@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from reporting.importing.longform import COLUMNS
 from reporting.models import FiscalYear, ImportBatch
 from reporting.services import import_file, set_year_status
 from tests.importing.helpers import long_csv, long_xlsx, record
@@ -214,7 +215,7 @@ def test_decompression_bomb_is_refused_quickly_and_in_little_memory(catalogue):
 def test_sheet_claiming_a_million_rows_is_refused(catalogue):
     book = Workbook()
     sheet = book.active
-    sheet.append(["unit", "metric", "fiscal_year", "period", "region", "value", "note"])
+    sheet.append(list(COLUMNS))
     sheet.cell(row=1_000_001, column=1, value="x")
     out = io.BytesIO()
     book.save(out)

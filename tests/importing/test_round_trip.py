@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from reporting.exporting import export_long, export_report_workbook
 from reporting.models import Figure
 from reporting.services import import_file
+from tests.importing.helpers import figures as stored_figures
 from tests.importing.helpers import record
 
 
@@ -31,21 +32,12 @@ def test_long_form_exported_and_imported_back_changes_nothing(dataset, fmt):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_long_form_file_rebuilds_the_record_exactly(dataset, fmt):
-    figures = sorted(
-        Figure.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
-        key=repr,
-    )
+    figures = stored_figures()
     content = export_long(None, fmt)
     Figure.objects.all().delete()
     outcome = import_file(content=content, file_name=f"all.{fmt}")
     assert outcome.written and outcome.counts["new"] == len(figures)
-    assert (
-        sorted(
-            Figure.objects.values_list("metric_id", "period_id", "region_id", "value", "note"),
-            key=repr,
-        )
-        == figures
-    )
+    assert stored_figures() == figures
 
 
 def test_report_workbook_exported_and_imported_back_changes_nothing(dataset):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from openpyxl import Workbook
 
+from reporting.importing.longform import COLUMNS
 from reporting.models import Figure
 from reporting.services import import_file
 from tests.importing.helpers import long_csv, record
@@ -92,10 +93,10 @@ def test_every_sheet_of_a_long_form_workbook_is_read(catalogue):
     book = Workbook()
     first = book.active
     first.title = "Q1"
-    first.append(["unit", "metric", "fiscal_year", "period", "region", "value", "note"])
+    first.append(list(COLUMNS))
     first.append(GOOD)
     second = book.create_sheet("Q2")
-    second.append(["unit", "metric", "fiscal_year", "period", "region", "value", "note"])
+    second.append(list(COLUMNS))
     second.append(["ICE", "file-intakes", "2023-24", "Q2", "", "lots", ""])
     out = io.BytesIO()
     book.save(out)

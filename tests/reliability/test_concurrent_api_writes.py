@@ -7,12 +7,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from reporting.importing.longform import COLUMNS
 from reporting.models import Figure, ImportBatch
 from tests.reliability.conditions import dataset_keys, postgresql_only, record_state, run_at_once
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
-
-FIELDS = ["unit", "metric", "fiscal_year", "period", "region", "value", "note"]
 
 
 def bulk_url() -> str:
@@ -21,7 +20,7 @@ def bulk_url() -> str:
 
 def payload(rows: list[tuple]) -> str:
     return json.dumps(
-        [dict(zip(FIELDS, (*row[:5], str(row[5]), row[6]), strict=True)) for row in rows]
+        [dict(zip(COLUMNS, (*row[:5], str(row[5]), row[6]), strict=True)) for row in rows]
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reporting import services
+from reporting.importing.longform import LongFormRow
 from reporting.models import Figure, FiscalYear, ReportingPeriod, YearLocked
 from units.models import Metric
 
@@ -76,3 +77,37 @@ def test_delete_value_leaves_not_reported_with_history(q1, intakes, clerk):
     assert not Figure.objects.filter(metric=intakes, period=q1).exists()
     last = Figure.history.filter(id=figure_id).first()
     assert (last.history_type, last.history_user) == ("-", clerk)
+
+
+def test_create_figure_names_a_new_figure_by_its_natural_keys(dataset, clerk):
+    row = LongFormRow(
+        number=1, unit="ice", metric="file-intakes", fiscal_year="2022-23", period="Q1", value="7"
+    )
+    figure = services.create_figure(row=row, user=clerk, source="api")
+    assert (figure.metric.code, str(figure.period), figure.region, figure.value) == (
+        "file-intakes",
+        str(ReportingPeriod.objects.get(fiscal_year__label="2022-23", period="Q1")),
+        None,
+        Decimal(7),
+    )
+    assert figure.history.get().history_user == clerk
+
+
+def test_create_figure_explains_unknown_keys_as_the_importer_does(dataset, clerk):
+    row = LongFormRow(
+        number=1, unit="ICE", metric="file-intake", fiscal_year="2022-23", period="Q1", value="7"
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.create_figure(row=row, user=clerk)
+    assert "Did you mean “file-intakes”?" in refused.value.message_dict["metric"][0]
+
+
+def test_create_figure_refuses_a_figure_already_on_record(q1, intakes, clerk):
+    existing = Figure.objects.get(metric=intakes, period=q1, region=None)
+    row = LongFormRow(
+        number=1, unit="ICE", metric="file-intakes", fiscal_year="2023-24", period="Q1", value="7"
+    )
+    with pytest.raises(ValidationError, match=f"already on record \\(id {existing.pk}\\)"):
+        services.create_figure(row=row, user=clerk)
+    existing.refresh_from_db()
+    assert existing.value == Decimal(680)

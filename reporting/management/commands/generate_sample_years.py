@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reporting.importing.longform import COLUMNS
 from reporting.models import Figure, FiscalYear
 from reporting.services import create_fiscal_year, import_file
 
@@ -59,13 +60,13 @@ class Command(BaseCommand):
                 value = (Decimal(r["value"]) * _factor(start, r["unit"], r["metric"])).quantize(
                     Decimal("1") if "." not in r["value"] else Decimal("0.01"), ROUND_HALF_UP
                 )
-                rows.append([r["unit"], r["metric"], label, r["period"], r["region"], value, ""])
+                rows.append({**r, "fiscal_year": label, "value": value, "note": ""})
         if not rows and not output:
             self.stdout.write("Every year asked for already holds figures: nothing generated.")
             return
         out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["unit", "metric", "fiscal_year", "period", "region", "value", "note"])
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
         writer.writerows(rows)
         content = out.getvalue().encode("utf-8")
         if output:

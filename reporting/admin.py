@@ -22,8 +22,8 @@ from reporting.admin_import import (
 )
 from reporting.admin_mixins import ReadOnlyAdminMixin
 from reporting.findings import year_findings
+from reporting.formatting import figure_label, format_figure
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
-from reporting.templatetags.figures import figure as format_figure
 from reporting.validation import validate_for_metric
 from units.models import Metric, Unit, assigned_unit_ids
 
@@ -517,11 +517,7 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="figure")
     def figure(self, record) -> str:
-        where = f" {record.region.name}" if record.region_id else ""
-        label = (
-            f"{record.metric.unit.code} · {record.metric.label} "
-            f"{record.period.fiscal_year.label} {record.period.period}{where}"
-        )
+        label = figure_label(record)
         if record.history_type == "-":
             return label
         return format_html(

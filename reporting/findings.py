@@ -32,8 +32,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from reporting.formatting import figure_label, format_figure
 from reporting.models import Figure, FiscalYear, ReportingPeriod
-from reporting.templatetags.figures import figure as format_figure
 from units.models import Metric
 
 OUTLIER_RATIO = Decimal(3)
@@ -65,11 +65,9 @@ class Finding:
 
 
 def _ref(figure: Figure) -> FigureRef:
-    where = f" {figure.region.name}" if figure.region_id else ""
     return FigureRef(
         figure_id=figure.pk,
-        label=f"{figure.metric.unit.code} · {figure.metric.label} "
-        f"{figure.period.fiscal_year.label} {figure.period.period}{where}",
+        label=figure_label(figure),
         value=format_figure(figure.value, figure.metric.value_type),
         url=reverse("admin:reporting_figure_change", args=[figure.pk]),
     )

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from reporting.formatting import figure_label, format_figure
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
 FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -362,8 +363,7 @@ class Figure(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = f" {self.region.name}" if self.region_id else ""
-        return f"{self.metric} {self.period}{where}"
+        return figure_label(self)
 
     def clean(self) -> None:
         from reporting.validation import validate_for_metric
@@ -379,6 +379,4 @@ class Figure(models.Model):
         return self.value == self.value.to_integral_value()
 
     def display_value(self) -> str:
-        from reporting.templatetags.figures import figure
-
-        return figure(self.value, self.metric.value_type)
+        return format_figure(self.value, self.metric.value_type)

@@ -8,12 +8,15 @@ from django.utils.safestring import SafeString
 
 from reporting.charts import quarterly_chart, trend_chart
 from reporting.findings import year_findings
+from reporting.formatting import (
+    arrow,
+    direction,
+    format_change,
+    format_figure,
+    format_percent,
+)
 from reporting.models import FiscalYear
 from reporting.summary import AnnualSummary, MetricRow, UnitSection, YearFigure
-from reporting.templatetags.annual import direction, signed_figure, signed_percent
-from reporting.templatetags.figures import figure
-
-ARROWS = {"up": "▲", "down": "▼", "level": "■"}
 
 
 @dataclass
@@ -34,23 +37,22 @@ class RowView:
     percent: str
     direction: str
 
-    @property
-    def arrow(self) -> str:
-        return ARROWS[self.direction]
+    arrow: str
 
     @classmethod
     def from_row(cls, row: MetricRow) -> "RowView":
         def year_cell(year: YearFigure, css: str) -> FigureCell:
-            return FigureCell(figure(year.value, row.value_type), css, year.is_partial)
+            return FigureCell(format_figure(year.value, row.value_type), css, year.is_partial)
 
         return cls(
             row=row,
-            cells=[FigureCell(figure(value, row.value_type)) for value in row.quarters]
+            cells=[FigureCell(format_figure(value, row.value_type)) for value in row.quarters]
             + [year_cell(row.year, " col-year")]
             + [year_cell(prior, " col-prior") for prior in row.prior_years],
-            change=signed_figure(row.change, row.value_type),
-            percent=signed_percent(row.change_percent),
+            change=format_change(row.change, row.value_type),
+            percent=format_percent(row.change_percent),
             direction=direction(row.change),
+            arrow=arrow(row.change),
         )
 
 

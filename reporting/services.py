@@ -74,10 +74,8 @@ def record_figure(
         metric.unit.ensure_editable_by(user)
         number = validate_for_metric(value, metric)
         figure = (
-            # No default ordering: its joins would put the lock on a nullable side.
             Figure.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
-            .order_by()
             .first()
         ) or Figure(metric=metric, period=period, region=region)
         figure.value = number

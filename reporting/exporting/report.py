@@ -24,7 +24,7 @@ from reporting.exporting.escaping import escape_cell
 from reporting.exporting.tables import as_cell
 from reporting.formatting import number_format
 from reporting.models import FiscalYear
-from reporting.summary import QUARTERS, build_summary
+from reporting.summary.build import QUARTERS, build_summary
 
 REGIONS_SHEET = "Regions"
 HEADING_ROW = 4

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from reporting.formatting import format_compact, format_figure
-from reporting.summary import QUARTERS, MetricRow, YearFigure
+from reporting.summary.build import QUARTERS, MetricRow, YearFigure
 
 WIDTH = 220
 HEIGHT = 114

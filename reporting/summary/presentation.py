@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
-from reporting.charts import quarterly_chart, trend_chart
 from reporting.findings import year_findings
 from reporting.formatting import (
     arrow,
@@ -16,7 +15,8 @@ from reporting.formatting import (
     format_percent,
 )
 from reporting.models import FiscalYear
-from reporting.summary import AnnualSummary, MetricRow, UnitSection, YearFigure
+from reporting.summary.build import AnnualSummary, MetricRow, UnitSection, YearFigure
+from reporting.summary.charts import quarterly_chart, trend_chart
 
 
 @dataclass

@@ -3,8 +3,8 @@
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from reporting.charts import BASELINE, PLOT, quarterly_chart, trend_chart
-from reporting.summary import MetricRow, YearFigure
+from reporting.summary.build import MetricRow, YearFigure
+from reporting.summary.charts import BASELINE, PLOT, quarterly_chart, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

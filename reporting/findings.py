@@ -56,7 +56,9 @@ class FigureRef:
 
 
 @dataclass
-class Finding:
+class DataQualityFinding:
+    """Something in a year's figures that deserves a second look (see the checks above)."""
+
     unit_code: str
     kind: str
     severity: str
@@ -86,7 +88,7 @@ def _far(value: Decimal, others: list[Decimal]) -> bool:
     return value > OUTLIER_RATIO * max(others) or value * OUTLIER_RATIO < min(others)
 
 
-def year_findings(fiscal_year: FiscalYear) -> list[Finding]:
+def year_findings(fiscal_year: FiscalYear) -> list[DataQualityFinding]:
     """Every finding for ``fiscal_year``, grouped by check, in report order."""
     prior_years = list(
         FiscalYear.objects.filter(
@@ -112,7 +114,7 @@ def year_findings(fiscal_year: FiscalYear) -> list[Finding]:
         else:
             regional[f.metric_id].append(f)
 
-    findings: list[Finding] = []
+    findings: list[DataQualityFinding] = []
     findings += _quarters_vs_year(metrics, unit_wide)
     findings += _regions_vs_unit(metrics, unit_wide, regional)
     findings += _fractional_counts(this_year)
@@ -134,7 +136,7 @@ def _quarters_vs_year(metrics, unit_wide):
             continue
         total = sum(q.value for q in quarters)
         if total != year.value:
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "quarters-vs-year",
                 Severity.ERROR,
@@ -154,7 +156,7 @@ def _regions_vs_unit(metrics, unit_wide, regional):
         total = sum(f.value for f in parts)
         year = unit_wide.get((metric.pk, "FY"))
         if year is None:
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "regions-vs-unit",
                 Severity.WARNING,
@@ -163,7 +165,7 @@ def _regions_vs_unit(metrics, unit_wide, regional):
                 [_ref(f) for f in parts],
             )
         elif total != year.value:
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "regions-vs-unit",
                 Severity.ERROR,
@@ -176,7 +178,7 @@ def _regions_vs_unit(metrics, unit_wide, regional):
 def _fractional_counts(this_year):
     for f in this_year:
         if not f.metric.is_currency and not f.is_whole:
-            yield Finding(
+            yield DataQualityFinding(
                 f.metric.unit.code,
                 "fractional-count",
                 Severity.ERROR,
@@ -190,7 +192,7 @@ def _quarters_missing(metrics, unit_wide):
         present = [q for q in QUARTERS if (metric.pk, q) in unit_wide]
         if 0 < len(present) < len(QUARTERS):
             missing = [q for q in QUARTERS if q not in present]
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "quarters-missing",
                 Severity.WARNING,
@@ -210,7 +212,7 @@ def _no_figures(metrics, this_year, fiscal_year):
         if not empty:
             continue
         if len(empty) == len(unit_metrics):
-            yield Finding(
+            yield DataQualityFinding(
                 unit.code,
                 "no-figures",
                 Severity.INFO,
@@ -219,7 +221,7 @@ def _no_figures(metrics, this_year, fiscal_year):
             )
             continue
         for metric in empty:
-            yield Finding(
+            yield DataQualityFinding(
                 unit.code,
                 "no-figures",
                 Severity.WARNING,
@@ -231,7 +233,9 @@ def _no_figures(metrics, this_year, fiscal_year):
 def _source_notes(this_year):
     for f in this_year:
         if f.note:
-            yield Finding(f.metric.unit.code, "source-note", Severity.INFO, f.note, [_ref(f)])
+            yield DataQualityFinding(
+                f.metric.unit.code, "source-note", Severity.INFO, f.note, [_ref(f)]
+            )
 
 
 def _quarter_outliers(metrics, unit_wide):
@@ -242,7 +246,7 @@ def _quarter_outliers(metrics, unit_wide):
         for f in quarters:
             others = [o.value for o in quarters if o is not f]
             if _far(f.value, others):
-                yield Finding(
+                yield DataQualityFinding(
                     metric.unit.code,
                     "quarter-outlier",
                     Severity.WARNING,
@@ -263,7 +267,7 @@ def _year_outliers(metrics, unit_wide, priors, fiscal_year):
             shown = ", ".join(
                 f"{_fmt(f.value, metric)} in {f.period.fiscal_year.label}" for f in earlier
             )
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "year-outlier",
                 Severity.WARNING,
@@ -284,7 +288,7 @@ def _charged_without_charges(metrics, this_year, fiscal_year):
         charged = [f for f in by_code.get((metric.unit_id, "suspects-charged"), []) if f.value]
         charges = by_code.get((metric.unit_id, "charges-laid"), [])
         if charged and not any(f.value for f in charges):
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "charged-without-charges",
                 Severity.WARNING,

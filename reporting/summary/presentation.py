@@ -64,8 +64,9 @@ class ChartCard:
 
 
 @dataclass
-class Finding:
-    """One data-quality finding, as the page prints it."""
+class FindingLink:
+    """A data-quality finding as the summary page prints it: its message,
+    linked to the first figure it names."""
 
     message: str
     url: str | None
@@ -77,7 +78,7 @@ class UnitView:
     section: UnitSection
     rows: list[RowView]
     charts: list[ChartCard]
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[FindingLink] = field(default_factory=list)
 
     @property
     def regional_rows(self) -> list[tuple[str, list[tuple]]]:
@@ -100,12 +101,12 @@ class UnitView:
 @dataclass
 class SummaryPage:
     units: list[UnitView]
-    findings: list[Finding] | None  # None: the viewer does not see findings
-    general_findings: list[Finding]
+    findings: list[FindingLink] | None  # None: the viewer does not see findings
+    general_findings: list[FindingLink]
 
     @classmethod
     def from_summary(
-        cls, summary: AnnualSummary, *, findings: list[Finding] | None = None
+        cls, summary: AnnualSummary, *, findings: list[FindingLink] | None = None
     ) -> "SummaryPage":
         units = []
         placed = set()
@@ -132,10 +133,10 @@ class SummaryPage:
         return cls(units=units, findings=findings, general_findings=general)
 
 
-def staff_findings(fiscal_year: str) -> list[Finding]:
+def staff_findings(fiscal_year: str) -> list[FindingLink]:
     """The year's data-quality findings, as the page prints them for staff."""
     return [
-        Finding(
+        FindingLink(
             message=item.message,
             url=item.figures[0].url if item.figures else None,
             unit_code=item.unit_code,

@@ -1,7 +1,7 @@
 """Data-quality findings: what in a fiscal year's figures deserves a second look.
 
 ``year_findings(fiscal_year)`` is the one function behind the admin's
-findings page (and, later, the summary page and the API). It reads the
+findings page and the findings staff see on the summary page. It reads the
 catalogue and the figures of the year and its two prior years in three
 queries, whatever their number, and never changes anything: an outlier is
 flagged for follow-up, never rejected.

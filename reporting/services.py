@@ -1,4 +1,5 @@
-"""Writes that span models: imports, year set-up. Every entry path calls these."""
+"""Writes that span models or must be checked and recorded: imports, a figure's
+record and removal, a year's set-up and its lock. Every entry path calls these."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -120,8 +121,9 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
 def set_year_status(*, fiscal_year: FiscalYear, locked: bool, user) -> bool:
     """Lock (publish) or unlock a year; False if it already had that status.
 
-    A conditional update, so that two administrators acting at once, or an
-    import holding the year, cannot interleave with it.
+    The year's row is locked (``select_for_update``) while its status is read
+    and written, so that two administrators acting at once, or an import
+    holding the year, cannot interleave with it.
     """
     if not user.has_perm("reporting.lock_fiscalyear"):
         raise PermissionDenied("Only administrators may lock or unlock a fiscal year.")

@@ -140,7 +140,7 @@ def _quarters_vs_year(metrics, unit_wide):
                 metric.unit.code,
                 "quarters-vs-year",
                 Severity.ERROR,
-                f"{metric.unit.code} · {metric.label}: the quarters add up to "
+                f"{metric}: the quarters add up to "
                 f"{_fmt(total, metric)} but the full year is recorded as "
                 f"{_fmt(year.value, metric)} (a difference of {_fmt(abs(total - year.value), metric)}).",
                 [_ref(f) for f in [*quarters, year]],
@@ -160,7 +160,7 @@ def _regions_vs_unit(metrics, unit_wide, regional):
                 metric.unit.code,
                 "regions-vs-unit",
                 Severity.WARNING,
-                f"{metric.unit.code} · {metric.label}: regional figures add up to "
+                f"{metric}: regional figures add up to "
                 f"{_fmt(total, metric)} but the unit has no full-year figure.",
                 [_ref(f) for f in parts],
             )
@@ -169,7 +169,7 @@ def _regions_vs_unit(metrics, unit_wide, regional):
                 metric.unit.code,
                 "regions-vs-unit",
                 Severity.ERROR,
-                f"{metric.unit.code} · {metric.label}: the regions add up to "
+                f"{metric}: the regions add up to "
                 f"{_fmt(total, metric)} but the unit's full year is {_fmt(year.value, metric)}.",
                 [_ref(year), *[_ref(f) for f in parts]],
             )
@@ -182,7 +182,7 @@ def _fractional_counts(this_year):
                 f.metric.unit.code,
                 "fractional-count",
                 Severity.ERROR,
-                f"{f.metric.unit.code} · {f.metric.label} is a count but holds {f.value}.",
+                f"{f.metric} is a count but holds {f.value}.",
                 [_ref(f)],
             )
 
@@ -196,8 +196,7 @@ def _quarters_missing(metrics, unit_wide):
                 metric.unit.code,
                 "quarters-missing",
                 Severity.WARNING,
-                f"{metric.unit.code} · {metric.label}: {', '.join(present)} reported, "
-                f"{', '.join(missing)} not.",
+                f"{metric}: {', '.join(present)} reported, {', '.join(missing)} not.",
                 [_ref(unit_wide[(metric.pk, q)]) for q in present],
             )
 
@@ -225,7 +224,7 @@ def _no_figures(metrics, this_year, fiscal_year):
                 unit.code,
                 "no-figures",
                 Severity.WARNING,
-                f"{unit.code} · {metric.label} has no figure for {fiscal_year.label}: "
+                f"{metric} has no figure for {fiscal_year.label}: "
                 "not reported, or not yet entered.",
             )
 
@@ -250,7 +249,7 @@ def _quarter_outliers(metrics, unit_wide):
                     metric.unit.code,
                     "quarter-outlier",
                     Severity.WARNING,
-                    f"{metric.unit.code} · {metric.label} {f.period.period} is "
+                    f"{metric} {f.period.period} is "
                     f"{_fmt(f.value, metric)} against {_fmt(min(others), metric)}-"
                     f"{_fmt(max(others), metric)} in the other quarters: check it.",
                     [_ref(f)],
@@ -271,7 +270,7 @@ def _year_outliers(metrics, unit_wide, priors, fiscal_year):
                 metric.unit.code,
                 "year-outlier",
                 Severity.WARNING,
-                f"{metric.unit.code} · {metric.label} is {_fmt(year.value, metric)} in "
+                f"{metric} is {_fmt(year.value, metric)} in "
                 f"{fiscal_year.label} against {shown}: check it.",
                 [_ref(year), *[_ref(f) for f in earlier]],
             )

@@ -73,3 +73,13 @@ def test_export_values_the_download_and_the_admin_list_agree(dataset, client, le
     assert _keys(_export_values("--fiscal-year", "2023-24")) == year
     download = client.get(reverse("reporting:download_csv", args=["2023-24"]))
     assert _keys(_csv_rows(download.content.decode("utf-8"))) == year
+
+
+def test_the_apis_default_order_is_the_report_order(dataset, client, leader):
+    client.force_login(leader)
+    response = client.get(reverse("api:figure-list"), {"page_size": 1000})
+    listed = [
+        (r["unit"], r["metric"], r["fiscal_year"], r["period"], r["region"] or "")
+        for r in response.json()["results"]
+    ]
+    assert listed == _keys(_export_values())

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from alert.views import health
-from reporting import views as reporting_views
+from reporting.summary import views as summary_views
 
 handler500 = "alert.views.server_error"
 
@@ -20,5 +20,5 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("health/", health, name="health"),
     # The home page is the newest year's annual summary.
-    path("", reporting_views.latest_summary, name="home"),
+    path("", summary_views.latest_summary, name="home"),
 ]

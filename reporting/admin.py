@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, OuterRef, Subquery, When
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,8 +22,15 @@ from reporting.admin_import import (
 )
 from reporting.admin_mixins import ReadOnlyAdminMixin
 from reporting.findings import year_findings
-from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
-from reporting.templatetags.figures import figure as format_figure
+from reporting.formatting import figure_label, format_figure
+from reporting.models import (
+    Figure,
+    FiscalYear,
+    ImportBatch,
+    ReportingPeriod,
+    period_position,
+    report_order,
+)
 from reporting.validation import validate_for_metric
 from units.models import Metric, Unit, assigned_unit_ids
 
@@ -195,16 +202,7 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
     def get_ordering(self, request):
-        # Report order, the full year after its quarters.
-        return [
-            "-period__fiscal_year__start_year",
-            "metric__unit__display_order",
-            "metric__display_order",
-            F("region__display_order").asc(nulls_first=True),
-            Case(When(period__period="FY", then=1), default=0).asc(),
-            "period__period",
-            "pk",
-        ]
+        return report_order()
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -298,7 +296,7 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
     def fiscal_year(self, figure: Figure) -> str:
         return figure.period.fiscal_year.label
 
-    @admin.display(description="period", ordering="period__period")
+    @admin.display(description="period", ordering=period_position("period__period"))
     def period_code(self, figure: Figure) -> str:
         return figure.period.period
 
@@ -517,11 +515,7 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="figure")
     def figure(self, record) -> str:
-        where = f" {record.region.name}" if record.region_id else ""
-        label = (
-            f"{record.metric.unit.code} · {record.metric.label} "
-            f"{record.period.fiscal_year.label} {record.period.period}{where}"
-        )
+        label = figure_label(record)
         if record.history_type == "-":
             return label
         return format_html(

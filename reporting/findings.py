@@ -1,7 +1,7 @@
 """Data-quality findings: what in a fiscal year's figures deserves a second look.
 
 ``year_findings(fiscal_year)`` is the one function behind the admin's
-findings page (and, later, the summary page and the API). It reads the
+findings page and the findings staff see on the summary page. It reads the
 catalogue and the figures of the year and its two prior years in three
 queries, whatever their number, and never changes anything: an outlier is
 flagged for follow-up, never rejected.
@@ -32,8 +32,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from reporting.formatting import figure_label, format_figure
 from reporting.models import Figure, FiscalYear, ReportingPeriod
-from reporting.templatetags.figures import figure as format_figure
 from units.models import Metric
 
 OUTLIER_RATIO = Decimal(3)
@@ -56,7 +56,9 @@ class FigureRef:
 
 
 @dataclass
-class Finding:
+class DataQualityFinding:
+    """Something in a year's figures that deserves a second look (see the checks above)."""
+
     unit_code: str
     kind: str
     severity: str
@@ -65,11 +67,9 @@ class Finding:
 
 
 def _ref(figure: Figure) -> FigureRef:
-    where = f" {figure.region.name}" if figure.region_id else ""
     return FigureRef(
         figure_id=figure.pk,
-        label=f"{figure.metric.unit.code} · {figure.metric.label} "
-        f"{figure.period.fiscal_year.label} {figure.period.period}{where}",
+        label=figure_label(figure),
         value=format_figure(figure.value, figure.metric.value_type),
         url=reverse("admin:reporting_figure_change", args=[figure.pk]),
     )
@@ -88,7 +88,7 @@ def _far(value: Decimal, others: list[Decimal]) -> bool:
     return value > OUTLIER_RATIO * max(others) or value * OUTLIER_RATIO < min(others)
 
 
-def year_findings(fiscal_year: FiscalYear) -> list[Finding]:
+def year_findings(fiscal_year: FiscalYear) -> list[DataQualityFinding]:
     """Every finding for ``fiscal_year``, grouped by check, in report order."""
     prior_years = list(
         FiscalYear.objects.filter(
@@ -114,7 +114,7 @@ def year_findings(fiscal_year: FiscalYear) -> list[Finding]:
         else:
             regional[f.metric_id].append(f)
 
-    findings: list[Finding] = []
+    findings: list[DataQualityFinding] = []
     findings += _quarters_vs_year(metrics, unit_wide)
     findings += _regions_vs_unit(metrics, unit_wide, regional)
     findings += _fractional_counts(this_year)
@@ -136,11 +136,11 @@ def _quarters_vs_year(metrics, unit_wide):
             continue
         total = sum(q.value for q in quarters)
         if total != year.value:
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "quarters-vs-year",
                 Severity.ERROR,
-                f"{metric.unit.code} · {metric.label}: the quarters add up to "
+                f"{metric}: the quarters add up to "
                 f"{_fmt(total, metric)} but the full year is recorded as "
                 f"{_fmt(year.value, metric)} (a difference of {_fmt(abs(total - year.value), metric)}).",
                 [_ref(f) for f in [*quarters, year]],
@@ -156,20 +156,20 @@ def _regions_vs_unit(metrics, unit_wide, regional):
         total = sum(f.value for f in parts)
         year = unit_wide.get((metric.pk, "FY"))
         if year is None:
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "regions-vs-unit",
                 Severity.WARNING,
-                f"{metric.unit.code} · {metric.label}: regional figures add up to "
+                f"{metric}: regional figures add up to "
                 f"{_fmt(total, metric)} but the unit has no full-year figure.",
                 [_ref(f) for f in parts],
             )
         elif total != year.value:
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "regions-vs-unit",
                 Severity.ERROR,
-                f"{metric.unit.code} · {metric.label}: the regions add up to "
+                f"{metric}: the regions add up to "
                 f"{_fmt(total, metric)} but the unit's full year is {_fmt(year.value, metric)}.",
                 [_ref(year), *[_ref(f) for f in parts]],
             )
@@ -178,11 +178,11 @@ def _regions_vs_unit(metrics, unit_wide, regional):
 def _fractional_counts(this_year):
     for f in this_year:
         if not f.metric.is_currency and not f.is_whole:
-            yield Finding(
+            yield DataQualityFinding(
                 f.metric.unit.code,
                 "fractional-count",
                 Severity.ERROR,
-                f"{f.metric.unit.code} · {f.metric.label} is a count but holds {f.value}.",
+                f"{f.metric} is a count but holds {f.value}.",
                 [_ref(f)],
             )
 
@@ -192,12 +192,11 @@ def _quarters_missing(metrics, unit_wide):
         present = [q for q in QUARTERS if (metric.pk, q) in unit_wide]
         if 0 < len(present) < len(QUARTERS):
             missing = [q for q in QUARTERS if q not in present]
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "quarters-missing",
                 Severity.WARNING,
-                f"{metric.unit.code} · {metric.label}: {', '.join(present)} reported, "
-                f"{', '.join(missing)} not.",
+                f"{metric}: {', '.join(present)} reported, {', '.join(missing)} not.",
                 [_ref(unit_wide[(metric.pk, q)]) for q in present],
             )
 
@@ -212,7 +211,7 @@ def _no_figures(metrics, this_year, fiscal_year):
         if not empty:
             continue
         if len(empty) == len(unit_metrics):
-            yield Finding(
+            yield DataQualityFinding(
                 unit.code,
                 "no-figures",
                 Severity.INFO,
@@ -221,11 +220,11 @@ def _no_figures(metrics, this_year, fiscal_year):
             )
             continue
         for metric in empty:
-            yield Finding(
+            yield DataQualityFinding(
                 unit.code,
                 "no-figures",
                 Severity.WARNING,
-                f"{unit.code} · {metric.label} has no figure for {fiscal_year.label}: "
+                f"{metric} has no figure for {fiscal_year.label}: "
                 "not reported, or not yet entered.",
             )
 
@@ -233,7 +232,9 @@ def _no_figures(metrics, this_year, fiscal_year):
 def _source_notes(this_year):
     for f in this_year:
         if f.note:
-            yield Finding(f.metric.unit.code, "source-note", Severity.INFO, f.note, [_ref(f)])
+            yield DataQualityFinding(
+                f.metric.unit.code, "source-note", Severity.INFO, f.note, [_ref(f)]
+            )
 
 
 def _quarter_outliers(metrics, unit_wide):
@@ -244,11 +245,11 @@ def _quarter_outliers(metrics, unit_wide):
         for f in quarters:
             others = [o.value for o in quarters if o is not f]
             if _far(f.value, others):
-                yield Finding(
+                yield DataQualityFinding(
                     metric.unit.code,
                     "quarter-outlier",
                     Severity.WARNING,
-                    f"{metric.unit.code} · {metric.label} {f.period.period} is "
+                    f"{metric} {f.period.period} is "
                     f"{_fmt(f.value, metric)} against {_fmt(min(others), metric)}-"
                     f"{_fmt(max(others), metric)} in the other quarters: check it.",
                     [_ref(f)],
@@ -265,11 +266,11 @@ def _year_outliers(metrics, unit_wide, priors, fiscal_year):
             shown = ", ".join(
                 f"{_fmt(f.value, metric)} in {f.period.fiscal_year.label}" for f in earlier
             )
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "year-outlier",
                 Severity.WARNING,
-                f"{metric.unit.code} · {metric.label} is {_fmt(year.value, metric)} in "
+                f"{metric} is {_fmt(year.value, metric)} in "
                 f"{fiscal_year.label} against {shown}: check it.",
                 [_ref(year), *[_ref(f) for f in earlier]],
             )
@@ -286,7 +287,7 @@ def _charged_without_charges(metrics, this_year, fiscal_year):
         charged = [f for f in by_code.get((metric.unit_id, "suspects-charged"), []) if f.value]
         charges = by_code.get((metric.unit_id, "charges-laid"), [])
         if charged and not any(f.value for f in charges):
-            yield Finding(
+            yield DataQualityFinding(
                 metric.unit.code,
                 "charged-without-charges",
                 Severity.WARNING,

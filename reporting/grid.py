@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from reporting import services
+from reporting.formatting import format_figure
 from reporting.models import Figure, FiscalYear, ReportingPeriod
-from reporting.templatetags.figures import figure as format_figure
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 

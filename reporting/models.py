@@ -6,11 +6,12 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from reporting.formatting import figure_label, format_figure
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
 FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -285,16 +286,40 @@ class FigureQuerySet(models.QuerySet):
         return self.select_related("metric__unit", "period__fiscal_year", "region")
 
     def in_report_order(self) -> "FigureQuerySet":
-        return self.order_by(
-            "metric__unit__display_order",
-            "metric__unit__code",
-            "period__fiscal_year__start_year",
-            "metric__display_order",
-            "metric__code",
-            F("region__display_order").asc(nulls_first=True),
-            "region__name",
-            "period__period",
-        )
+        """The order of the published report, for every list and file people read.
+
+        As the report-layout workbook reads: each unit's unit-wide figures
+        (metric by metric, the year newest first, Q1-Q4 then the full
+        year), then the regional figures, unit by unit and region by region.
+        The shipped dataset file is in this order.
+        """
+        return self.order_by(*report_order())
+
+
+def period_position(field: str = "period") -> Case:
+    """Q1, Q2, Q3, Q4, FY as 0-4: the periods' order, which their codes do not sort into."""
+    return Case(
+        *(
+            When(**{field: code}, then=Value(position))
+            for position, code in enumerate(ReportingPeriod.Period.values)
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def report_order() -> list:
+    """FigureQuerySet.in_report_order's ordering, for the admin's changelist too."""
+    return [
+        Case(When(region__isnull=True, then=Value(0)), default=Value(1)).asc(),
+        "metric__unit__display_order",
+        "metric__unit__code",
+        "region__display_order",
+        "region__name",
+        "metric__display_order",
+        "metric__code",
+        "-period__fiscal_year__start_year",
+        period_position("period__period").asc(),
+    ]
 
 
 class Figure(models.Model):
@@ -339,7 +364,7 @@ class Figure(models.Model):
     objects = FigureQuerySet.as_manager()
 
     class Meta:
-        ordering = ["metric__unit__display_order", "metric__display_order", "period", "region"]
+        # No default order: in_report_order() says what the report's order is.
         verbose_name = "figure"
         constraints = [
             models.UniqueConstraint(
@@ -362,8 +387,7 @@ class Figure(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = f" {self.region.name}" if self.region_id else ""
-        return f"{self.metric} {self.period}{where}"
+        return figure_label(self)
 
     def clean(self) -> None:
         from reporting.validation import validate_for_metric
@@ -379,6 +403,4 @@ class Figure(models.Model):
         return self.value == self.value.to_integral_value()
 
     def display_value(self) -> str:
-        from reporting.templatetags.figures import figure
-
-        return figure(self.value, self.metric.value_type)
+        return format_figure(self.value, self.metric.value_type)

@@ -1,24 +1,14 @@
 """Import/export resources. The figures' resource reads and writes the long
 form; its import hands the rows to the one pipeline (reporting.importing)."""
 
-from decimal import Decimal
-
 from import_export import fields, resources
 from import_export.results import Error, Result, RowResult
 
+from reporting.formatting import plain_number
 from reporting.importing.files import parse_file
 from reporting.importing.longform import COLUMNS, rows_from_table
 from reporting.importing.pipeline import Action, ImportOutcome, checksum_of, run_import
 from reporting.models import Figure, FiscalYear, ReportingPeriod
-
-
-def plain_number(value: Decimal | None) -> int | Decimal | None:
-    """A figure as a plain number: 12 for a count, 1234.50 for cents."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return value.quantize(Decimal("0.01"))
 
 
 class FiscalYearResource(resources.ModelResource):

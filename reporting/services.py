@@ -1,4 +1,5 @@
-"""Writes that span models: imports, year set-up. Every entry path calls these."""
+"""Writes that span models or must be checked and recorded: imports, a figure's
+record and removal, a year's set-up and its lock. Every entry path calls these."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -75,10 +76,8 @@ def record_figure(
         metric.unit.ensure_editable_by(user)
         number = validate_for_metric(value, metric)
         figure = (
-            # No default ordering: its joins would put the lock on a nullable side.
             Figure.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
-            .order_by()
             .first()
         ) or Figure(metric=metric, period=period, region=region)
         figure.value = number
@@ -159,8 +158,9 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
 def set_year_status(*, fiscal_year: FiscalYear, locked: bool, user) -> bool:
     """Lock (publish) or unlock a year; False if it already had that status.
 
-    A conditional update, so that two administrators acting at once, or an
-    import holding the year, cannot interleave with it.
+    The year's row is locked (``select_for_update``) while its status is read
+    and written, so that two administrators acting at once, or an import
+    holding the year, cannot interleave with it.
     """
     if not user.has_perm("reporting.lock_fiscalyear"):
         raise PermissionDenied("Only administrators may lock or unlock a fiscal year.")

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from reporting import views
+from reporting.summary import views
 
 app_name = "reporting"
 

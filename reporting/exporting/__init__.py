@@ -1,6 +1,6 @@
 """Every file we hand out: the long form and the report layout, escaped.
 
-The admin, the commands, the summary page's downloads and the API call these.
+The admin, the commands and the summary page's downloads call these.
 """
 
 from reporting.exporting.escaping import escape_cell, escape_row

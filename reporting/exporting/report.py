@@ -22,21 +22,15 @@ from openpyxl.utils import get_column_letter
 
 from reporting.exporting.escaping import escape_cell
 from reporting.exporting.tables import as_cell
+from reporting.formatting import number_format
 from reporting.models import FiscalYear
-from reporting.summary import QUARTERS, build_summary
-from units.models import Metric
+from reporting.summary.build import QUARTERS, build_summary
 
 REGIONS_SHEET = "Regions"
 HEADING_ROW = 4
 METRIC_HEADING = "Metric"
 REGION_HEADING = "Region"
 TOTAL_LABEL = "Total"
-COUNT_FORMAT = "#,##0"
-CURRENCY_FORMAT = '"$"#,##0.##'
-
-
-def _number_format(value_type: str) -> str:
-    return CURRENCY_FORMAT if value_type == Metric.ValueType.CURRENCY else COUNT_FORMAT
 
 
 def _number(value: Decimal | None) -> object:
@@ -73,7 +67,7 @@ def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
                 ]
             )
             for cell in sheet[number][1:]:
-                cell.number_format = _number_format(row.value_type)
+                cell.number_format = number_format(row.value_type)
         if section.footnotes:
             sheet.append([])
             for note in section.footnotes:
@@ -108,7 +102,7 @@ def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
                 cell.font = bold
             for number in range(first, sheet.max_row + 1):
                 for position, column in enumerate(table.columns, start=2):
-                    sheet.cell(number, position).number_format = _number_format(column.value_type)
+                    sheet.cell(number, position).number_format = number_format(column.value_type)
         sheet.column_dimensions["A"].width = 22
         for column in range(2, 12):
             sheet.column_dimensions[get_column_letter(column)].width = 16

@@ -120,8 +120,3 @@ def test_a_year_has_one_period_of_each_kind(db):
     ReportingPeriod.objects.create(fiscal_year=year, period="Q1")
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportingPeriod.objects.create(fiscal_year=year, period="Q1")
-
-
-def test_metric_code_is_unique_within_its_unit(setting):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Metric.objects.create(unit=setting["count"].unit, code="file-intakes", label="Again")

@@ -14,8 +14,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-from reporting.summary import QUARTERS, MetricRow, YearFigure
-from reporting.templatetags.figures import figure
+from reporting.formatting import format_compact, format_figure
+from reporting.summary.build import QUARTERS, MetricRow, YearFigure
 
 WIDTH = 220
 HEIGHT = 114
@@ -24,18 +24,6 @@ BASELINE = 82
 LABEL_Y = 96
 SUBLABEL_Y = 108
 PLOT = BASELINE - TOP
-
-
-def compact(value: Decimal | None, value_type: str) -> str:
-    """A figure short enough to print on a bar: 1,149 · 512.1K · $2.73M · —."""
-    if value is None:
-        return "—"
-    prefix = "$" if value_type == "currency" else ""
-    if value >= 1_000_000:
-        return f"{prefix}{value / 1_000_000:,.2f}M"
-    if value >= 100_000:
-        return f"{prefix}{value / 1_000:,.1f}K"
-    return figure(value, value_type)
 
 
 def _bar_height(value: Decimal | None, largest: Decimal) -> Decimal:
@@ -80,7 +68,7 @@ def _bars(
             )
         body.append(
             f'<text class="chart-value" x="{centre:.1f}" y="{BASELINE - height - 5:.1f}" '
-            f'text-anchor="middle">{escape(compact(value, value_type))}</text>'
+            f'text-anchor="middle">{escape(format_compact(value, value_type))}</text>'
         )
         body.append(
             f'<text class="chart-label" x="{centre:.1f}" y="{LABEL_Y}" '
@@ -139,7 +127,7 @@ def trend_chart(
 def _quarterly_chart(unit_code, code, label, value_type, quarters, fiscal_year) -> SafeString:
     chart_id = chart_id_for(unit_code, code, "quarters")
     readings = ", ".join(
-        f"{quarter} {figure(value, value_type) if value is not None else 'not reported'}"
+        f"{quarter} {format_figure(value, value_type) if value is not None else 'not reported'}"
         for quarter, value in zip(QUARTERS, quarters, strict=True)
     )
     styles = [("bar-quarter", "" if value is not None else "not reported") for value in quarters]
@@ -173,7 +161,7 @@ def _trend_chart(unit_code, code, label, value_type, year_figures, fiscal_year) 
         for part in body
     ]
     readings = ", ".join(
-        f"{y_label} {figure(year.value, value_type) if year.value is not None else 'not reported'}"
+        f"{y_label} {format_figure(year.value, value_type) if year.value is not None else 'not reported'}"
         + (" (partial)" if year.is_partial else "")
         for y_label, year in years
     )

@@ -3,8 +3,8 @@
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from reporting.charts import BASELINE, PLOT, compact, quarterly_chart, trend_chart
-from reporting.summary import MetricRow, YearFigure
+from reporting.summary.build import MetricRow, YearFigure
+from reporting.summary.charts import BASELINE, PLOT, quarterly_chart, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -113,12 +113,3 @@ def test_a_partial_year_is_outlined_and_labelled_partial():
 
 def test_no_trend_when_no_year_was_reported():
     assert trend_chart("ICE", row([None] * 4), "2023-24", ["2022-23", "2021-22"]) is None
-
-
-def test_figures_on_bars_are_shortened_but_keep_their_kind():
-    assert compact(Decimal(1149), "count") == "1,149"
-    assert compact(Decimal(52970), "currency") == "$52,970"
-    assert compact(Decimal(511133), "count") == "511.1K"
-    assert compact(Decimal(334093020), "currency") == "$334.09M"
-    assert compact(None, "count") == "—"
-    assert compact(Decimal(0), "count") == "0"

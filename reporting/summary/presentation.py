@@ -6,14 +6,17 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
-from reporting.charts import quarterly_chart, trend_chart
 from reporting.findings import year_findings
+from reporting.formatting import (
+    arrow,
+    direction,
+    format_change,
+    format_figure,
+    format_percent,
+)
 from reporting.models import FiscalYear
-from reporting.summary import AnnualSummary, MetricRow, UnitSection, YearFigure
-from reporting.templatetags.annual import direction, signed_figure, signed_percent
-from reporting.templatetags.figures import figure
-
-ARROWS = {"up": "▲", "down": "▼", "level": "■"}
+from reporting.summary.build import AnnualSummary, MetricRow, UnitSection, YearFigure
+from reporting.summary.charts import quarterly_chart, trend_chart
 
 
 @dataclass
@@ -34,23 +37,22 @@ class RowView:
     percent: str
     direction: str
 
-    @property
-    def arrow(self) -> str:
-        return ARROWS[self.direction]
+    arrow: str
 
     @classmethod
     def from_row(cls, row: MetricRow) -> "RowView":
         def year_cell(year: YearFigure, css: str) -> FigureCell:
-            return FigureCell(figure(year.value, row.value_type), css, year.is_partial)
+            return FigureCell(format_figure(year.value, row.value_type), css, year.is_partial)
 
         return cls(
             row=row,
-            cells=[FigureCell(figure(value, row.value_type)) for value in row.quarters]
+            cells=[FigureCell(format_figure(value, row.value_type)) for value in row.quarters]
             + [year_cell(row.year, " col-year")]
             + [year_cell(prior, " col-prior") for prior in row.prior_years],
-            change=signed_figure(row.change, row.value_type),
-            percent=signed_percent(row.change_percent),
+            change=format_change(row.change, row.value_type),
+            percent=format_percent(row.change_percent),
             direction=direction(row.change),
+            arrow=arrow(row.change),
         )
 
 
@@ -62,8 +64,9 @@ class ChartCard:
 
 
 @dataclass
-class Finding:
-    """One data-quality finding, as the page prints it."""
+class FindingLink:
+    """A data-quality finding as the summary page prints it: its message,
+    linked to the first figure it names."""
 
     message: str
     url: str | None
@@ -75,7 +78,7 @@ class UnitView:
     section: UnitSection
     rows: list[RowView]
     charts: list[ChartCard]
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[FindingLink] = field(default_factory=list)
 
     @property
     def regional_rows(self) -> list[tuple[str, list[tuple]]]:
@@ -98,12 +101,12 @@ class UnitView:
 @dataclass
 class SummaryPage:
     units: list[UnitView]
-    findings: list[Finding] | None  # None: the viewer does not see findings
-    general_findings: list[Finding]
+    findings: list[FindingLink] | None  # None: the viewer does not see findings
+    general_findings: list[FindingLink]
 
     @classmethod
     def from_summary(
-        cls, summary: AnnualSummary, *, findings: list[Finding] | None = None
+        cls, summary: AnnualSummary, *, findings: list[FindingLink] | None = None
     ) -> "SummaryPage":
         units = []
         placed = set()
@@ -130,10 +133,10 @@ class SummaryPage:
         return cls(units=units, findings=findings, general_findings=general)
 
 
-def staff_findings(fiscal_year: str) -> list[Finding]:
+def staff_findings(fiscal_year: str) -> list[FindingLink]:
     """The year's data-quality findings, as the page prints them for staff."""
     return [
-        Finding(
+        FindingLink(
             message=item.message,
             url=item.figures[0].url if item.figures else None,
             unit_code=item.unit_code,

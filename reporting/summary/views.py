@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 from reporting.access import can_see_findings, summary_access
 from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
 from reporting.models import FiscalYear
-from reporting.presentation import SummaryPage, staff_findings
-from reporting.summary import build_summary, records_version
+from reporting.summary.build import build_summary, records_version
+from reporting.summary.presentation import SummaryPage, staff_findings
 
 SUMMARY_CACHE_SECONDS = 60 * 60
 

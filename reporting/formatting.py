@@ -1,0 +1,118 @@
+"""Figures and labels as people read them, in one place.
+
+The page (through thin template filters), the workbooks, the admin, the
+findings, the entry grid and the charts all print figures with these
+functions: 1,234 for counts, $1,234,567 for money (cents only when there are
+any), a dash for not reported (never 0), a sign on every change.
+
+Values are Decimals throughout; nothing here goes through a float. This
+module imports nothing from reporting's models, so the models may use it.
+"""
+
+from decimal import Decimal
+
+from units.models import Metric
+
+NOT_REPORTED = "—"
+MINUS = "\u2212"  # a typographic minus, as wide as the plus beside it
+ARROWS = {"up": "▲", "down": "▼", "level": "■"}
+
+# Excel number formats for the report-layout workbook's cells.
+COUNT_NUMBER_FORMAT = "#,##0"
+CURRENCY_NUMBER_FORMAT = '"$"#,##0.##'
+
+
+def format_count(value: Decimal | int) -> str:
+    """1,334; a fraction keeps its digits (1,334.5), as a count should not hold one."""
+    value = Decimal(value)
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,}"
+
+
+def format_currency(value: Decimal | int) -> str:
+    """$2,741,025 for whole dollars, $2,741,025.50 when there are cents."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"${value:,.0f}"
+    return f"${value:,.2f}"
+
+
+def format_figure(value: Decimal | int | None, value_type: str = "count") -> str:
+    """A figure of a metric of ``value_type``; the dash when it was not reported."""
+    if value is None or value == "":
+        return NOT_REPORTED
+    return (
+        format_currency(value) if value_type == Metric.ValueType.CURRENCY else format_count(value)
+    )
+
+
+def format_change(change: Decimal | None, value_type: str = "count") -> str:
+    """+821 · −88 · +$1,234 · 0; blank when there is no change to show."""
+    if change is None:
+        return ""
+    if change == 0:
+        return format_figure(change, value_type)
+    return _sign(change) + format_figure(abs(change), value_type)
+
+
+def format_percent(percent: Decimal | None) -> str:
+    """+12.5% · −3.0% · 0%; blank when the percent change means nothing."""
+    if percent is None:
+        return ""
+    if percent == 0:
+        return "0%"
+    return f"{_sign(percent)}{abs(percent)}%"
+
+
+def format_compact(value: Decimal | None, value_type: str = "count") -> str:
+    """A figure short enough to print on a chart's bar: 1,149 · 512.1K · $2.73M · —."""
+    if value is None:
+        return NOT_REPORTED
+    prefix = "$" if value_type == Metric.ValueType.CURRENCY else ""
+    if value >= 1_000_000:
+        return f"{prefix}{value / 1_000_000:,.2f}M"
+    if value >= 100_000:
+        return f"{prefix}{value / 1_000:,.1f}K"
+    return format_figure(value, value_type)
+
+
+def plain_number(value: Decimal | None) -> int | Decimal | None:
+    """A figure as a plain number for a file: 12 for a count, 1234.50 for cents."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return value.quantize(Decimal("0.01"))
+
+
+def number_format(value_type: str) -> str:
+    """The spreadsheet number format of a cell holding a figure of ``value_type``."""
+    return (
+        CURRENCY_NUMBER_FORMAT if value_type == Metric.ValueType.CURRENCY else COUNT_NUMBER_FORMAT
+    )
+
+
+def direction(change: Decimal | None) -> str:
+    """up, down or level: the arrow and the CSS class of a change from last year."""
+    if change is None or change == 0:
+        return "level"
+    return "up" if change > 0 else "down"
+
+
+def arrow(change: Decimal | None) -> str:
+    """▲, ▼ or ■: the sign carries the direction too, so colour only repeats it."""
+    return ARROWS[direction(change)]
+
+
+def figure_label(figure) -> str:
+    """ICE · File intakes 2023-24 FY, then the region's name for a regional figure.
+
+    ``figure`` is a Figure or one of its history records (both have the same
+    metric, period and region).
+    """
+    metric, period = figure.metric, figure.period
+    where = f" {figure.region.name}" if figure.region_id else ""
+    return f"{metric.unit.code} · {metric.label} {period.fiscal_year.label} {period.period}{where}"
+
+
+def _sign(amount: Decimal) -> str:
+    return "+" if amount > 0 else MINUS

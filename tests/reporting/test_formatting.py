@@ -1,0 +1,106 @@
+"""Figures and labels as people read them: one module, exact Decimals."""
+
+import ast
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from reporting import formatting
+from reporting.formatting import (
+    arrow,
+    figure_label,
+    format_change,
+    format_compact,
+    format_figure,
+    format_percent,
+    number_format,
+    plain_number,
+)
+
+REPORTING = Path(formatting.__file__).parent
+
+
+@pytest.mark.parametrize(
+    ("value", "value_type", "expected"),
+    [
+        (Decimal(1334), "count", "1,334"),
+        (Decimal("1334.00"), "count", "1,334"),
+        (Decimal("2.5"), "count", "2.5"),
+        (Decimal(0), "count", "0"),
+        (Decimal("2741025.00"), "currency", "$2,741,025"),
+        (Decimal("2741025.5"), "currency", "$2,741,025.50"),
+        (Decimal("0.07"), "currency", "$0.07"),
+        (None, "count", "—"),
+        (None, "currency", "—"),
+    ],
+)
+def test_a_figure_reads_as_people_write_it(value, value_type, expected):
+    assert format_figure(value, value_type) == expected
+
+
+def test_a_change_carries_its_sign_and_its_kind():
+    assert format_change(Decimal(821), "count") == "+821"
+    assert format_change(Decimal(-88), "count") == "\u221288"
+    assert format_change(Decimal(1234), "currency") == "+$1,234"
+    assert format_change(Decimal(0), "count") == "0"
+    assert format_change(None, "count") == ""
+
+
+def test_a_percent_change_carries_its_sign():
+    assert format_percent(Decimal("27.4")) == "+27.4%"
+    assert format_percent(Decimal("-3.0")) == "\u22123.0%"
+    assert format_percent(Decimal(0)) == "0%"
+    assert format_percent(None) == ""
+
+
+def test_the_arrow_follows_the_change():
+    assert arrow(Decimal(5)) == "▲"
+    assert arrow(Decimal(-5)) == "▼"
+    assert arrow(Decimal(0)) == arrow(None) == "■"
+
+
+def test_figures_on_bars_are_shortened_but_keep_their_kind():
+    assert format_compact(Decimal(1149), "count") == "1,149"
+    assert format_compact(Decimal(52970), "currency") == "$52,970"
+    assert format_compact(Decimal(511133), "count") == "511.1K"
+    assert format_compact(Decimal(334093020), "currency") == "$334.09M"
+    assert format_compact(None, "count") == "—"
+    assert format_compact(Decimal(0), "count") == "0"
+
+
+def test_files_get_plain_exact_numbers_and_workbooks_a_number_format():
+    assert plain_number(Decimal("12.00")) == 12
+    assert plain_number(Decimal("1234.5")) == Decimal("1234.50")
+    assert plain_number(None) is None
+    assert number_format("count") == "#,##0"
+    assert number_format("currency") == '"$"#,##0.##'
+
+
+def test_a_figure_label_names_unit_metric_year_period_and_region(dataset):
+    from reporting.models import Figure
+
+    figure = Figure.objects.with_keys().get(
+        metric__unit__code="CFSEU",
+        metric__code="suspects-charged",
+        period__period="FY",
+        region__name="Calgary",
+    )
+    assert figure_label(figure) == "CFSEU · Suspects charged 2023-24 FY Calgary"
+    assert str(figure) == figure_label(figure)
+    unit_wide = Figure.objects.with_keys().get(
+        metric__unit__code="ICE", metric__code="file-intakes", period__period="Q1"
+    )
+    assert figure_label(unit_wide) == "ICE · File intakes 2023-24 Q1"
+
+
+def test_nothing_but_templates_uses_the_template_filters():
+    """Python code formats through reporting.formatting; the filters only wrap it."""
+    importers = []
+    for path in REPORTING.rglob("*.py"):
+        if "templatetags" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and "templatetags" in (node.module or ""):
+                importers.append(str(path.relative_to(REPORTING)))
+    assert importers == []

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from reporting import services
+from reporting.access import write_refusal
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.templatetags.figures import figure as format_figure
 from reporting.validation import parse_value
@@ -137,8 +138,9 @@ def save_grid(grid: Grid, *, user) -> dict[str, int]:
         raise ValueError("save_grid needs a grid whose cells are all valid")
     counts = {"recorded": 0, "deleted": 0}
     with transaction.atomic():
-        FiscalYear.objects.select_for_update().get(pk=grid.fiscal_year.pk).ensure_writable_by(user)
-        grid.unit.ensure_editable_by(user)
+        fiscal_year = FiscalYear.objects.select_for_update().get(pk=grid.fiscal_year.pk)
+        if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=grid.unit):
+            raise refusal
         for cell in grid.cells:
             if not cell.changed:
                 continue

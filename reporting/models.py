@@ -138,11 +138,16 @@ class FiscalYear(models.Model):
             "its figures cannot change. Ask an administrator to unlock it."
         )
 
+    def is_writable_by(self, user) -> bool:
+        """Whether ``user`` may change this year's figures: it is open, or they
+        may change locked years (commands, with no user, may not)."""
+        return not self.is_locked or (
+            user is not None and user.has_perm("reporting.change_locked_year")
+        )
+
     def ensure_writable_by(self, user) -> None:
         """Raise YearLocked unless the year is open or the user may change locked years."""
-        if self.is_locked and not (
-            user is not None and user.has_perm("reporting.change_locked_year")
-        ):
+        if not self.is_writable_by(user):
             raise YearLocked(self.locked_message(), code="locked")
 
 

@@ -1,9 +1,12 @@
 """Writes that span models: imports, year set-up. Every entry path calls these."""
 
-from django.core.exceptions import PermissionDenied
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from reporting.access import write_refusal
 from reporting.importing.files import parse_file
 from reporting.importing.pipeline import ImportOutcome, checksum_of, run_import
 from reporting.models import Figure, FiscalYear, ReportingPeriod
@@ -53,6 +56,21 @@ def _attribute(figure: Figure, user, source: str) -> None:
     figure._change_reason = source
 
 
+def check_figure(*, metric: Metric, fiscal_year: FiscalYear, value: object, user=None) -> Decimal:
+    """What ``record_figure`` checks before it writes, for a form that asks first.
+
+    Raises the gate's refusal (``YearLocked``, ``UnitNotAssigned``), then a
+    ValidationError on ``value`` if it is not a figure of this metric; returns
+    the number to store.
+    """
+    if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=metric.unit):
+        raise refusal
+    try:
+        return validate_for_metric(value, metric)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.messages}) from exc
+
+
 def record_figure(
     *,
     metric: Metric,
@@ -70,9 +88,7 @@ def record_figure(
     """
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=period.fiscal_year_id)
-        fiscal_year.ensure_writable_by(user)
-        metric.unit.ensure_editable_by(user)
-        number = validate_for_metric(value, metric)
+        number = check_figure(metric=metric, fiscal_year=fiscal_year, value=value, user=user)
         figure = (
             # No default ordering: its joins would put the lock on a nullable side.
             Figure.objects.select_for_update(of=("self",))
@@ -94,8 +110,8 @@ def delete_figure(*, figure: Figure, user=None, source: str = "") -> None:
     """Remove a figure (it becomes *not reported*), refused in a locked year."""
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=figure.period.fiscal_year_id)
-        fiscal_year.ensure_writable_by(user)
-        figure.metric.unit.ensure_editable_by(user)
+        if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=figure.metric.unit):
+            raise refusal
         _attribute(figure, user, source)
         figure.delete()
 
@@ -111,9 +127,11 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
     with transaction.atomic():
         year_ids = {figure.period.fiscal_year_id for figure in figures}
         for fiscal_year in FiscalYear.objects.select_for_update().filter(pk__in=year_ids):
-            fiscal_year.ensure_writable_by(user)
-        for figure in figures:
-            figure.metric.unit.ensure_editable_by(user)
+            if refusal := write_refusal(user, fiscal_year=fiscal_year):
+                raise refusal
+        for unit in dict.fromkeys(figure.metric.unit for figure in figures):
+            if refusal := write_refusal(user, unit=unit):
+                raise refusal
         for figure in figures:
             delete_figure(figure=figure, user=user, source=source)
     return len(figures)

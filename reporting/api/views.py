@@ -23,6 +23,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from reporting import filters, services
+from reporting.access import write_refusal
 from reporting.api import serializers as s
 from reporting.api.errors import field_errors
 from reporting.api.permissions import UpsertPermissions
@@ -324,10 +325,8 @@ def _locked_messages(rows: list[LongFormRow], user) -> set[str]:
     labels = {row.fiscal_year for row in rows}
     messages = set()
     for fiscal_year in FiscalYear.objects.filter(label__in=labels).select_related("locked_by"):
-        try:
-            fiscal_year.ensure_writable_by(user)
-        except YearLocked as exc:
-            messages.add(exc.messages[0])
+        if refusal := write_refusal(user, fiscal_year=fiscal_year):
+            messages.add(refusal.messages[0])
     return messages
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow, UncachedFormula
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
 from reporting.validation import parse_value
@@ -297,19 +298,16 @@ def _refuse_locked_years(planned_rows: list[PlannedRow], catalogue: Catalogue, u
         if planned.action not in (Action.NEW, Action.UPDATE):
             continue
         fiscal_year = catalogue.years[planned.row.fiscal_year]
-        try:
-            fiscal_year.ensure_writable_by(user)
-        except ValidationError as exc:
-            planned.reject("fiscal_year", exc.messages[0])
+        if refusal := write_refusal(user, fiscal_year=fiscal_year):
+            planned.reject("fiscal_year", refusal.messages[0])
 
 
 def _refuse_unassigned_units(planned_rows: list[PlannedRow], user) -> None:
     for planned in planned_rows:
-        if planned.action in (Action.NEW, Action.UPDATE):
-            try:
-                planned.metric.unit.ensure_editable_by(user)
-            except ValidationError as exc:
-                planned.reject("unit", exc.messages[0])
+        if planned.action not in (Action.NEW, Action.UPDATE):
+            continue
+        if refusal := write_refusal(user, unit=planned.metric.unit):
+            planned.reject("unit", refusal.messages[0])
 
 
 def checksum_of(content: bytes) -> str:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from import_export import fields, resources
 from import_export.results import Error, Result, RowResult
 
+from alert.importexport import FileProblemsFirst
 from reporting.importing.files import parse_file
 from reporting.importing.longform import COLUMNS, rows_from_table
 from reporting.importing.pipeline import Action, ImportOutcome, checksum_of, run_import
@@ -21,7 +22,7 @@ def plain_number(value: Decimal | None) -> int | Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
-class FiscalYearResource(resources.ModelResource):
+class FiscalYearResource(FileProblemsFirst, resources.ModelResource):
     # Locking is set_year_status's business (who and when), never a file's.
     status = fields.Field(attribute="status", column_name="status", readonly=True)
 
@@ -76,7 +77,7 @@ class FigureResource(resources.ModelResource):
         outcome in the shape django-import-export's preview expects."""
         content = getattr(dataset, "content", None)
         if content is not None:
-            # The admin's upload (reporting.admin_import): read it with our
+            # The admin's upload (alert.importexport): read it with our
             # readers, in either layout, with the spreadsheet's row numbers.
             file_name = kwargs.get("file_name") or f"upload.{dataset.file_format}"
             parsed = parse_file(content, file_name, dataset.file_format)

@@ -45,7 +45,7 @@ from import_export import fields, resources, widgets  # noqa: E402
 
 from reporting.importing.longform import COLUMNS  # noqa: E402
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod  # noqa: E402
-from reporting.services import import_file  # noqa: E402
+from reporting.services import create_fiscal_year, import_file  # noqa: E402
 from units.models import Metric, Region, Unit  # noqa: E402
 
 UNITS, METRICS_PER_UNIT, REGIONS, YEARS = 10, 10, 15, 50
@@ -78,10 +78,8 @@ def reset_database() -> None:
             for m in range(METRICS_PER_UNIT)
         )
     Region.objects.bulk_create(Region(name=f"Region {r}", display_order=r) for r in range(REGIONS))
-    years = [FiscalYear(label=FiscalYear.label_for(1980 + y)) for y in range(YEARS)]
-    for year in years:
-        year.save()
-    ReportingPeriod.objects.ensure_for(years)
+    for y in range(YEARS):
+        create_fiscal_year(label=FiscalYear.label_for(1980 + y))
 
 
 def generate_rows() -> list[list[str]]:

@@ -92,8 +92,8 @@ def _prefill(figure: Figure | None, metric: Metric) -> str:
 
 
 def build_grid(unit: Unit, fiscal_year: FiscalYear) -> Grid:
-    """The grid prefilled with the figures on record (four queries)."""
-    ReportingPeriod.objects.ensure_for([fiscal_year])
+    """The grid prefilled with the figures on record (a query each for the
+    periods, the metrics, the figures and, where the unit reports by region, the regions)."""
     periods = {p.period: p for p in fiscal_year.periods.all()}
     metrics = list(unit.metrics.active().order_by("display_order", "code"))
     figures = {

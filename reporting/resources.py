@@ -10,7 +10,8 @@ from alert.importexport import FileProblemsFirst
 from reporting.importing.files import parse_file
 from reporting.importing.longform import COLUMNS, rows_from_table
 from reporting.importing.pipeline import Action, ImportOutcome, checksum_of, run_import
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import Figure, FiscalYear
+from reporting.services import create_fiscal_year
 
 
 def plain_number(value: Decimal | None) -> int | Decimal | None:
@@ -34,9 +35,13 @@ class FiscalYearResource(FileProblemsFirst, resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
 
-    def after_import(self, dataset, result, **kwargs):
-        if not kwargs.get("dry_run"):
-            ReportingPeriod.objects.ensure_for(FiscalYear.objects.all())
+    def do_instance_save(self, instance: FiscalYear, is_create: bool) -> None:
+        if not is_create:
+            super().do_instance_save(instance, is_create)
+            return
+        # A new year comes with its five periods, as on every other path.
+        created = create_fiscal_year(label=instance.label)
+        instance.pk, instance.start_year = created.pk, created.start_year
 
 
 class FigureResource(resources.ModelResource):

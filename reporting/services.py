@@ -42,9 +42,19 @@ def import_file(
 
 
 @transaction.atomic
-def create_fiscal_year(*, label: str, status: str = FiscalYear.Status.OPEN) -> FiscalYear:
+def create_fiscal_year(
+    *, label: str, status: str = FiscalYear.Status.OPEN, user=None
+) -> FiscalYear:
+    """Add a fiscal year with its five periods (Q1-Q4 and the full year).
+
+    The one way a year comes into being (the admin, the years' import, the
+    dataset, generated years), so every year has its periods and the grid,
+    the importer and the summary never have to make them.
+    """
     fiscal_year = FiscalYear(label=label, status=status)
     fiscal_year.full_clean()
+    if user is not None and user.is_authenticated:
+        fiscal_year._history_user = user  # else the request's user, if there is one
     fiscal_year.save()
     ReportingPeriod.objects.ensure_for([fiscal_year])
     return fiscal_year

@@ -57,8 +57,12 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     actions = ["lock_years", "unlock_years"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        ReportingPeriod.objects.ensure_for([obj])
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # A new year comes with its five periods, as on every other path.
+            created = services.create_fiscal_year(label=obj.label, user=request.user)
+            obj.pk, obj.start_year = created.pk, created.start_year
 
     def has_lock_permission(self, request) -> bool:
         return request.user.has_perm("reporting.lock_fiscalyear")

@@ -121,7 +121,7 @@ class Catalogue:
         self.periods: dict[tuple[int, str], int] = {}
 
     def load_periods(self, years: Sequence[FiscalYear]) -> None:
-        ReportingPeriod.objects.ensure_for(years)
+        # Every year has its five periods (services.create_fiscal_year).
         self.periods = {
             (fiscal_year_id, period): pk
             for pk, fiscal_year_id, period in ReportingPeriod.objects.filter(
@@ -156,8 +156,7 @@ def plan_import(rows: Sequence[LongFormRow], *, user=None) -> ImportOutcome:
 
 def resolve_one(row: LongFormRow) -> PlannedRow:
     """One row's natural keys and value, checked with the importer's own rules
-    and messages (the API's single-figure create uses it). Nothing is written
-    but the year's periods, if they were missing."""
+    and messages (the API's single-figure create uses it). Nothing is written."""
     catalogue = Catalogue()
     planned = PlannedRow(row=row)
     _resolve([planned], catalogue)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.services import create_fiscal_year
 from units.models import Metric, Region, Unit
 
 
@@ -17,8 +18,7 @@ def setting(db):
     money = Metric.objects.create(
         unit=unit, code="proceeds", label="Proceeds", value_type=Metric.ValueType.CURRENCY
     )
-    year = FiscalYear.objects.create(label="2023-24")
-    ReportingPeriod.objects.ensure_for([year])
+    year = create_fiscal_year(label="2023-24")
     q1 = ReportingPeriod.objects.get(fiscal_year=year, period="Q1")
     region = Region.objects.create(name="Calgary")
     return {"count": count, "money": money, "year": year, "q1": q1, "region": region}

@@ -213,13 +213,17 @@ def main() -> None:
     print(f"file: {len(rows):,} rows, {len(content) / 1_048_576:.1f} MB of CSV")
 
     first, outcome = timed(
-        lambda: import_file(content=content, file_name="bench.csv", source="benchmark")
+        lambda: import_file(
+            content=content, file_name="bench.csv", source=ImportBatch.Source.COMMAND
+        )
     )
     assert outcome.written and outcome.counts["new"] == len(rows), outcome.summary()
     history = Figure.history.count()
     assert history == len(rows), history
     again, outcome = timed(
-        lambda: import_file(content=content, file_name="bench.csv", source="benchmark")
+        lambda: import_file(
+            content=content, file_name="bench.csv", source=ImportBatch.Source.COMMAND
+        )
     )
     assert outcome.counts["unchanged"] == len(rows), outcome.summary()
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
@@ -228,7 +232,7 @@ def main() -> None:
     if args.tracemalloc:
         clear_figures()
         tracemalloc.start()
-        import_file(content=content, file_name="bench.csv", source="benchmark")
+        import_file(content=content, file_name="bench.csv", source=ImportBatch.Source.COMMAND)
         _, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
 

@@ -224,13 +224,29 @@ class ImportBatch(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         REJECTED = "rejected", "Rejected (nothing written)"
 
+    class Layout(models.TextChoices):
+        LONG = "long", "Long form"
+        REPORT = "report", "Report layout"
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        COMMAND = "command", "Command (import_values)"
+        API = "api", "API"
+        DATASET = "dataset", "Shipped dataset (load_dataset)"
+        GENERATED = "generated", "Generated years (generate_sample_years)"
+
     file_name = models.CharField(max_length=255)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
     file_format = models.CharField("format", max_length=10, blank=True)
     layout = models.CharField(
-        max_length=10, blank=True, default="long", help_text="long form or report layout"
+        max_length=10,
+        choices=Layout.choices,
+        default=Layout.LONG,
+        help_text="long form or report layout",
     )
-    source = models.CharField(max_length=20, blank=True, help_text="admin, command, api or dataset")
+    source = models.CharField(
+        max_length=20, choices=Source.choices, blank=True, help_text="Where the import came from."
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -245,6 +261,21 @@ class ImportBatch(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["dry_run", "confirmed", "rejected"]),
+                name="reporting_importbatch_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(layout__in=["long", "report"]),
+                name="reporting_importbatch_layout_valid",
+            ),
+            # Blank: an import made by code that names no source.
+            models.CheckConstraint(
+                condition=Q(source__in=["", "admin", "command", "api", "dataset", "generated"]),
+                name="reporting_importbatch_source_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (

@@ -10,7 +10,7 @@ from alert.importexport import FileProblemsFirst
 from reporting.importing.files import parse_file
 from reporting.importing.longform import COLUMNS, rows_from_table
 from reporting.importing.pipeline import Action, ImportOutcome, checksum_of, run_import
-from reporting.models import Figure, FiscalYear
+from reporting.models import Figure, FiscalYear, ImportBatch
 from reporting.services import create_fiscal_year
 
 
@@ -99,7 +99,7 @@ class FigureResource(resources.ModelResource):
             file_name=kwargs.get("file_name", ""),
             file_format=file_format,
             checksum=checksum,
-            source=kwargs.get("source", "admin"),
+            source=kwargs.get("source", ImportBatch.Source.ADMIN),
             file_problems=problems,
             layout=layout,
         )

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
 from reporting.services import create_fiscal_year
 from units.models import Metric, Region, Unit
 
@@ -125,3 +125,19 @@ def test_a_year_has_one_period_of_each_kind(db):
 def test_metric_code_is_unique_within_its_unit(setting):
     with pytest.raises(IntegrityError), transaction.atomic():
         Metric.objects.create(unit=setting["count"].unit, code="file-intakes", label="Again")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "constraint"),
+    [
+        ("status", "done", "reporting_importbatch_status_valid"),
+        ("layout", "wide", "reporting_importbatch_layout_valid"),
+        ("source", "email", "reporting_importbatch_source_valid"),
+    ],
+)
+def test_an_import_batch_records_only_known_statuses_layouts_and_sources(
+    db, field, value, constraint
+):
+    batch = {"file_name": "q1.csv", "status": ImportBatch.Status.CONFIRMED, field: value}
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        ImportBatch.objects.create(**batch)

@@ -6,7 +6,7 @@ import tablib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reporting.models import FiscalYear
+from reporting.models import FiscalYear, ImportBatch
 from reporting.resources import FiscalYearResource
 from reporting.services import import_file
 from units.resources import MetricResource, RegionResource, UnitResource
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             outcome = import_file(
                 content=FIGURES.read_bytes(),
                 file_name=FIGURES.name,
-                source="dataset",
+                source=ImportBatch.Source.DATASET,
             )
             if outcome.has_errors:
                 raise CommandError("\n".join(outcome.problems))

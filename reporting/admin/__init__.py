@@ -321,11 +321,12 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_urls(self):
-        def wired(view, methods=None):
+        def wired(view, decorator=None):
+            # The page gets this admin first; the admin site checks the login.
             def page(request, *args, **kwargs):
                 return view(self, request, *args, **kwargs)
 
-            return self.admin_site.admin_view(methods(page) if methods else page)
+            return self.admin_site.admin_view(decorator(page) if decorator else page)
 
         return [
             path("grid/", wired(views.grid_pick), name="reporting_figure_grid_pick"),

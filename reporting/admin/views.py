@@ -69,11 +69,11 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         raise PermissionDenied(f"You are not assigned to {unit.code}.")
     grid = entry_grid.build_grid(unit, fiscal_year)
     # A locked year's grid is shown read-only, with the reason.
-    locked = write_refusal(request.user, fiscal_year=fiscal_year)
+    year_refusal = write_refusal(request.user, fiscal_year=fiscal_year)
     if request.method == "POST":
-        if locked:
+        if year_refusal:
             model_admin.message_user(
-                request, f"Nothing saved. {locked.messages[0]}", messages.ERROR
+                request, f"Nothing saved. {year_refusal.messages[0]}", messages.ERROR
             )
         elif grid.bind(request.POST):
             counts = entry_grid.save_grid(grid, user=request.user)
@@ -90,15 +90,15 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                 f"Nothing saved: {len(grid.errors)} cells need correcting (marked below).",
                 messages.ERROR,
             )
-    elif locked:
-        model_admin.message_user(request, locked.messages[0], messages.WARNING)
+    elif year_refusal:
+        model_admin.message_user(request, year_refusal.messages[0], messages.WARNING)
     context = _context(
         model_admin,
         request,
         f"Enter figures: {unit.code} {fiscal_year.label}",
         grid=grid,
         columns=entry_grid.COLUMNS,
-        locked=locked is not None,
+        locked=year_refusal is not None,
         units=Unit.objects.editable_by(request.user).active(),
         years=FiscalYear.objects.all(),
     )

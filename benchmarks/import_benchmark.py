@@ -45,7 +45,7 @@ from import_export import fields, resources, widgets  # noqa: E402
 
 from reporting.importing.longform import COLUMNS  # noqa: E402
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod  # noqa: E402
-from reporting.services import import_file  # noqa: E402
+from reporting.services import create_fiscal_year, import_file  # noqa: E402
 from units.models import Metric, Region, Unit  # noqa: E402
 
 UNITS, METRICS_PER_UNIT, REGIONS, YEARS = 10, 10, 15, 50
@@ -78,10 +78,8 @@ def reset_database() -> None:
             for m in range(METRICS_PER_UNIT)
         )
     Region.objects.bulk_create(Region(name=f"Region {r}", display_order=r) for r in range(REGIONS))
-    years = [FiscalYear(label=FiscalYear.label_for(1980 + y)) for y in range(YEARS)]
-    for year in years:
-        year.save()
-    ReportingPeriod.objects.ensure_for(years)
+    for y in range(YEARS):
+        create_fiscal_year(label=FiscalYear.label_for(1980 + y))
 
 
 def generate_rows() -> list[list[str]]:
@@ -215,13 +213,17 @@ def main() -> None:
     print(f"file: {len(rows):,} rows, {len(content) / 1_048_576:.1f} MB of CSV")
 
     first, outcome = timed(
-        lambda: import_file(content=content, file_name="bench.csv", source="benchmark")
+        lambda: import_file(
+            content=content, file_name="bench.csv", source=ImportBatch.Source.COMMAND
+        )
     )
     assert outcome.written and outcome.counts["new"] == len(rows), outcome.summary()
     history = Figure.history.count()
     assert history == len(rows), history
     again, outcome = timed(
-        lambda: import_file(content=content, file_name="bench.csv", source="benchmark")
+        lambda: import_file(
+            content=content, file_name="bench.csv", source=ImportBatch.Source.COMMAND
+        )
     )
     assert outcome.counts["unchanged"] == len(rows), outcome.summary()
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
@@ -230,7 +232,7 @@ def main() -> None:
     if args.tracemalloc:
         clear_figures()
         tracemalloc.start()
-        import_file(content=content, file_name="bench.csv", source="benchmark")
+        import_file(content=content, file_name="bench.csv", source=ImportBatch.Source.COMMAND)
         _, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
 

@@ -1,13 +1,19 @@
-"""Who may read the annual summary, and who sees the staff-only parts of it.
+"""Who may read the annual summary, who sees its staff-only parts, and who may
+change a figure.
 
 The one place these rules live: the summary page, its downloads and the year
-list all use ``summary_access``; templates use ``can_see_findings``.
+list use ``summary_access``; templates use ``can_see_findings``; every path
+that writes a figure (admin, entry grid, services, import pipeline, API) asks
+``write_refusal``.
 """
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+
+from reporting.models import Figure, FiscalYear, YearLocked
+from units.models import Unit, UnitNotAssigned
 
 # Leadership, Data entry and Administrators hold it through their groups
 # (reporting.roles); superusers hold every permission.
@@ -35,3 +41,45 @@ def summary_access(view):
         return view(request, *args, **kwargs)
 
     return login_required(checked)
+
+
+def write_refusal(
+    user,
+    figure: Figure | None = None,
+    *,
+    fiscal_year: FiscalYear | None = None,
+    unit: Unit | None = None,
+) -> YearLocked | UnitNotAssigned | None:
+    """Why ``user`` may not change this figure (or this unit's figures in this
+    year); None when they may.
+
+    The one gate for writing a figure. Pass a ``figure``, or its year and unit
+    (either alone asks about that part only: the import pipeline reports a
+    locked year against the year's column and an unassigned unit against the
+    unit's). Two rules, in this order:
+
+    * a locked (published) year refuses everyone without
+      ``reporting.change_locked_year`` (``FiscalYear.is_writable_by``);
+    * a user assigned to units changes only those (``Unit.is_editable_by``,
+      the catalogue's rule of assignment).
+
+    The refusal comes back as the error a write raises, not raised:
+    ``YearLocked`` (code ``locked``) or ``UnitNotAssigned`` (code
+    ``unit_not_assigned``), whose ``messages[0]`` is the sentence to show. A
+    service does ``if refusal: raise refusal``; the admin shows the message or
+    answers False. ``user`` None (a command, the shipped dataset) is never
+    limited by assignment, but cannot change a locked year.
+
+    Model permissions (add/change/delete figure) are not part of it: the
+    admin and DRF check those, the services leave them to their callers.
+    """
+    if figure is not None:
+        fiscal_year, unit = figure.period.fiscal_year, figure.metric.unit
+    try:
+        if fiscal_year is not None:
+            fiscal_year.ensure_writable_by(user)
+        if unit is not None:
+            unit.ensure_editable_by(user)
+    except (YearLocked, UnitNotAssigned) as refusal:
+        return refusal
+    return None

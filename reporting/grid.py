@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from reporting import services
+from reporting.access import write_refusal
 from reporting.formatting import format_figure
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.validation import parse_value
@@ -91,8 +92,8 @@ def _prefill(figure: Figure | None, metric: Metric) -> str:
 
 
 def build_grid(unit: Unit, fiscal_year: FiscalYear) -> Grid:
-    """The grid prefilled with the figures on record (four queries)."""
-    ReportingPeriod.objects.ensure_for([fiscal_year])
+    """The grid prefilled with the figures on record (a query each for the
+    periods, the metrics, the figures and, where the unit reports by region, the regions)."""
     periods = {p.period: p for p in fiscal_year.periods.all()}
     metrics = list(unit.metrics.active().order_by("display_order", "code"))
     figures = {
@@ -137,8 +138,9 @@ def save_grid(grid: Grid, *, user) -> dict[str, int]:
         raise ValueError("save_grid needs a grid whose cells are all valid")
     counts = {"recorded": 0, "deleted": 0}
     with transaction.atomic():
-        FiscalYear.objects.select_for_update().get(pk=grid.fiscal_year.pk).ensure_writable_by(user)
-        grid.unit.ensure_editable_by(user)
+        fiscal_year = FiscalYear.objects.select_for_update().get(pk=grid.fiscal_year.pk)
+        if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=grid.unit):
+            raise refusal
         for cell in grid.cells:
             if not cell.changed:
                 continue

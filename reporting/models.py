@@ -139,11 +139,16 @@ class FiscalYear(models.Model):
             "its figures cannot change. Ask an administrator to unlock it."
         )
 
+    def is_writable_by(self, user) -> bool:
+        """Whether ``user`` may change this year's figures: it is open, or they
+        may change locked years (commands, with no user, may not)."""
+        return not self.is_locked or (
+            user is not None and user.has_perm("reporting.change_locked_year")
+        )
+
     def ensure_writable_by(self, user) -> None:
         """Raise YearLocked unless the year is open or the user may change locked years."""
-        if self.is_locked and not (
-            user is not None and user.has_perm("reporting.change_locked_year")
-        ):
+        if not self.is_writable_by(user):
             raise YearLocked(self.locked_message(), code="locked")
 
 
@@ -220,13 +225,29 @@ class ImportBatch(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         REJECTED = "rejected", "Rejected (nothing written)"
 
+    class Layout(models.TextChoices):
+        LONG = "long", "Long form"
+        REPORT = "report", "Report layout"
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        COMMAND = "command", "Command (import_values)"
+        API = "api", "API"
+        DATASET = "dataset", "Shipped dataset (load_dataset)"
+        GENERATED = "generated", "Generated years (generate_sample_years)"
+
     file_name = models.CharField(max_length=255)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
     file_format = models.CharField("format", max_length=10, blank=True)
     layout = models.CharField(
-        max_length=10, blank=True, default="long", help_text="long form or report layout"
+        max_length=10,
+        choices=Layout.choices,
+        default=Layout.LONG,
+        help_text="long form or report layout",
     )
-    source = models.CharField(max_length=20, blank=True, help_text="admin, command, api or dataset")
+    source = models.CharField(
+        max_length=20, choices=Source.choices, blank=True, help_text="Where the import came from."
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -241,6 +262,21 @@ class ImportBatch(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["dry_run", "confirmed", "rejected"]),
+                name="reporting_importbatch_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(layout__in=["long", "report"]),
+                name="reporting_importbatch_layout_valid",
+            ),
+            # Blank: an import made by code that names no source.
+            models.CheckConstraint(
+                condition=Q(source__in=["", "admin", "command", "api", "dataset", "generated"]),
+                name="reporting_importbatch_source_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (

@@ -4,14 +4,16 @@ form; its import hands the rows to the one pipeline (reporting.importing)."""
 from import_export import fields, resources
 from import_export.results import Error, Result, RowResult
 
+from alert.importexport import FileProblemsFirst
 from reporting.formatting import plain_number
 from reporting.importing.files import parse_file
 from reporting.importing.longform import COLUMNS, rows_from_table
 from reporting.importing.pipeline import Action, ImportOutcome, checksum_of, run_import
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch
+from reporting.services import create_fiscal_year
 
 
-class FiscalYearResource(resources.ModelResource):
+class FiscalYearResource(FileProblemsFirst, resources.ModelResource):
     # Locking is set_year_status's business (who and when), never a file's.
     status = fields.Field(attribute="status", column_name="status", readonly=True)
 
@@ -23,9 +25,13 @@ class FiscalYearResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
 
-    def after_import(self, dataset, result, **kwargs):
-        if not kwargs.get("dry_run"):
-            ReportingPeriod.objects.ensure_for(FiscalYear.objects.all())
+    def do_instance_save(self, instance: FiscalYear, is_create: bool) -> None:
+        if not is_create:
+            super().do_instance_save(instance, is_create)
+            return
+        # A new year comes with its five periods, as on every other path.
+        created = create_fiscal_year(label=instance.label)
+        instance.pk, instance.start_year = created.pk, created.start_year
 
 
 class FigureResource(resources.ModelResource):
@@ -66,7 +72,7 @@ class FigureResource(resources.ModelResource):
         outcome in the shape django-import-export's preview expects."""
         content = getattr(dataset, "content", None)
         if content is not None:
-            # The admin's upload (reporting.admin_import): read it with our
+            # The admin's upload (alert.importexport): read it with our
             # readers, in either layout, with the spreadsheet's row numbers.
             file_name = kwargs.get("file_name") or f"upload.{dataset.file_format}"
             parsed = parse_file(content, file_name, dataset.file_format)
@@ -83,7 +89,7 @@ class FigureResource(resources.ModelResource):
             file_name=kwargs.get("file_name", ""),
             file_format=file_format,
             checksum=checksum,
-            source=kwargs.get("source", "admin"),
+            source=kwargs.get("source", ImportBatch.Source.ADMIN),
             file_problems=problems,
             layout=layout,
         )

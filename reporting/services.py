@@ -1,10 +1,13 @@
 """Writes that span models or must be checked and recorded: imports, a figure's
 record and removal, a year's set-up and its lock. Every entry path calls these."""
 
+from decimal import Decimal
+
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from reporting.access import write_refusal
 from reporting.importing.files import parse_file
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import ImportOutcome, checksum_of, resolve_one, run_import
@@ -41,9 +44,19 @@ def import_file(
 
 
 @transaction.atomic
-def create_fiscal_year(*, label: str, status: str = FiscalYear.Status.OPEN) -> FiscalYear:
+def create_fiscal_year(
+    *, label: str, status: str = FiscalYear.Status.OPEN, user=None
+) -> FiscalYear:
+    """Add a fiscal year with its five periods (Q1-Q4 and the full year).
+
+    The one way a year comes into being (the admin, the years' import, the
+    dataset, generated years), so every year has its periods and the grid,
+    the importer and the summary never have to make them.
+    """
     fiscal_year = FiscalYear(label=label, status=status)
     fiscal_year.full_clean()
+    if user is not None and user.is_authenticated:
+        fiscal_year._history_user = user  # else the request's user, if there is one
     fiscal_year.save()
     ReportingPeriod.objects.ensure_for([fiscal_year])
     return fiscal_year
@@ -53,6 +66,21 @@ def _attribute(figure: Figure, user, source: str) -> None:
     # simple-history reads these when the save is not inside a request.
     figure._history_user = user if user is not None and user.is_authenticated else None
     figure._change_reason = source
+
+
+def check_figure(*, metric: Metric, fiscal_year: FiscalYear, value: object, user=None) -> Decimal:
+    """What ``record_figure`` checks before it writes, for a form that asks first.
+
+    Raises the gate's refusal (``YearLocked``, ``UnitNotAssigned``), then a
+    ValidationError on ``value`` if it is not a figure of this metric; returns
+    the number to store.
+    """
+    if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=metric.unit):
+        raise refusal
+    try:
+        return validate_for_metric(value, metric)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.messages}) from exc
 
 
 def record_figure(
@@ -72,9 +100,7 @@ def record_figure(
     """
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=period.fiscal_year_id)
-        fiscal_year.ensure_writable_by(user)
-        metric.unit.ensure_editable_by(user)
-        number = validate_for_metric(value, metric)
+        number = check_figure(metric=metric, fiscal_year=fiscal_year, value=value, user=user)
         figure = (
             Figure.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
@@ -130,8 +156,8 @@ def delete_figure(*, figure: Figure, user=None, source: str = "") -> None:
     """Remove a figure (it becomes *not reported*), refused in a locked year."""
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=figure.period.fiscal_year_id)
-        fiscal_year.ensure_writable_by(user)
-        figure.metric.unit.ensure_editable_by(user)
+        if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=figure.metric.unit):
+            raise refusal
         _attribute(figure, user, source)
         figure.delete()
 
@@ -147,9 +173,11 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
     with transaction.atomic():
         year_ids = {figure.period.fiscal_year_id for figure in figures}
         for fiscal_year in FiscalYear.objects.select_for_update().filter(pk__in=year_ids):
-            fiscal_year.ensure_writable_by(user)
-        for figure in figures:
-            figure.metric.unit.ensure_editable_by(user)
+            if refusal := write_refusal(user, fiscal_year=fiscal_year):
+                raise refusal
+        for unit in dict.fromkeys(figure.metric.unit for figure in figures):
+            if refusal := write_refusal(user, unit=unit):
+                raise refusal
         for figure in figures:
             delete_figure(figure=figure, user=user, source=source)
     return len(figures)

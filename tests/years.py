@@ -5,6 +5,7 @@ from decimal import Decimal
 from simple_history.utils import bulk_create_with_history
 
 from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.services import create_fiscal_year
 from units.models import Metric, Region
 
 
@@ -12,18 +13,11 @@ def load_years(count: int) -> None:
     """Give every active metric a figure for each quarter, the year and each
     regional metric's regions, in ``count`` fiscal years ending with 2023-24."""
     first = 2023 - count + 1
-    # With history, as every path of the product writes it.
     known = set(FiscalYear.objects.values_list("start_year", flat=True))
-    bulk_create_with_history(
-        [
-            FiscalYear(label=FiscalYear.label_for(y), start_year=y)
-            for y in range(first, 2024)
-            if y not in known
-        ],
-        FiscalYear,
-    )
+    for start_year in range(first, 2024):
+        if start_year not in known:
+            create_fiscal_year(label=FiscalYear.label_for(start_year))
     years = list(FiscalYear.objects.filter(start_year__gte=first))
-    ReportingPeriod.objects.ensure_for(years)
     periods = list(ReportingPeriod.objects.filter(fiscal_year__in=years))
     metrics = list(Metric.objects.active())
     regions = list(Region.objects.all())

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html
 
-from reporting.admin_import import MetricImportExport, RegionImportExport, UnitImportExport
+from alert.importexport import AlertImportExportMixin
 from units.models import Metric, Region, Unit
+from units.resources import MetricResource, RegionResource, UnitResource
 
 User = get_user_model()
 
@@ -26,7 +27,8 @@ class MetricInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(UnitImportExport, admin.ModelAdmin):
+class UnitAdmin(AlertImportExportMixin, admin.ModelAdmin):
+    resource_classes = [UnitResource]
     list_display = ["code", "name", "program", "team", "display_order", "active"]
     list_editable = ["display_order"]
     list_filter = ["active"]
@@ -38,22 +40,19 @@ class UnitAdmin(UnitImportExport, admin.ModelAdmin):
 
     @admin.display(description="entry grid")
     def entry_grids(self, unit: Unit) -> str:
-        from reporting.models import FiscalYear
-
+        # By URL name only: the catalogue does not import reporting.
         if not unit.pk:
             return "—"
-        return format_html_join(
-            " · ",
-            '<a href="{}">{}</a>',
-            (
-                (reverse("admin:reporting_figure_grid", args=[unit.pk, fy.pk]), fy.label)
-                for fy in FiscalYear.objects.all()
-            ),
+        return format_html(
+            '<a href="{}?unit={}">Enter figures</a>',
+            reverse("admin:reporting_figure_grid_pick"),
+            unit.pk,
         )
 
 
 @admin.register(Metric)
-class MetricAdmin(MetricImportExport, admin.ModelAdmin):
+class MetricAdmin(AlertImportExportMixin, admin.ModelAdmin):
+    resource_classes = [MetricResource]
     list_display = ["label", "code", "unit", "value_type", "regional_label", "headline", "active"]
     list_filter = ["unit", "value_type", "headline", "active"]
     list_select_related = ["unit"]
@@ -64,7 +63,8 @@ class MetricAdmin(MetricImportExport, admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(RegionImportExport, admin.ModelAdmin):
+class RegionAdmin(AlertImportExportMixin, admin.ModelAdmin):
+    resource_classes = [RegionResource]
     list_display = ["name", "display_order"]
     list_editable = ["display_order"]
     search_fields = ["name"]

@@ -2,6 +2,7 @@
 
 from import_export import fields, resources, widgets
 
+from alert.importexport import FileProblemsFirst
 from units.models import Metric, Region, Unit
 
 
@@ -48,7 +49,7 @@ def _display_order():
     )
 
 
-class UnitResource(resources.ModelResource):
+class UnitResource(FileProblemsFirst, resources.ModelResource):
     display_order = _display_order()
 
     class Meta:
@@ -60,7 +61,7 @@ class UnitResource(resources.ModelResource):
         report_skipped = True
 
 
-class MetricResource(resources.ModelResource):
+class MetricResource(FileProblemsFirst, resources.ModelResource):
     unit = fields.Field(attribute="unit", column_name="unit", widget=UnitCodeWidget())
 
     class Meta:
@@ -85,7 +86,7 @@ class MetricResource(resources.ModelResource):
         return Metric.objects.select_related("unit")
 
 
-class RegionResource(resources.ModelResource):
+class RegionResource(FileProblemsFirst, resources.ModelResource):
     display_order = _display_order()
 
     class Meta:

@@ -3,8 +3,9 @@
 DRF's DjangoModelPermissions asks no permission at all for GET, HEAD and
 OPTIONS, so any account could read every figure. Here reading needs the
 model's *view* permission, which every role has and an account with no role
-lacks. Writing needs add/change/delete as usual; whether the year is open is
-the services' business (``FiscalYear.ensure_writable_by``), answered with 409.
+lacks. Writing needs add/change/delete as usual; whether this user may change
+this figure (its year open, its unit theirs) is the services' business, through
+the one gate ``reporting.access.write_refusal``; a locked year is answered with 409.
 """
 
 from rest_framework.permissions import DjangoModelPermissions

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow, UncachedFormula
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
 from reporting.validation import parse_value
@@ -137,7 +138,7 @@ class Catalogue:
         self.periods: dict[tuple[int, str], int] = {}
 
     def load_periods(self, years: Sequence[FiscalYear]) -> None:
-        ReportingPeriod.objects.ensure_for(years)
+        # Every year has its five periods (services.create_fiscal_year).
         self.periods = {
             (fiscal_year_id, period): pk
             for pk, fiscal_year_id, period in ReportingPeriod.objects.filter(
@@ -172,8 +173,7 @@ def plan_import(rows: Sequence[LongFormRow], *, user=None) -> ImportOutcome:
 
 def resolve_one(row: LongFormRow) -> PlannedRow:
     """One row's natural keys and value, checked with the importer's own rules
-    and messages (the API's single-figure create uses it). Nothing is written
-    but the year's periods, if they were missing."""
+    and messages (the API's single-figure create uses it). Nothing is written."""
     catalogue = Catalogue()
     planned = PlannedRow(row=row)
     _resolve([planned], catalogue)
@@ -325,19 +325,16 @@ def _refuse_locked_years(planned_rows: list[PlannedRow], catalogue: Catalogue, u
         if planned.action not in (Action.NEW, Action.UPDATE):
             continue
         fiscal_year = catalogue.years[planned.row.fiscal_year]
-        try:
-            fiscal_year.ensure_writable_by(user)
-        except ValidationError as exc:
-            planned.reject(ProblemCode.LOCKED, "fiscal_year", exc.messages[0])
+        if refusal := write_refusal(user, fiscal_year=fiscal_year):
+            planned.reject(ProblemCode.LOCKED, "fiscal_year", refusal.messages[0])
 
 
 def _refuse_unassigned_units(planned_rows: list[PlannedRow], user) -> None:
     for planned in planned_rows:
-        if planned.action in (Action.NEW, Action.UPDATE):
-            try:
-                planned.metric.unit.ensure_editable_by(user)
-            except ValidationError as exc:
-                planned.reject(ProblemCode.NOT_ASSIGNED, "unit", exc.messages[0])
+        if planned.action not in (Action.NEW, Action.UPDATE):
+            continue
+        if refusal := write_refusal(user, unit=planned.metric.unit):
+            planned.reject(ProblemCode.NOT_ASSIGNED, "unit", refusal.messages[0])
 
 
 def checksum_of(content: bytes) -> str:

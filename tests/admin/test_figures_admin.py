@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import Figure, FiscalYear
+from reporting.services import create_fiscal_year
 from tests.admin.conftest import figure_of, metric_of, period_of
 from units.models import Metric
 
@@ -144,8 +145,8 @@ def _fill(count: int) -> None:
     figures = []
     start = 2000
     while len(figures) < count:
-        year, _ = FiscalYear.objects.get_or_create(label=FiscalYear.label_for(start))
-        ReportingPeriod.objects.ensure_for([year])
+        label = FiscalYear.label_for(start)
+        year = FiscalYear.objects.filter(label=label).first() or create_fiscal_year(label=label)
         for period in year.periods.all():
             for metric in metrics:
                 figures.append(Figure(metric=metric, period=period, value=Decimal(7)))

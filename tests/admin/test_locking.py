@@ -79,7 +79,7 @@ def test_an_administrator_may_change_a_locked_year(locked_year, client, administ
 
 def test_a_locked_year_refuses_the_import_pipeline(locked_year, clerk):
     row = LongFormRow(2, "ICE", "file-intakes", "2023-24", "Q1", value="700")
-    outcome = run_import([row], user=clerk, source="grid")
+    outcome = run_import([row], user=clerk, source="admin")
     assert not outcome.written
     assert "is locked (published)" in outcome.problems[0]
     assert figure_of("ICE", "file-intakes", "Q1").value == 680

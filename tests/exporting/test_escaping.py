@@ -102,7 +102,7 @@ def test_admin_export_of_the_catalogue_escapes(client, administrator, hostile_no
         {
             "format": "0",
             "resource": "0",
-            **{f"unitimportresource_{f}": "on" for f in ["code", "name"]},
+            **{f"unitresource_{f}": "on" for f in ["code", "name"]},
         },
     )
     assert response.status_code == 200

@@ -249,7 +249,7 @@ def test_admin_export_applies_the_changelist_filters_and_escapes(client, leader,
         {
             "format": "1",
             "resource": "0",
-            **{f"figureimportresource_{c}": "on" for c in COLUMNS},
+            **{f"figureresource_{c}": "on" for c in COLUMNS},
         },
     )
     assert response.status_code == 200

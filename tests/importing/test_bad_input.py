@@ -19,7 +19,7 @@ GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", ""]
 def rejected(content: bytes, name: str = "figures.csv", user=None) -> list[str]:
     """Import a file that must be refused; return its messages."""
     before = record()
-    outcome = import_file(content=content, file_name=name, user=user, source="test")
+    outcome = import_file(content=content, file_name=name, user=user, source="command")
     assert outcome.has_errors
     assert not outcome.written
     assert outcome.batch.status == ImportBatch.Status.REJECTED

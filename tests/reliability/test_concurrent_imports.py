@@ -45,7 +45,7 @@ def test_overlapping_concurrent_imports_match_a_serial_order(catalogue, clerk, i
     outcomes = run_at_once(
         [
             lambda rows=rows, i=i: import_file(
-                content=long_form(rows), file_name=f"part-{i}.csv", user=clerk, source="test"
+                content=long_form(rows), file_name=f"part-{i}.csv", user=clerk, source="command"
             )
             for i, rows in enumerate(files)
         ]
@@ -80,7 +80,7 @@ def test_locking_a_year_while_an_import_runs_either_waits_or_refuses_the_import(
         outcome, locked = run_at_once(
             [
                 lambda: import_file(
-                    content=long_form(rows), file_name="q.csv", user=clerk, source="test"
+                    content=long_form(rows), file_name="q.csv", user=clerk, source="command"
                 ),
                 lambda: set_year_status(fiscal_year=year, locked=True, user=administrator),
             ]
@@ -112,7 +112,7 @@ def test_an_import_waiting_on_a_year_being_locked_is_refused_once_the_lock_commi
     def importer():
         try:
             result["outcome"] = import_file(
-                content=long_form(rows), file_name="late.csv", user=clerk, source="test"
+                content=long_form(rows), file_name="late.csv", user=clerk, source="command"
             )
         finally:
             connection.close()

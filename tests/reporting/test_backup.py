@@ -28,14 +28,14 @@ def lived_in(dataset, administrator, clerk, leader):
         value="1,234",
         note="Corrected after the Q1 audit.",
         user=clerk,
-        source="test",
+        source="command",
     )
     delete_figure(figure=Figure.objects.order_by("pk")[1], user=clerk, source="test")
     import_file(
         content=b"unit,metric,fiscal_year,period,region,value,note\nICE,x,2023-24,Q1,,1,\n",
         file_name="bad.csv",
         user=clerk,
-        source="test",
+        source="command",
     )
     set_year_status(
         fiscal_year=FiscalYear.objects.get(label="2023-24"), locked=True, user=administrator

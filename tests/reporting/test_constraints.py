@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
+from reporting.services import create_fiscal_year
 from units.models import Metric, Region, Unit
 
 
@@ -17,8 +18,7 @@ def setting(db):
     money = Metric.objects.create(
         unit=unit, code="proceeds", label="Proceeds", value_type=Metric.ValueType.CURRENCY
     )
-    year = FiscalYear.objects.create(label="2023-24")
-    ReportingPeriod.objects.ensure_for([year])
+    year = create_fiscal_year(label="2023-24")
     q1 = ReportingPeriod.objects.get(fiscal_year=year, period="Q1")
     region = Region.objects.create(name="Calgary")
     return {"count": count, "money": money, "year": year, "q1": q1, "region": region}
@@ -120,3 +120,19 @@ def test_a_year_has_one_period_of_each_kind(db):
     ReportingPeriod.objects.create(fiscal_year=year, period="Q1")
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportingPeriod.objects.create(fiscal_year=year, period="Q1")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "constraint"),
+    [
+        ("status", "done", "reporting_importbatch_status_valid"),
+        ("layout", "wide", "reporting_importbatch_layout_valid"),
+        ("source", "email", "reporting_importbatch_source_valid"),
+    ],
+)
+def test_an_import_batch_records_only_known_statuses_layouts_and_sources(
+    db, field, value, constraint
+):
+    batch = {"file_name": "q1.csv", "status": ImportBatch.Status.CONFIRMED, field: value}
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        ImportBatch.objects.create(**batch)

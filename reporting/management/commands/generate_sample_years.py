@@ -15,7 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reporting.importing.longform import COLUMNS
-from reporting.models import Figure, FiscalYear
+from reporting.models import Figure, FiscalYear, ImportBatch
 from reporting.services import create_fiscal_year, import_file
 
 DATASET = Path(__file__).resolve().parents[2] / "data" / "annual-report-2023-24.csv"
@@ -74,7 +74,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {len(rows)} generated figures to {output}.")
             return
         outcome = import_file(
-            content=content, file_name=f"generated-{years}-years.csv", source="generated"
+            content=content,
+            file_name=f"generated-{years}-years.csv",
+            source=ImportBatch.Source.GENERATED,
         )
         if outcome.has_errors:
             raise CommandError("\n".join(outcome.problems[:20]))

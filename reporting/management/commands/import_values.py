@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from reporting.models import ImportBatch
 from reporting.services import import_file
 
 PROGRESS_FROM = 10_000  # rows; shorter files are done before a bar is worth drawing
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             user=importer,
             dry_run=dry_run,
             file_format=format,
-            source="command",
+            source=ImportBatch.Source.COMMAND,
             progress=self._progress,
         )
         for problem in outcome.problems:

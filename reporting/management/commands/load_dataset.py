@@ -6,7 +6,7 @@ import tablib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reporting.models import FiscalYear, ReportingPeriod
+from reporting.models import FiscalYear, ImportBatch
 from reporting.resources import FiscalYearResource
 from reporting.services import import_file
 from units.resources import MetricResource, RegionResource, UnitResource
@@ -43,9 +43,10 @@ class Command(BaseCommand):
                     f"{file_name}: {totals['new']} new, {totals['update']} updated, "
                     f"{totals['skip']} unchanged"
                 )
-            ReportingPeriod.objects.ensure_for(list(FiscalYear.objects.all()))
             outcome = import_file(
-                content=FIGURES.read_bytes(), file_name=FIGURES.name, source="dataset"
+                content=FIGURES.read_bytes(),
+                file_name=FIGURES.name,
+                source=ImportBatch.Source.DATASET,
             )
             if outcome.has_errors:
                 raise CommandError("\n".join(outcome.problems))

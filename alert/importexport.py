@@ -1,18 +1,27 @@
-"""Import and export in the admin, through our readers and the one pipeline.
+"""Import and export in the admin, for any app's models, through our file readers.
 
 django-import-export provides the pages (upload, preview, confirm, export);
-we provide what goes through them:
+this module provides the plumbing every app's admin shares, whatever the
+model:
 
 * format classes whose ``create_dataset`` reads the upload with our readers
   (size limit, encodings, XLSX bomb checks, every sheet, formula cells) and
-  keep the raw bytes, so the figures' resource can hand the file to
-  ``parse_file`` and the pipeline (either layout) with the spreadsheet's own
-  row numbers; their ``export_data`` writes escaped files with numbers kept
-  as numbers;
+  keep the raw bytes, so a resource that wants the whole file (the figures'
+  one hands it to the import pipeline) has it; their ``export_data`` writes
+  escaped files with numbers kept as numbers;
+* ``FileProblemsFirst`` for table-shaped resources (the catalogue, the years):
+  an unreadable file or a key given twice is one clear error, not a row error;
 * an upload held between preview and confirm in the media storage that every
   app process reads (not a process-local temporary folder), removed after
   confirm, cancel or a rejected preview, and swept after a day if abandoned;
 * permission codes from settings (IMPORT_EXPORT_IMPORT_PERMISSION_CODE = add).
+
+It sits in the project package, not in an app, so that imports between the
+apps go one way: ``units`` (the catalogue) and ``reporting`` both use it, and
+``units`` never imports ``reporting``. What is about figures (the report
+workbook, the pipeline's preview) stays in ``reporting.admin.import_export``.
+The file readers and writers it calls still live under ``reporting``
+(``importing.readers``, ``exporting.tables``): they know no model.
 """
 
 import datetime
@@ -20,30 +29,22 @@ import datetime
 import tablib
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result
 from import_export.tmp_storages import MediaStorage
 
-from reporting.admin_mixins import ReadOnlyAdminMixin
-from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.tables import write_table
 from reporting.importing.readers import UnreadableFile, read_sheets
-from reporting.models import FiscalYear
-from reporting.resources import FigureResource, FiscalYearResource
-from units.resources import MetricResource, RegionResource, UnitResource
 
 ABANDONED_AFTER = datetime.timedelta(days=1)
 
@@ -150,26 +151,6 @@ class FileProblemsFirst:
         return problems
 
 
-class FigureImportResource(FigureResource):
-    pass
-
-
-class UnitImportResource(FileProblemsFirst, UnitResource):
-    pass
-
-
-class MetricImportResource(FileProblemsFirst, MetricResource):
-    pass
-
-
-class RegionImportResource(FileProblemsFirst, RegionResource):
-    pass
-
-
-class FiscalYearImportResource(FileProblemsFirst, FiscalYearResource):
-    pass
-
-
 class AlertImportExportMixin(ImportExportMixin):
     formats = FORMAT_CLASSES
     tmp_storage_class = MediaStorage
@@ -257,113 +238,3 @@ class AlertImportExportMixin(ImportExportMixin):
                     storage._storage.delete(full)
             except (FileNotFoundError, NotImplementedError):
                 continue
-
-
-class FigureImportExport(AlertImportExportMixin):
-    resource_classes = [FigureImportResource]
-    import_export_change_list_template = "admin/reporting/change_list_figures.html"
-
-    def get_urls(self):
-        info = self.get_model_info()
-        return [
-            path(
-                "report-workbook/",
-                self.admin_site.admin_view(require_GET(self.report_workbook)),
-                name="{}_{}_report_workbook".format(*info),
-            )
-        ] + super().get_urls()
-
-    def report_workbook(self, request):
-        """The report-layout workbook of a year (?fiscal_year=2023-24), or the list of years."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        label = request.GET.get("fiscal_year")
-        if label:
-            fiscal_year = get_object_or_404(FiscalYear, label=label)
-            response = HttpResponse(
-                export_report_workbook(fiscal_year), content_type=CONTENT_TYPES["xlsx"]
-            )
-            response["Content-Disposition"] = (
-                f'attachment; filename="ALERT results {fiscal_year.label}.xlsx"'
-            )
-            return response
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Report workbook",
-            "years": FiscalYear.objects.order_by("-start_year"),
-        }
-        return TemplateResponse(request, "admin/reporting/report_workbook.html", context)
-
-    def generate_log_entries(self, result, request):
-        """An import's record is its ImportBatch and the figures' history, not
-        one admin log entry per row."""
-
-    def get_export_queryset(self, request):
-        return super().get_export_queryset(request).with_keys().in_report_order()
-
-
-class UnitImportExport(AlertImportExportMixin):
-    resource_classes = [UnitImportResource]
-
-
-class MetricImportExport(AlertImportExportMixin):
-    resource_classes = [MetricImportResource]
-
-
-class RegionImportExport(AlertImportExportMixin):
-    resource_classes = [RegionImportResource]
-
-
-class FiscalYearImportExport(AlertImportExportMixin):
-    resource_classes = [FiscalYearImportResource]
-
-
-def figures_written_link(batch) -> str:
-    url = reverse("admin:reporting_figure_changelist")
-    count = batch.figures.count()
-    return format_html(
-        '<a href="{}?import_batch__id__exact={}">{} figure(s) last written by this import</a>',
-        url,
-        batch.pk,
-        count,
-    )
-
-
-class ImportBatchAdminMixin(ReadOnlyAdminMixin):
-    """Provenance, read-only: which file, by whom, what it did, and the figures it wrote."""
-
-    readonly_fields = [
-        "file_name",
-        "checksum",
-        "file_format",
-        "layout",
-        "source",
-        "user",
-        "created_at",
-        "status",
-        "new",
-        "updated",
-        "unchanged",
-        "skipped",
-        "rejected",
-        "figures_written",
-    ]
-    list_display = [
-        "created_at",
-        "file_name",
-        "layout",
-        "user",
-        "source",
-        "status",
-        "new",
-        "updated",
-        "unchanged",
-        "skipped",
-        "rejected",
-    ]
-    list_filter = ["status", "source", "file_format", "layout"]
-
-    @admin.display(description="figures")
-    def figures_written(self, batch) -> str:
-        return figures_written_link(batch)

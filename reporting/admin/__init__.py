@@ -1,11 +1,15 @@
-from django import forms
+"""The reporting admin: fiscal years, periods, figures, their history and imports.
+
+Registrations only, declarative: the figures' own pages are in ``views``,
+their form in ``forms``, their import and export in ``import_export``. Who may
+change a figure is ``reporting.access.write_refusal``'s answer, nowhere else.
+"""
+
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -13,15 +17,13 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 from simple_history.admin import SimpleHistoryAdmin
 
-from reporting import grid as entry_grid
+from alert.importexport import AlertImportExportMixin
 from reporting import services
-from reporting.admin_import import (
-    FigureImportExport,
-    FiscalYearImportExport,
-    ImportBatchAdminMixin,
-)
-from reporting.admin_mixins import ReadOnlyAdminMixin
-from reporting.findings import year_findings
+from reporting.access import write_refusal
+from reporting.admin import views
+from reporting.admin.forms import FigureForm
+from reporting.admin.import_export import FigureImportExport
+from reporting.admin.list_filters import ChangeTypeFilter, HasNoteFilter
 from reporting.formatting import figure_label, format_figure
 from reporting.models import (
     Figure,
@@ -31,19 +33,28 @@ from reporting.models import (
     period_position,
     report_order,
 )
-from reporting.validation import validate_for_metric
+from reporting.resources import FiscalYearResource
 from units.models import Metric, Unit, assigned_unit_ids
 
+HistoricalFigure = Figure.history.model
 
-def may_write(user, figure: Figure) -> bool:
-    """Whether ``user`` may change this figure: its year and unit allow it."""
-    fiscal_year = figure.period.fiscal_year
-    locked_for_user = fiscal_year.is_locked and not user.has_perm("reporting.change_locked_year")
-    return not locked_for_user and figure.metric.unit.is_editable_by(user)
+
+class ReadOnlyAdminMixin:
+    """Records that are written by the system, never by hand: history, provenance."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(FiscalYear)
-class FiscalYearAdmin(FiscalYearImportExport, SimpleHistoryAdmin):
+class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [FiscalYearResource]
     list_display = ["label", "status", "locked_at", "locked_by", "entry_grids"]
     list_filter = ["status"]
     list_select_related = ["locked_by"]
@@ -53,8 +64,12 @@ class FiscalYearAdmin(FiscalYearImportExport, SimpleHistoryAdmin):
     actions = ["lock_years", "unlock_years"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        ReportingPeriod.objects.ensure_for([obj])
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # A new year comes with its five periods, as on every other path.
+            created = services.create_fiscal_year(label=obj.label, user=request.user)
+            obj.pk, obj.start_year = created.pk, created.start_year
 
     def has_lock_permission(self, request) -> bool:
         return request.user.has_perm("reporting.lock_fiscalyear")
@@ -100,68 +115,58 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ImportBatchAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Provenance, read-only: which file, by whom, what it did, and the figures it wrote."""
+
+    readonly_fields = [
+        "file_name",
+        "checksum",
+        "file_format",
+        "layout",
+        "source",
+        "user",
+        "created_at",
+        "status",
+        "new",
+        "updated",
+        "unchanged",
+        "skipped",
+        "rejected",
+        "figures_written",
+    ]
+    list_display = [
+        "created_at",
+        "file_name",
+        "layout",
+        "user",
+        "source",
+        "status",
+        "new",
+        "updated",
+        "unchanged",
+        "skipped",
+        "rejected",
+    ]
+    list_filter = ["status", "source", "file_format", "layout"]
+
     list_select_related = ["user"]
     search_fields = ["file_name", "checksum", "user__username"]
     date_hierarchy = "created_at"
 
-
-class HasNoteFilter(admin.SimpleListFilter):
-    title = "note"
-    parameter_name = "has_note"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "With a note"), ("no", "Without a note")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(note="")
-        if self.value() == "no":
-            return queryset.filter(note="")
-        return queryset
-
-
-class FigureForm(forms.ModelForm):
-    """The figure as a person types it (``1,234``, ``$1,234``), checked by parse_value."""
-
-    value = forms.CharField(
-        help_text="A whole number for counts, dollars (to the cent) for amounts, "
-        "e.g. 1,234 or $1,234,567. To record “not reported”, delete the figure."
-    )
-
-    class Meta:
-        model = Figure
-        fields = ["metric", "period", "region", "value", "note"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if self.instance.pk:
-            self.initial["value"] = format_figure(
-                self.instance.value, self.instance.metric.value_type
-            )
-
-    def clean(self):
-        data = super().clean()
-        metric = data.get("metric") or (self.instance.metric if self.instance.pk else None)
-        period = data.get("period") or (self.instance.period if self.instance.pk else None)
-        if metric is not None and "value" in data:
-            try:
-                data["value"] = validate_for_metric(data["value"], metric)
-            except ValidationError as exc:
-                self.add_error("value", exc)
-        try:
-            if period is not None:
-                period.fiscal_year.ensure_writable_by(self.user)
-            if metric is not None:
-                metric.unit.ensure_editable_by(self.user)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
-        return data
+    @admin.display(description="figures")
+    def figures_written(self, batch: ImportBatch) -> str:
+        return format_html(
+            '<a href="{}?import_batch__id__exact={}">{} figure(s) last written by this import</a>',
+            reverse("admin:reporting_figure_changelist"),
+            batch.pk,
+            batch.figures.count(),
+        )
 
 
 @admin.register(Figure)
 class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
+    """The figures; their entry grid, findings and report workbook are in ``views``."""
+
     form = FigureForm
     list_display = [
         "unit_code",
@@ -226,11 +231,11 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or may_write(request.user, obj))
+        return allowed and (obj is None or write_refusal(request.user, obj) is None)
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or may_write(request.user, obj))
+        return allowed and (obj is None or write_refusal(request.user, obj) is None)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -239,16 +244,9 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         figure = self.get_object(request, unquote(object_id))
-        if figure is not None and request.method == "GET":
-            fiscal_year = figure.period.fiscal_year
-            if fiscal_year.is_locked and not request.user.has_perm("reporting.change_locked_year"):
-                self.message_user(request, fiscal_year.locked_message(), messages.WARNING)
-            elif not figure.metric.unit.is_editable_by(request.user):
-                self.message_user(
-                    request,
-                    f"You are not assigned to {figure.metric.unit.code}: this figure is read-only.",
-                    messages.WARNING,
-                )
+        refusal = write_refusal(request.user, figure) if figure is not None else None
+        if refusal and request.method == "GET":
+            self.message_user(request, refusal.messages[0], messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -272,10 +270,9 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
     @admin.action(description="Delete selected figures (not reported)", permissions=["delete"])
     def delete_figures(self, request, queryset):
         refused = {
-            f.period.fiscal_year.locked_message()
-            for f in queryset.select_related("period__fiscal_year__locked_by")
-            if f.period.fiscal_year.is_locked
-            and not request.user.has_perm("reporting.change_locked_year")
+            refusal.messages[0]
+            for figure in queryset.select_related("metric__unit", "period__fiscal_year__locked_by")
+            if (refusal := write_refusal(request.user, figure))
         }
         if refused:
             for message in sorted(refused):
@@ -321,125 +318,29 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    # The entry grid and the findings page live beside the figures.
-
     def get_urls(self):
-        view = self.admin_site.admin_view
+        def wired(view, decorator=None):
+            # The page gets this admin first; the admin site checks the login.
+            def page(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(decorator(page) if decorator else page)
+
         return [
-            path("grid/", view(self.grid_pick_view), name="reporting_figure_grid_pick"),
+            path("grid/", wired(views.grid_pick), name="reporting_figure_grid_pick"),
             path(
                 "grid/<int:unit_id>/<int:fiscal_year_id>/",
-                view(self.grid_view),
+                wired(views.grid),
                 name="reporting_figure_grid",
             ),
-            path("findings/", view(require_GET(self.findings_view)), name="reporting_findings"),
+            path("findings/", wired(views.findings, require_GET), name="reporting_findings"),
+            path(
+                "report-workbook/",
+                wired(views.report_workbook, require_GET),
+                name="reporting_figure_report_workbook",
+            ),
             *super().get_urls(),
         ]
-
-    def _may_enter(self, request) -> bool:
-        return self.has_add_permission(request) or self.has_change_permission(request)
-
-    def grid_pick_view(self, request):
-        if not self._may_enter(request):
-            raise PermissionDenied
-        units = Unit.objects.editable_by(request.user).active()
-        years = FiscalYear.objects.all()
-        unit_id, year_id = request.GET.get("unit"), request.GET.get("fiscal_year")
-        if unit_id and year_id and unit_id.isdigit() and year_id.isdigit():
-            unit = get_object_or_404(units, pk=unit_id)
-            fiscal_year = get_object_or_404(years, pk=year_id)
-            return redirect("admin:reporting_figure_grid", unit.pk, fiscal_year.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Enter figures",
-            "units": units,
-            "years": years,
-            "chosen_year": year_id,
-            "chosen_unit": unit_id,
-        }
-        return TemplateResponse(request, "admin/reporting/grid_pick.html", context)
-
-    def grid_view(self, request, unit_id: int, fiscal_year_id: int):
-        if not self._may_enter(request):
-            raise PermissionDenied
-        unit = get_object_or_404(Unit, pk=unit_id)
-        fiscal_year = get_object_or_404(
-            FiscalYear.objects.select_related("locked_by"), pk=fiscal_year_id
-        )
-        if not unit.is_editable_by(request.user):
-            raise PermissionDenied(f"You are not assigned to {unit.code}.")
-        grid = entry_grid.build_grid(unit, fiscal_year)
-        locked = fiscal_year.is_locked and not request.user.has_perm("reporting.change_locked_year")
-        if request.method == "POST":
-            if locked:
-                self.message_user(
-                    request, f"Nothing saved. {fiscal_year.locked_message()}", messages.ERROR
-                )
-            elif grid.bind(request.POST):
-                counts = entry_grid.save_grid(grid, user=request.user)
-                self.message_user(
-                    request,
-                    f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
-                    f"recorded, {counts['deleted']} cleared (not reported).",
-                    messages.SUCCESS,
-                )
-                return redirect(request.path)
-            else:
-                self.message_user(
-                    request,
-                    f"Nothing saved: {len(grid.errors)} cells need correcting (marked below).",
-                    messages.ERROR,
-                )
-        elif locked:
-            self.message_user(request, fiscal_year.locked_message(), messages.WARNING)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Enter figures: {unit.code} {fiscal_year.label}",
-            "grid": grid,
-            "columns": entry_grid.COLUMNS,
-            "locked": locked,
-            "units": Unit.objects.editable_by(request.user).active(),
-            "years": FiscalYear.objects.all(),
-        }
-        return TemplateResponse(request, "admin/reporting/grid.html", context)
-
-    def findings_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        years = list(FiscalYear.objects.all())
-        if not years:
-            fiscal_year = None
-        else:
-            chosen = request.GET.get("fiscal_year", "")
-            fiscal_year = next((fy for fy in years if str(fy.pk) == chosen), years[0])
-        findings = year_findings(fiscal_year) if fiscal_year else []
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Data-quality findings {fiscal_year.label}"
-            if fiscal_year
-            else "Data-quality findings",
-            "years": years,
-            "fiscal_year": fiscal_year,
-            "findings": findings,
-        }
-        return TemplateResponse(request, "admin/reporting/findings.html", context)
-
-
-HistoricalFigure = Figure.history.model
-
-
-class ChangeTypeFilter(admin.SimpleListFilter):
-    title = "type of change"
-    parameter_name = "change"
-
-    def lookups(self, request, model_admin):
-        return [("+", "Created"), ("~", "Changed"), ("-", "Deleted")]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(history_type=self.value()) if self.value() else queryset
 
 
 @admin.register(HistoricalFigure)

@@ -1,0 +1,149 @@
+"""The figures' own admin pages: the entry grid (pick, then enter), the
+findings and the report workbook.
+
+Plain views that fetch, authorise, call and render; ``FigureAdmin.get_urls``
+wires them under the figures' admin URLs (``admin:reporting_figure_grid_pick``,
+``admin:reporting_figure_grid``, ``admin:reporting_findings``,
+``admin:reporting_figure_report_workbook``). Each takes the ``FigureAdmin``
+first, for the admin's context, permissions and messages.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+
+from reporting import grid as entry_grid
+from reporting.access import write_refusal
+from reporting.exporting import CONTENT_TYPES, export_report_workbook
+from reporting.findings import year_findings
+from reporting.models import FiscalYear
+from units.models import Unit
+
+
+def _ensure_may_enter(model_admin, request) -> None:
+    if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+        raise PermissionDenied
+
+
+def _context(model_admin, request, title: str, **context) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        **context,
+    }
+
+
+def grid_pick(model_admin, request):
+    """Choose a unit and a year; with both chosen, go to their grid."""
+    _ensure_may_enter(model_admin, request)
+    units = Unit.objects.editable_by(request.user).active()
+    years = FiscalYear.objects.all()
+    unit_id, year_id = request.GET.get("unit"), request.GET.get("fiscal_year")
+    if unit_id and year_id and unit_id.isdigit() and year_id.isdigit():
+        unit = get_object_or_404(units, pk=unit_id)
+        fiscal_year = get_object_or_404(years, pk=year_id)
+        return redirect("admin:reporting_figure_grid", unit.pk, fiscal_year.pk)
+    context = _context(
+        model_admin,
+        request,
+        "Enter figures",
+        units=units,
+        years=years,
+        chosen_year=year_id,
+        chosen_unit=unit_id,
+    )
+    return TemplateResponse(request, "admin/reporting/grid_pick.html", context)
+
+
+def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
+    """One unit's figures for one year on one screen, saved all or nothing."""
+    _ensure_may_enter(model_admin, request)
+    unit = get_object_or_404(Unit, pk=unit_id)
+    fiscal_year = get_object_or_404(
+        FiscalYear.objects.select_related("locked_by"), pk=fiscal_year_id
+    )
+    if write_refusal(request.user, unit=unit):
+        raise PermissionDenied(f"You are not assigned to {unit.code}.")
+    grid = entry_grid.build_grid(unit, fiscal_year)
+    # A locked year's grid is shown read-only, with the reason.
+    year_refusal = write_refusal(request.user, fiscal_year=fiscal_year)
+    if request.method == "POST":
+        if year_refusal:
+            model_admin.message_user(
+                request, f"Nothing saved. {year_refusal.messages[0]}", messages.ERROR
+            )
+        elif grid.bind(request.POST):
+            counts = entry_grid.save_grid(grid, user=request.user)
+            model_admin.message_user(
+                request,
+                f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
+                f"recorded, {counts['deleted']} cleared (not reported).",
+                messages.SUCCESS,
+            )
+            return redirect(request.path)
+        else:
+            model_admin.message_user(
+                request,
+                f"Nothing saved: {len(grid.errors)} cells need correcting (marked below).",
+                messages.ERROR,
+            )
+    elif year_refusal:
+        model_admin.message_user(request, year_refusal.messages[0], messages.WARNING)
+    context = _context(
+        model_admin,
+        request,
+        f"Enter figures: {unit.code} {fiscal_year.label}",
+        grid=grid,
+        columns=entry_grid.COLUMNS,
+        locked=year_refusal is not None,
+        units=Unit.objects.editable_by(request.user).active(),
+        years=FiscalYear.objects.all(),
+    )
+    return TemplateResponse(request, "admin/reporting/grid.html", context)
+
+
+def findings(model_admin, request):
+    """The data-quality findings of a year (?fiscal_year=<pk>, the newest by default)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    years = list(FiscalYear.objects.all())
+    if not years:
+        fiscal_year = None
+    else:
+        chosen = request.GET.get("fiscal_year", "")
+        fiscal_year = next((fy for fy in years if str(fy.pk) == chosen), years[0])
+    context = _context(
+        model_admin,
+        request,
+        f"Data-quality findings {fiscal_year.label}" if fiscal_year else "Data-quality findings",
+        years=years,
+        fiscal_year=fiscal_year,
+        findings=year_findings(fiscal_year) if fiscal_year else [],
+    )
+    return TemplateResponse(request, "admin/reporting/findings.html", context)
+
+
+def report_workbook(model_admin, request):
+    """The report-layout workbook of a year (?fiscal_year=2023-24), or the list of years."""
+    if not model_admin.has_export_permission(request):
+        raise PermissionDenied
+    label = request.GET.get("fiscal_year")
+    if label:
+        fiscal_year = get_object_or_404(FiscalYear, label=label)
+        response = HttpResponse(
+            export_report_workbook(fiscal_year), content_type=CONTENT_TYPES["xlsx"]
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="ALERT results {fiscal_year.label}.xlsx"'
+        )
+        return response
+    context = _context(
+        model_admin,
+        request,
+        "Report workbook",
+        years=FiscalYear.objects.order_by("-start_year"),
+    )
+    return TemplateResponse(request, "admin/reporting/report_workbook.html", context)

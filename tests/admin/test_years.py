@@ -1,0 +1,25 @@
+"""A year added in the admin comes with its five periods, through the one service."""
+
+from django.urls import reverse
+
+from reporting.models import FiscalYear, ReportingPeriod
+
+
+def test_a_year_added_in_the_admin_has_its_five_periods(client, administrator, dataset):
+    client.force_login(administrator)
+    response = client.post(reverse("admin:reporting_fiscalyear_add"), {"label": "2024-25"})
+    assert response.status_code == 302
+    year = FiscalYear.objects.get(label="2024-25")
+    assert year.start_year == 2024 and year.status == FiscalYear.Status.OPEN
+    assert sorted(year.periods.values_list("period", flat=True)) == sorted(
+        ReportingPeriod.Period.values
+    )
+    assert year.history.get().history_user == administrator
+
+
+def test_a_malformed_year_is_refused_by_the_admin_form(client, administrator, dataset):
+    client.force_login(administrator)
+    response = client.post(reverse("admin:reporting_fiscalyear_add"), {"label": "2024-26"})
+    assert response.status_code == 200
+    assert "the two years must be consecutive" in response.content.decode()
+    assert not FiscalYear.objects.filter(label="2024-26").exists()

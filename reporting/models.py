@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Max, Q, Value, When
 from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -19,6 +19,28 @@ FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 
 class YearLocked(ValidationError):
     """Raised when a figure of a locked (published) year would change."""
+
+
+class StaleFigure(ValidationError):
+    """Raised when a figure changed after the screen or request that would
+    overwrite it was loaded (code ``stale``): the save is refused so that the
+    person can reload and decide.
+
+    ``figure_id`` is the figure on record now (None if it was removed).
+    """
+
+    default_code = "stale"
+
+    def __init__(self, message: str, *, figure_id: int | None = None, details: dict | None = None):
+        super().__init__(message, code=self.default_code)
+        self.figure_id = figure_id
+        self.details = details or {}
+
+
+class FigureExists(StaleFigure):
+    """A new figure was asked for where one is already on record (code ``exists``)."""
+
+    default_code = "exists"
 
 
 class FiscalYearQuerySet(models.QuerySet):
@@ -393,6 +415,12 @@ class Figure(models.Model):
         related_name="+",
         editable=False,
     )
+    # Bumped by every write on every path (reporting.services, the import
+    # pipeline); a screen or request that saw version n may overwrite the
+    # figure only while it is still n (see services.record_figure). A figure
+    # made again after a delete continues its key's count, so a screen that
+    # saw the removed one is not mistaken for current.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(
         excluded_fields=["updated_at"], history_change_reason_field=models.TextField(null=True)
@@ -440,3 +468,21 @@ class Figure(models.Model):
 
     def display_value(self) -> str:
         return format_figure(self.value, self.metric.value_type)
+
+
+def next_versions(keys) -> dict[tuple, int]:
+    """The version a new figure starts at, for each (metric_id, period_id,
+    region_id): one past the highest its key ever had, so that a figure made
+    again after a delete is never mistaken for the one a screen saw."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    highest = {
+        (row["metric_id"], row["period_id"], row["region_id"]): row["top"]
+        for row in Figure.history.filter(
+            metric_id__in={k[0] for k in keys}, period_id__in={k[1] for k in keys}
+        )
+        .values("metric_id", "period_id", "region_id")
+        .annotate(top=Max("version"))
+    }
+    return {key: (highest.get(key) or 0) + 1 for key in keys}

@@ -3,15 +3,23 @@ record and removal, a year's set-up and its lock. Every entry path calls these."
 
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from reporting.access import write_refusal
+from reporting.formatting import figure_label, format_figure
 from reporting.importing.files import parse_file
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import ImportOutcome, checksum_of, resolve_one, run_import
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import (
+    Figure,
+    FigureExists,
+    FiscalYear,
+    ReportingPeriod,
+    StaleFigure,
+    next_versions,
+)
 from reporting.validation import validate_for_metric
 from units.models import Metric, Region
 
@@ -83,6 +91,75 @@ def check_figure(*, metric: Metric, fiscal_year: FiscalYear, value: object, user
         raise ValidationError({"value": exc.messages}) from exc
 
 
+def stale_refusal(
+    *,
+    metric: Metric,
+    period: ReportingPeriod,
+    region: Region | None,
+    seen_version: int,
+    current: Figure | None,
+    attempted: object = None,
+    exists: bool = False,
+) -> StaleFigure:
+    """The refusal of a save made from a stale screen: which figure, who changed
+    it and when (Edmonton time), what the screen showed and what is on record now.
+
+    ``seen_version`` 0 means the screen showed no figure there.
+    """
+    changes = Figure.history.filter(metric=metric, period=period, region=region).select_related(
+        "history_user"
+    )
+    last = changes.order_by("-history_id").first()
+    seen = (
+        changes.filter(version=seen_version)
+        .exclude(history_type="-")
+        .order_by("-history_id")
+        .first()
+        if seen_version
+        else None
+    )
+
+    def shown(number) -> str:
+        return (
+            "nothing (not reported)" if number is None else format_figure(number, metric.value_type)
+        )
+
+    who = last.history_user.get_username() if last and last.history_user else "someone"
+    when = timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M %Z") if last else ""
+    seen_value = seen.value if seen is not None else None
+    now_value = current.value if current is not None else None
+    what = figure_label(current) if current is not None else _key_label(metric, period, region)
+    if exists:
+        message = (
+            f"{what} is already on record (id {current.pk}), added by {who} on {when} "
+            f"with {shown(now_value)}: change it with PUT or PATCH on its URL, or use the bulk upsert."
+        )
+    else:
+        message = (
+            f"{what} was changed by {who} on {when} after you loaded it: you saw "
+            f"{shown(seen_value)}, it is now {shown(now_value)}. Nothing was saved; "
+            "reload to see the figures on record and decide."
+        )
+    details = {
+        "figure": what,
+        "id": current.pk if current is not None else None,
+        "changed_by": who,
+        "changed_at": last.history_date.isoformat() if last else None,
+        "changed_at_local": when,
+        "seen_version": seen_version,
+        "seen_value": None if seen_value is None else f"{seen_value:.2f}",
+        "current_version": current.version if current is not None else 0,
+        "current_value": None if now_value is None else f"{now_value:.2f}",
+        "your_value": None if attempted is None else str(attempted),
+    }
+    kind = FigureExists if exists else StaleFigure
+    return kind(message, figure_id=details["id"], details=details)
+
+
+def _key_label(metric: Metric, period: ReportingPeriod, region: Region | None) -> str:
+    return figure_label(Figure(metric=metric, period=period, region=region))
+
+
 def record_figure(
     *,
     metric: Metric,
@@ -92,11 +169,18 @@ def record_figure(
     note: str | None = None,
     user=None,
     source: str = "",
+    expected_version: int | None = None,
 ) -> Figure:
     """Create or change one figure: validated, refused in a locked year, with history.
 
     ``value`` is what a person typed (``$1,234``, ``12``) or a number; a
     ``note`` of None leaves the note on record as it is.
+
+    ``expected_version`` is the figure's version the caller's screen or
+    request saw (0: it saw no figure there; None: no check). If the figure
+    on record is not that one any more, ``StaleFigure`` is raised and nothing
+    is written. The year's row is locked first, as every writer of a figure
+    does, so the check and the write cannot be split by another write.
     """
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=period.fiscal_year_id)
@@ -105,7 +189,25 @@ def record_figure(
             Figure.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
             .first()
-        ) or Figure(metric=metric, period=period, region=region)
+        )
+        on_record = figure.version if figure is not None else 0
+        if expected_version is not None and expected_version != on_record:
+            raise stale_refusal(
+                metric=metric,
+                period=period,
+                region=region,
+                seen_version=expected_version,
+                current=figure,
+                attempted=value,
+                exists=expected_version == 0,
+            )
+        if figure is None:
+            figure = Figure(metric=metric, period=period, region=region)
+            figure.version = next_versions([(metric.pk, period.pk, region.pk if region else None)])[
+                (metric.pk, period.pk, region.pk if region else None)
+            ]
+        else:
+            figure.version += 1
         figure.value = number
         if note is not None:
             figure.note = note
@@ -129,18 +231,8 @@ def create_figure(*, row: LongFormRow, user=None, source: str = "") -> Figure:
         for problem in planned.problems:
             errors.setdefault(problem.column, []).append(problem.message)
         raise ValidationError(errors)
-    existing = Figure.objects.filter(
-        metric=planned.metric, period_id=planned.period_id, region_id=planned.region_id
-    ).first()
-    if existing is not None:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    f"This figure is already on record (id {existing.pk}): change it with "
-                    "PUT or PATCH on its URL, or use the bulk upsert."
-                ]
-            }
-        )
+    # expected_version=0: refused with FigureExists (the API's 409) if the
+    # figure is on record, also when a parallel create got there first.
     return record_figure(
         metric=planned.metric,
         period=ReportingPeriod.objects.get(pk=planned.period_id),
@@ -149,15 +241,29 @@ def create_figure(*, row: LongFormRow, user=None, source: str = "") -> Figure:
         note=row.note,
         user=user,
         source=source,
+        expected_version=0,
     )
 
 
-def delete_figure(*, figure: Figure, user=None, source: str = "") -> None:
-    """Remove a figure (it becomes *not reported*), refused in a locked year."""
+def delete_figure(
+    *, figure: Figure, user=None, source: str = "", expected_version: int | None = None
+) -> None:
+    """Remove a figure (it becomes *not reported*), refused in a locked year;
+    with ``expected_version``, refused (``StaleFigure``) if it changed since."""
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=figure.period.fiscal_year_id)
         if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=figure.metric.unit):
             raise refusal
+        if expected_version is not None:
+            current = Figure.objects.select_for_update(of=("self",)).filter(pk=figure.pk).first()
+            if current is None or current.version != expected_version:
+                raise stale_refusal(
+                    metric=figure.metric,
+                    period=figure.period,
+                    region=figure.region,
+                    seen_version=expected_version,
+                    current=current,
+                )
         _attribute(figure, user, source)
         figure.delete()
 

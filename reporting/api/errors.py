@@ -1,5 +1,7 @@
 """Errors of the API, mapped in one place: a locked year is a conflict (409),
-bad data a 400. Views raise or return problems; they never choose a status."""
+a figure already on record a conflict naming it (409), a change made from a
+stale copy a failed precondition (412), bad data a 400. Views raise or return
+problems; they never choose a status."""
 
 from collections.abc import Iterable
 
@@ -7,12 +9,13 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reporting.importing.pipeline import ProblemCode
-from reporting.models import YearLocked
+from reporting.models import FigureExists, StaleFigure, YearLocked
 
 # The status each import problem answers with. A unit the user is not
 # assigned to is refused like bad data (400), as it always has been.
@@ -49,7 +52,16 @@ def field_errors(exc: DjangoValidationError, field: str = "value") -> Validation
     return ValidationError({field: exc.messages})
 
 
+def stale_answer(exc: StaleFigure) -> Response:
+    """412 for a change made from a stale copy, 409 for a create where a figure
+    is on record: what happened, by whom, when, and both values, as JSON."""
+    code = status.HTTP_409_CONFLICT if isinstance(exc, FigureExists) else 412
+    return Response({"detail": exc.messages[0], "code": exc.code, **exc.details}, status=code)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, StaleFigure):
+        return stale_answer(exc)
     if isinstance(exc, YearLocked):
         exc = YearIsLocked(exc.messages[0])
     elif isinstance(exc, DjangoValidationError):

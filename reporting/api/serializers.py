@@ -199,7 +199,7 @@ class FigureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Figure
-        fields = ["url", "id", *COLUMNS, "value_type", "updated_at", "updated_by"]
+        fields = ["url", "id", *COLUMNS, "value_type", "updated_at", "updated_by", "version"]
 
     @property
     def row_columns(self) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
 )
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, routers, status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -34,6 +34,14 @@ from units.models import Metric, Region, Unit
 
 SOURCE = "api"
 BULK_FILE_NAME = "API request"
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="Optional: the ETag a GET of the figure gave. When sent, the change is "
+    "refused with 412 if the figure changed since; “*” matches any figure on record.",
+)
 
 
 class APIRootView(routers.APIRootView):
@@ -155,7 +163,10 @@ class FigureViewSet(
     def _answer(self, figure, code):
         figure = self.get_queryset().get(pk=figure.pk)
         data = s.FigureSerializer(figure, context=self.get_serializer_context()).data
-        return Response(data, status=code)
+        return Response(data, status=code, headers={"ETag": etag(figure)})
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._answer(self.get_object(), status.HTTP_200_OK)
 
     @extend_schema(request=s.FigureCreateSerializer, responses={201: s.FigureSerializer})
     def create(self, request, *args, **kwargs):
@@ -168,9 +179,12 @@ class FigureViewSet(
         )
         return self._answer(figure, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.FigureUpdateSerializer, responses=s.FigureSerializer)
+    @extend_schema(
+        request=s.FigureUpdateSerializer, responses=s.FigureSerializer, parameters=[IF_MATCH]
+    )
     def update(self, request, *args, **kwargs):
         figure = self.get_object()
+        expected_version = version_in_if_match(request, figure)
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -183,15 +197,54 @@ class FigureViewSet(
             note=data.get("note"),
             user=request.user,
             source=SOURCE,
+            expected_version=expected_version,
         )
         return self._answer(figure, status.HTTP_200_OK)
 
-    @extend_schema(request=s.FigureUpdateSerializer, responses=s.FigureSerializer)
+    @extend_schema(
+        request=s.FigureUpdateSerializer, responses=s.FigureSerializer, parameters=[IF_MATCH]
+    )
     def partial_update(self, request, *args, **kwargs):
         return super().partial_update(request, *args, **kwargs)
 
+    @extend_schema(parameters=[IF_MATCH])
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
-        services.delete_figure(figure=instance, user=self.request.user, source=SOURCE)
+        services.delete_figure(
+            figure=instance,
+            user=self.request.user,
+            source=SOURCE,
+            expected_version=version_in_if_match(self.request, instance),
+        )
+
+
+def etag(figure: Figure) -> str:
+    """A figure's ETag: its version, which every write bumps."""
+    return f'"{figure.version}"'
+
+
+def version_in_if_match(request, figure: Figure) -> int | None:
+    """The version an ``If-Match`` header names, for record_figure's check.
+
+    No header (or ``*``): None, no check (If-Match is optional, and honoured
+    when sent). Several tags: the figure's own version if one of them is it,
+    so the change goes ahead only while that is still so.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    versions = []
+    for tag in header.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit():
+            raise ParseError(
+                f"If-Match: “{header}” is not an ETag of this API; send the ETag header "
+                'that GET of the figure returned, for example "3".'
+            )
+        versions.append(int(tag))
+    return figure.version if figure.version in versions else versions[0]
 
 
 class BulkUpsertView(APIView):

@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow, UncachedFormula
-from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod, next_versions
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 
@@ -78,6 +78,7 @@ class PlannedRow:
     existing_id: int | None = None
     old_value: Decimal | None = None
     old_note: str = ""
+    old_version: int = 0
     problems: list[Problem] = field(default_factory=list)
     remark: str = ""
 
@@ -285,10 +286,10 @@ def _compare_with_record(planned_rows: list[PlannedRow], catalogue: Catalogue) -
         period_ids = {p.period_id for p in live}
         metric_ids = {p.metric.pk for p in live}
         existing = {
-            (metric_id, period_id, region_id): (pk, value, note)
-            for pk, metric_id, period_id, region_id, value, note in Figure.objects.filter(
+            (metric_id, period_id, region_id): (pk, value, note, version)
+            for pk, metric_id, period_id, region_id, value, note, version in Figure.objects.filter(
                 period_id__in=period_ids, metric_id__in=metric_ids
-            ).values_list("pk", "metric_id", "period_id", "region_id", "value", "note")
+            ).values_list("pk", "metric_id", "period_id", "region_id", "value", "note", "version")
         }
     first_in_file: dict[tuple, PlannedRow] = {}
     for planned in live:
@@ -309,8 +310,9 @@ def _compare_with_record(planned_rows: list[PlannedRow], catalogue: Catalogue) -
             continue
         first_in_file[key] = planned
         if key in existing:
-            pk, value, note = existing[key]
+            pk, value, note, version = existing[key]
             planned.existing_id, planned.old_value, planned.old_note = pk, value, note
+            planned.old_version = version
             note_changes = planned.note is not None and planned.note != note
             if planned.note is None:
                 planned.note = note
@@ -397,9 +399,15 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     reason = f"import #{batch.pk}: {batch.file_name}" if batch.file_name else f"import #{batch.pk}"
     now = timezone.now()
     new, changed = [], []
+    first_versions = next_versions(
+        (p.metric.pk, p.period_id, p.region_id)
+        for p in outcome.rows
+        if p.action is Action.NEW and not p.existing_id
+    )
     for planned in outcome.rows:
         if planned.action not in (Action.NEW, Action.UPDATE):
             continue
+        key = (planned.metric.pk, planned.period_id, planned.region_id)
         value = Figure(
             pk=planned.existing_id,
             metric=planned.metric,
@@ -410,6 +418,8 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
             import_batch=batch,
             updated_by=who,
             updated_at=now,
+            # Every write bumps the version (services.record_figure's check).
+            version=planned.old_version + 1 if planned.existing_id else first_versions[key],
         )
         (changed if planned.existing_id else new).append(value)
     total, done = len(new) + len(changed), 0
@@ -429,7 +439,7 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
         bulk_update_with_history(
             changed[start : start + PROGRESS_SLICE],
             Figure,
-            ["value", "note", "import_batch", "updated_by", "updated_at"],
+            ["value", "note", "import_batch", "updated_by", "updated_at", "version"],
             batch_size=BATCH_SIZE,
             default_user=who,
             default_change_reason=reason,

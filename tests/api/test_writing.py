@@ -164,8 +164,9 @@ def test_creating_a_figure_already_on_record_is_refused_with_its_id(intakes_q1, 
         },
         format="json",
     )
-    assert response.status_code == 400
-    assert f"id {intakes_q1.pk}" in response.json()["non_field_errors"][0]
+    assert response.status_code == 409
+    assert response.json()["id"] == intakes_q1.pk
+    assert f"id {intakes_q1.pk}" in response.json()["detail"]
 
 
 def test_a_locked_year_refuses_a_clerk_with_409_and_the_reason(

@@ -18,7 +18,7 @@ from reporting import grid as entry_grid
 from reporting.access import write_refusal
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.findings import year_findings
-from reporting.models import FiscalYear
+from reporting.models import FiscalYear, StaleFigure
 from units.models import Unit
 
 
@@ -76,14 +76,27 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                 request, f"Nothing saved. {year_refusal.messages[0]}", messages.ERROR
             )
         elif grid.bind(request.POST):
-            counts = entry_grid.save_grid(grid, user=request.user)
-            model_admin.message_user(
-                request,
-                f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
-                f"recorded, {counts['deleted']} cleared (not reported).",
-                messages.SUCCESS,
-            )
-            return redirect(request.path)
+            try:
+                counts = entry_grid.save_grid(grid, user=request.user)
+            except StaleFigure:
+                conflicts = grid.conflicts
+                for cell in conflicts:
+                    # Shown now with both values: saving again is a decision.
+                    cell.seen_version = cell.version
+                model_admin.message_user(
+                    request,
+                    f"Nothing saved: {len(conflicts)} of the figures you changed were changed "
+                    "by someone else since you opened the grid (listed below).",
+                    messages.ERROR,
+                )
+            else:
+                model_admin.message_user(
+                    request,
+                    f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
+                    f"recorded, {counts['deleted']} cleared (not reported).",
+                    messages.SUCCESS,
+                )
+                return redirect(request.path)
         else:
             model_admin.message_user(
                 request,

@@ -160,6 +160,35 @@ def _key_label(metric: Metric, period: ReportingPeriod, region: Region | None) -
     return figure_label(Figure(metric=metric, period=period, region=region))
 
 
+def ensure_unchanged(
+    *,
+    metric: Metric,
+    period: ReportingPeriod,
+    region: Region | None,
+    expected_version: int,
+    attempted: object = None,
+) -> None:
+    """Raise ``StaleFigure`` unless the figure on record is still the version a
+    form showed (0: no figure). Locks the year's row first, as every writer
+    does, so inside the caller's transaction (the admin's change form) the
+    answer holds until its save."""
+    FiscalYear.objects.select_for_update().get(pk=period.fiscal_year_id)
+    figure = (
+        Figure.objects.select_for_update(of=("self",))
+        .filter(metric=metric, period=period, region=region)
+        .first()
+    )
+    if (figure.version if figure is not None else 0) != expected_version:
+        raise stale_refusal(
+            metric=metric,
+            period=period,
+            region=region,
+            seen_version=expected_version,
+            current=figure,
+            attempted=attempted,
+        )
+
+
 def record_figure(
     *,
     metric: Metric,

@@ -258,6 +258,8 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             note=obj.note,
             user=request.user,
             source="admin",
+            # Checked already in the form's clean, whose lock on the year holds.
+            expected_version=form.cleaned_data.get("seen_version") if change else None,
         )
         obj.pk = figure.pk
 

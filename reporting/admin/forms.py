@@ -20,6 +20,10 @@ class FigureForm(forms.ModelForm):
         help_text="A whole number for counts, dollars (to the cent) for amounts, "
         "e.g. 1,234 or $1,234,567. To record “not reported”, delete the figure."
     )
+    # The version of the figure the change form showed: a save over a figure
+    # changed since is refused (services.ensure_unchanged). The add form has
+    # none; a figure already on record there is the model's unique error.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = Figure
@@ -32,6 +36,7 @@ class FigureForm(forms.ModelForm):
             self.initial["value"] = format_figure(
                 self.instance.value, self.instance.metric.value_type
             )
+            self.initial["seen_version"] = self.instance.version
 
     def clean(self):
         data = super().clean()
@@ -48,4 +53,16 @@ class FigureForm(forms.ModelForm):
             except ValidationError as exc:
                 # A refusal is about the whole figure; a bad value, about its field.
                 self.add_error(None, exc)
+                return data
+            if self.instance.pk and data.get("seen_version") is not None:
+                try:
+                    services.ensure_unchanged(
+                        metric=metric,
+                        period=period,
+                        region=self.instance.region,
+                        expected_version=data["seen_version"],
+                        attempted=self.data.get(self.add_prefix("value")),
+                    )
+                except ValidationError as exc:
+                    self.add_error(None, exc)
         return data

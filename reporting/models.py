@@ -454,8 +454,13 @@ class Figure(models.Model):
         return figure_label(self)
 
     def clean(self) -> None:
-        from reporting.validation import validate_for_metric
+        from reporting.validation import validate_for_metric, validate_region_for_metric
 
+        if self.metric_id and self.region_id:
+            try:
+                validate_region_for_metric(self.metric, self.region)
+            except ValidationError as exc:
+                raise ValidationError({"region": exc.messages}) from exc
         if self.metric_id and self.value is not None:
             try:
                 self.value = validate_for_metric(self.value, self.metric)

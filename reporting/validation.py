@@ -109,6 +109,20 @@ def _check_number(number: Decimal, value_type: str, raw: object) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
+def validate_region_for_metric(metric: Metric, region: object | None) -> None:
+    """A regional figure only for a metric reported by region (one with a
+    regional heading, ``Metric.regional_label``); the one home of that rule,
+    used by ``Figure.clean`` (services, admin, grid) and the import pipeline
+    (files, the API's create and bulk upsert)."""
+    if region is not None and not metric.regional_label:
+        raise ValidationError(
+            f"{metric.unit.code} does not report “{metric.label}” by region: leave the "
+            f"region blank for a unit-wide figure, or give the metric a regional heading "
+            "in the catalogue first.",
+            code="not_regional",
+        )
+
+
 def validate_for_metric(value: object, metric: Metric) -> Decimal:
     """parse_value for a figure that must be present (a stored value)."""
     number = parse_value(value, metric.value_type)

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from reporting.importing.longform import COLUMNS
+from reporting.importing.longform import COLUMNS, did_you_mean
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
@@ -91,6 +91,28 @@ class FigureInput(serializers.Field):
 
     def to_representation(self, value):
         return str(value)
+
+
+class RefusesUnknownKeys:
+    """A write serializer that refuses keys it does not know, naming the closest
+    known one (DRF would drop them silently: ``"regoin": "Calgary"`` would
+    make a unit-wide figure)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            known = list(self.fields)
+            unknown = [key for key in data if key not in self.fields]
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        str(key): [
+                            f"“{key}” is not a field of this request: use "
+                            f"{', '.join(known)}.{did_you_mean(str(key), known)}"
+                        ]
+                        for key in unknown
+                    }
+                )
+        return super().to_internal_value(data)
 
 
 # --- Catalogue -----------------------------------------------------------------------------
@@ -252,7 +274,7 @@ def _follow(figure: Figure, column: str) -> object:
     return found
 
 
-class FigureCreateSerializer(serializers.Serializer):
+class FigureCreateSerializer(RefusesUnknownKeys, serializers.Serializer):
     """A new figure, named by its natural keys (a long-form row). Leave out
     ``region`` (or send null or "") for a unit-wide figure."""
 
@@ -270,7 +292,7 @@ class FigureCreateSerializer(serializers.Serializer):
         return region or ""
 
 
-class FigureUpdateSerializer(serializers.Serializer):
+class FigureUpdateSerializer(RefusesUnknownKeys, serializers.Serializer):
     """A change to a figure on record: its value and/or its note."""
 
     value = FigureInput()
@@ -280,7 +302,7 @@ class FigureUpdateSerializer(serializers.Serializer):
 # --- Bulk upsert --------------------------------------------------------------------------
 
 
-class LongFormRowSerializer(serializers.Serializer):
+class LongFormRowSerializer(RefusesUnknownKeys, serializers.Serializer):
     """One long-form row, as in an import file. A null or blank value means
     not reported: the row is skipped and nothing is stored. A missing note
     leaves the note on record as it is."""

@@ -1,5 +1,6 @@
 """The long form: one row per figure, the same columns everywhere."""
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -44,14 +45,19 @@ class LongFormRow:
         return self.headings.get(column, column)
 
 
+def did_you_mean(given: str, known: Sequence[str]) -> str:
+    """`` Did you mean “region”?`` for a misspelt name (a file's heading, an
+    API field), or "" when nothing known is close."""
+    close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+    return f" Did you mean “{close[0]}”?" if close else ""
+
+
 def normalise_heading(heading: object) -> str:
     return str(heading or "").strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def check_headings(headings: Sequence[object]) -> list[str]:
     """Problems with a long-form file's heading row, each naming the heading."""
-    import difflib
-
     problems = []
     seen: dict[str, int] = {}
     for position, heading in enumerate(headings, start=1):
@@ -65,11 +71,9 @@ def check_headings(headings: Sequence[object]) -> list[str]:
             )
         seen.setdefault(name, position)
         if name not in COLUMNS:
-            close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
-            hint = f" Did you mean “{close[0]}”?" if close else ""
             problems.append(
                 f"The heading “{heading}” (column {position}) is not one of ours: "
-                f"{', '.join(COLUMNS)}.{hint}"
+                f"{', '.join(COLUMNS)}.{did_you_mean(name, COLUMNS)}"
             )
     missing = [column for column in REQUIRED if column not in seen]
     if missing:

@@ -22,7 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow, UncachedFormula
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod, next_versions
-from reporting.validation import parse_value
+from reporting.validation import parse_value, validate_region_for_metric
 from units.models import Metric, Region, Unit
 
 BATCH_SIZE = 1000
@@ -46,6 +46,7 @@ class ProblemCode(enum.StrEnum):
     UNKNOWN_YEAR = "unknown_year"  # a label, but the year has not been set up
     BAD_PERIOD = "bad_period"
     UNKNOWN_REGION = "unknown_region"
+    NOT_REGIONAL = "not_regional"  # a region given for a metric not reported by region
     UNCACHED_FORMULA = "uncached_formula"
     BAD_VALUE = "bad_value"
     DUPLICATE = "duplicate"  # the same figure twice in one file, with different values
@@ -252,6 +253,11 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
                 )
             else:
                 planned.region_id = region.pk
+                if planned.metric is not None:
+                    try:
+                        validate_region_for_metric(planned.metric, region)
+                    except ValidationError as exc:
+                        planned.reject(ProblemCode.NOT_REGIONAL, "region", exc.messages[0])
         if isinstance(row.value, UncachedFormula):
             planned.reject(
                 ProblemCode.UNCACHED_FORMULA,

@@ -18,6 +18,7 @@ CASES = [
     (ProblemCode.UNKNOWN_YEAR, [{"fiscal_year": "1999-00"}]),
     (ProblemCode.BAD_PERIOD, [{"period": "Q5"}]),
     (ProblemCode.UNKNOWN_REGION, [{"region": "Atlantis"}]),
+    (ProblemCode.NOT_REGIONAL, [{"region": "Calgary"}]),
     (ProblemCode.UNCACHED_FORMULA, [{"value": UncachedFormula("=A1+A2")}]),
     (ProblemCode.BAD_VALUE, [{"value": "12.5"}]),
     (ProblemCode.DUPLICATE, [{"value": "1"}, {"value": "2"}]),

@@ -14,6 +14,8 @@ model:
 * an upload held between preview and confirm in the media storage that every
   app process reads (not a process-local temporary folder), removed after
   confirm, cancel or a rejected preview, and swept after a day if abandoned;
+* a preview confirmed once only: a second confirm of it (a double click, Back
+  then Confirm) writes nothing and says which import it was;
 * permission codes from settings (IMPORT_EXPORT_IMPORT_PERMISSION_CODE = add).
 
 It sits in the project package, not in an app, so that imports between the
@@ -25,11 +27,13 @@ The file readers and writers it calls still live under ``reporting``
 """
 
 import datetime
+import hashlib
 
 import tablib
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -189,6 +193,56 @@ class AlertImportExportMixin(ImportExportMixin):
             messages.add_message(request, level, f"Preview: {outcome.summary()}. {verdict}")
         return response
 
+    def process_import(self, request, **kwargs):
+        """Confirm a preview, once. The held upload's name is claimed in the
+        shared cache before anything is read (``cache.add`` is atomic, also in
+        Redis), so a second confirm of the same preview, at once or later,
+        writes nothing and is told which import the first one was."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        held = request.POST.get("import_file_name", "")
+        key = "alert:confirmed-import:" + hashlib.sha256(held.encode()).hexdigest()
+        if held and not cache.add(key, "", ABANDONED_AFTER.total_seconds()):
+            return self._already_confirmed(request, cache.get(key))
+        try:
+            response = super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # Not claimed here, but its file is gone: confirmed before the
+            # cache remembers, or cancelled.
+            cache.delete(key)
+            return self._already_confirmed(request, None)
+        except BaseException:
+            cache.delete(key)  # nothing was written: it may be confirmed again
+            raise
+        outcome = getattr(request, "_alert_import_outcome", None)
+        if not held:
+            pass
+        elif outcome is not None and not outcome.written:
+            cache.delete(key)  # refused on confirm: nothing was written
+        else:
+            claimed = f"#{outcome.batch.pk}" if outcome is not None else "done"
+            cache.set(key, claimed, ABANDONED_AFTER.total_seconds())
+        return response
+
+    def _already_confirmed(self, request, claimed: str | None):
+        if claimed is None:
+            text = (
+                "This preview is no longer held: it was already imported or cancelled. "
+                "Nothing was written; upload the file again if you need to."
+            )
+        elif claimed == "":
+            text = "This preview is being imported already: nothing more was written."
+        else:
+            which = f" (import {claimed})" if claimed.startswith("#") else ""
+            text = f"This preview was already imported{which}: nothing was written again."
+        messages.warning(request, text)
+        return HttpResponseRedirect(
+            reverse(
+                "admin:{}_{}_changelist".format(*self.get_model_info()),
+                current_app=self.admin_site.name,
+            )
+        )
+
     @method_decorator(require_POST)
     def cancel_import(self, request):
         if not self.has_import_permission(request):
@@ -214,6 +268,7 @@ class AlertImportExportMixin(ImportExportMixin):
         outcome = getattr(result, "outcome", None)
         if outcome is None:
             return super().add_success_message(result, request)
+        request._alert_import_outcome = outcome  # for process_import's record of it
         if outcome.written:
             messages.success(
                 request,

@@ -15,6 +15,8 @@ from reporting.formatting import figure_label, format_figure
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
 FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+# The years reporting_fiscalyear_start_year_range holds, checked in clean() first.
+FIRST_START_YEAR, LAST_START_YEAR = 1900, 2998
 
 
 class YearLocked(ValidationError):
@@ -82,7 +84,7 @@ class FiscalYear(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(start_year__gte=1900) & Q(start_year__lte=2998),
+                condition=Q(start_year__gte=FIRST_START_YEAR) & Q(start_year__lte=LAST_START_YEAR),
                 name="reporting_fiscalyear_start_year_range",
             ),
             # The label is the start year and the last two digits of the next year.
@@ -117,8 +119,8 @@ class FiscalYear(models.Model):
     def clean(self) -> None:
         self.start_year = self.start_year_from_label(self.label)
 
-    @staticmethod
-    def start_year_from_label(label: str) -> int:
+    @classmethod
+    def start_year_from_label(cls, label: str) -> int:
         """The start year of a label such as ``2023-24``; ValidationError if malformed."""
         match = FISCAL_YEAR_LABEL.match((label or "").strip())
         if not match:
@@ -128,6 +130,14 @@ class FiscalYear(models.Model):
                 }
             )
         start, end = int(match.group(1)), int(match.group(2))
+        if not FIRST_START_YEAR <= start <= LAST_START_YEAR:
+            raise ValidationError(
+                {
+                    "label": f"“{label}” is outside the years this system holds: "
+                    f"{cls.label_for(FIRST_START_YEAR)} to {cls.label_for(LAST_START_YEAR)}."
+                },
+                code="year_out_of_range",
+            )
         if (start + 1) % 100 != end:
             raise ValidationError(
                 {

@@ -24,6 +24,7 @@ class FiscalYearResource(FileProblemsFirst, resources.ModelResource):
         export_order = fields
         skip_unchanged = True
         report_skipped = True
+        clean_model_instances = True  # the model's messages, not the database's
 
     def do_instance_save(self, instance: FiscalYear, is_create: bool) -> None:
         if not is_create:

@@ -313,12 +313,33 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
     def short_note(self, figure: Figure) -> str:
         return Truncator(figure.note).chars(40) if figure.note else ""
 
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history reads the figure past get_queryset: a clerk assigned
+        # to units reads only their units' figures' history, as their list.
+        self._ensure_history_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # The revert page is an editing form; simple-history checks only view
-        # permission (and would save a posted revert): readers get the history list.
-        if not self.has_change_permission(request):
-            raise PermissionDenied
+        # permission (and would save a posted revert): only those who may
+        # change this very figure (its unit theirs, its year open) get it.
+        self._ensure_history_visible(request, object_id)
+        figure = self.get_object(request, unquote(object_id))
+        if figure is None or not self.has_change_permission(request, figure):
+            raise PermissionDenied("You may not change this figure, so you cannot revert it.")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _ensure_history_visible(self, request, object_id) -> None:
+        ids = assigned_unit_ids(request.user)
+        if ids is None or not str(unquote(object_id)).isdigit():
+            return  # everything is theirs, or no such figure (simple-history's 404)
+        unit_id = (
+            HistoricalFigure.objects.filter(id=unquote(object_id))
+            .values_list("metric__unit_id", flat=True)
+            .first()
+        )
+        if unit_id is not None and unit_id not in ids:
+            raise PermissionDenied("This figure belongs to a unit you are not assigned to.")
 
     def get_urls(self):
         def wired(view, decorator=None):

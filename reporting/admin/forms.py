@@ -36,7 +36,11 @@ class FigureForm(forms.ModelForm):
             self.initial["value"] = format_figure(
                 self.instance.value, self.instance.metric.value_type
             )
-            self.initial["seen_version"] = self.instance.version
+            # What is on record as the form is shown (a revert form's instance
+            # is the old record; the figure's version is the current one's).
+            self.initial["seen_version"] = (
+                Figure.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            )
 
     def clean(self):
         data = super().clean()

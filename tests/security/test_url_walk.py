@@ -212,3 +212,32 @@ def test_walk_every_url_as(role, cast):
     assert not failures, "\n".join(failures)
     if role in ("anonymous", "outsider", "leader"):
         assert snapshot() == before, f"{role} changed the records by walking the URLs"
+
+
+def test_walk_the_figure_urls_as_a_clerk_of_another_unit(cast, clerk):
+    """A clerk assigned to units gets no page, history, revert form or API
+    answer about a figure of another unit, and never a server error."""
+    from units.models import Unit
+
+    figure = sample_object(Figure)
+    Unit.objects.exclude(pk=figure.metric.unit_id).first().data_entry_users.add(clerk)
+    client = Client(raise_request_exception=False)
+    client.force_login(clerk)
+    before = snapshot()
+    failures = []
+    walked = [
+        url
+        for url in all_patterns()
+        if url.name.startswith(("admin:reporting_figure_", "api:figure-"))
+        and {"object_id", "pk", "arg0", "unit_id"} & set(url.keywords)
+    ]
+    for url in walked:
+        path = build_path(url, SAMPLE_ARGUMENTS)
+        methods = ["get"] + (API_WRITE_METHODS if url.name.startswith("api:") else WRITE_METHODS)
+        for method in methods:
+            status = getattr(client, method)(path).status_code
+            if status >= 500 or 200 <= status < 300:
+                failures.append(f"{method.upper()} {path} ({url.name}): {status}")
+    assert len(walked) >= 5
+    assert not failures, "\n".join(failures)
+    assert snapshot() == before

@@ -171,12 +171,13 @@ def _read_csv(content: bytes, file_name: str) -> Sheet:
     text = decode_text(content, file_name)
     if "\x00" in text:
         raise UnreadableFile("The file holds binary data, not CSV text. Save it as CSV or XLSX.")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    # The delimiter (Excel in some locales writes ";") is the one that divides
+    # the heading row most. csv.Sniffer guessed from the whole sample, and
+    # guessed wrong on notes holding ";" or a quotation mark (it then changed them).
+    heading_line = text[:4096].split("\n", 1)[0]
+    delimiter = max(",;\t", key=heading_line.count)
     table = _Table("", 0, lambda position: f"column {position}")
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):

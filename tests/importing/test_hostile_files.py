@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from reporting.importing.longform import COLUMNS
 from reporting.importing.readers import MAX_CELL_CHARS, MAX_COLUMNS
-from reporting.models import ImportBatch
+from reporting.models import Figure, ImportBatch
 from reporting.services import import_file
 from tests.importing.helpers import long_csv, long_xlsx, record
 
@@ -261,3 +261,12 @@ def test_problem_list_is_only_for_the_person_who_uploaded_it(
     client.force_login(clerk)
     url = reverse("admin:reporting_figure_import_problems", args=[batch.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("note", ['"', ";'", 'he said "12"; then left'])
+def test_note_with_quotation_marks_or_semicolons_is_kept_as_written(catalogue, note):
+    # Found by test_file_properties: the delimiter sniffer took ";" for the
+    # delimiter, or quotes for undoubled, and changed or refused such notes.
+    outcome = import_file(content=long_csv(GOOD[:6] + [note]), file_name="notes.csv")
+    assert outcome.problems == []
+    assert outcome.written and Figure.objects.get().note == note

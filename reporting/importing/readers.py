@@ -32,6 +32,7 @@ MAX_XLSX_EXPANDED_BYTES = 100 * 1024 * 1024
 MAX_COLUMNS = 50
 MAX_SHEETS = 100
 MAX_CELL_CHARS = 2_000
+SPREADSHEET_ROWS = 1_048_576  # Excel's and LibreOffice's last row
 _EMPTY: tuple = ()
 
 
@@ -131,6 +132,9 @@ class _Table:
         return f"Sheet “{self.sheet_name}”, {row}" if self.sheet_name else row.capitalize()
 
     def add(self, number: int, cells) -> None:
+        # A workbook skips empty rows; the table keeps the sheet's numbering.
+        while len(self.rows) < number - 1:
+            self.rows.append(_EMPTY)
         width = len(cells)
         while width and (cells[width - 1] is None or cells[width - 1] == ""):
             width -= 1
@@ -344,22 +348,19 @@ def _read_xlsx(content: bytes, file_name: str) -> list[Sheet]:
             "again."
         )
     try:
-        values_book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        formula_book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise not_xlsx from exc
     sheets: list[Sheet] = []
     kept = 0
     try:
-        if len(values_book.worksheets) > MAX_SHEETS:
+        if len(book.worksheets) > MAX_SHEETS:
             raise UnreadableFile(
-                f"“{file_name}” has {len(values_book.worksheets):,} sheets; a workbook of figures "
+                f"“{file_name}” has {len(book.worksheets):,} sheets; a workbook of figures "
                 f"has at most {MAX_SHEETS}. Delete the sheets that hold no figures."
             )
-        for values_ws, formula_ws in zip(
-            values_book.worksheets, formula_book.worksheets, strict=True
-        ):
-            sheet = _read_worksheet(values_ws, formula_ws, kept)
+        for worksheet in book.worksheets:
+            sheet = _read_worksheet(book, worksheet, kept)
             kept += sum(1 for row in sheet.rows if row)
             sheets.append(sheet)
     except UnreadableFile:
@@ -367,45 +368,95 @@ def _read_xlsx(content: bytes, file_name: str) -> list[Sheet]:
     except Exception as exc:
         raise not_xlsx from exc
     finally:
-        values_book.close()
-        formula_book.close()
+        book.close()
     return sheets
 
 
-def _read_worksheet(values_ws, formula_ws, kept_so_far: int) -> Sheet:
-    # A sheet's declared <dimension> is whatever the writing program said; a
-    # hostile one pads every row to 16,384 cells. Only the cells present are
-    # read, and no more columns than a layout holds.
-    values_ws.reset_dimensions()
-    formula_ws.reset_dimensions()
-    table = _Table(values_ws.title, kept_so_far, lambda p: f"column {get_column_letter(p)}")
+def _read_worksheet(book, worksheet, kept_so_far: int) -> Sheet:
+    """One sheet, in one pass over its XML, keeping only cells with something
+    in them and no more columns than a layout holds.
+
+    openpyxl's own row iterator trusts the sheet's declared <dimension> (a
+    5 KB workbook can make every row 16,384 cells wide), keeps every parsed
+    row element and a dictionary per styled row (a LibreOffice sheet of a
+    million empty, styled rows cost a gigabyte), and needs a second pass for
+    formulas. Its cell parser is used as it is, rows one at a time.
+    """
+    from openpyxl.worksheet._reader import (
+        CELL_TAG,
+        DATA_TAG,
+        FORMULA_TAG,
+        ROW_TAG,
+        WorkSheetParser,
+    )
+    from openpyxl.xml.functions import iterparse
+
+    table = _Table(worksheet.title, kept_so_far, lambda p: f"column {get_column_letter(p)}")
     formulas: dict[tuple[int, int], str] = {}
     # One column beyond the widest layout, so that a table a column too wide
-    # is refused rather than cut; cells further right are not read at all.
+    # is refused rather than cut; cells further right are not read.
     wide = MAX_COLUMNS + 1
-    for number, (values, formula_cells) in enumerate(
-        zip(
-            values_ws.iter_rows(values_only=True, max_col=wide),
-            formula_ws.iter_rows(values_only=True, max_col=wide),
-            strict=False,
-        ),
-        start=1,
-    ):
-        # Most rows of a padded sheet are empty: tested in C, not cell by cell.
-        if values.count(None) == len(values) and formula_cells.count(None) == len(formula_cells):
-            table.add(number, _EMPTY)
-            continue
-        if number > max_rows():
-            raise UnreadableFile(
-                f"Sheet “{values_ws.title}” has something in row {number:,}, far below any table "
-                f"of figures: one import takes at most {max_rows():,} rows. Delete the rows below "
-                "your table (or move that cell up) and save it again."
-            )
-        row = list(values)
-        for c, (value, formula) in enumerate(zip(row, formula_cells, strict=False), start=1):
-            if isinstance(formula, str) and formula.startswith("="):
-                formulas[(number, c)] = formula
-                if value is None:
-                    row[c - 1] = UncachedFormula(formula)
-        table.add(number, row)
-    return Sheet(name=values_ws.title, rows=table.finish(), formulas=formulas)
+    with book._archive.open(worksheet._worksheet_path) as source:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=True,  # cached values; formulas are read beside them
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        sheet_data, number = None, 0
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                if element.tag == DATA_TAG:
+                    sheet_data = element
+                continue
+            if element.tag != ROW_TAG:
+                continue
+            number = _row_number(element.get("r"), number, worksheet.title)
+            parser.row_counter, parser.col_counter = number, 0
+            cells: dict[int, object] = {}
+            for cell in element:
+                if cell.tag != CELL_TAG:
+                    continue
+                parsed = parser.parse_cell(cell)
+                column, value = parsed["column"], parsed["value"]
+                if column > wide:
+                    continue
+                if cell.find(FORMULA_TAG) is not None:
+                    formula = parser.parse_formula(cell)
+                    if isinstance(formula, str):  # not an array or data-table formula
+                        formulas[(number, column)] = formula
+                        if value is None:
+                            value = UncachedFormula(formula)
+                if value is not None:
+                    cells[column] = value
+            element.clear()
+            if sheet_data is not None:
+                sheet_data.remove(element)  # the parsed tree stays one row deep
+            if not cells:
+                continue
+            if number > max_rows():
+                raise UnreadableFile(
+                    f"Sheet “{worksheet.title}” has something in row {number:,}, far below any "
+                    f"table of figures: one import takes at most {max_rows():,} rows. Delete the "
+                    "rows below your table (or move that cell up) and save it again."
+                )
+            row: list[object] = [None] * max(cells)
+            for column, value in cells.items():
+                row[column - 1] = value
+            table.add(number, row)
+    return Sheet(name=worksheet.title, rows=table.finish(), formulas=formulas)
+
+
+def _row_number(given: str | None, previous: int, sheet_name: str) -> int:
+    if given is None:
+        return previous + 1
+    number = int(float(given))
+    if not previous < number <= SPREADSHEET_ROWS:
+        raise UnreadableFile(
+            f"Sheet “{sheet_name}” numbers its rows out of order (row {given} after row "
+            f"{previous}); the workbook is damaged. Open it in Excel or LibreOffice and save it "
+            "again."
+        )
+    return number

@@ -33,6 +33,11 @@ MAX_COLUMNS = 50
 MAX_SHEETS = 100
 MAX_CELL_CHARS = 2_000
 SPREADSHEET_ROWS = 1_048_576  # Excel's and LibreOffice's last row
+# Cells (filled or only formatted) read from a workbook: XML is parsed at
+# about 10 µs a cell here, so this bounds a workbook's reading to seconds
+# (about 100,000 rows of the long form; CSV takes ALERT_IMPORT_MAX_ROWS).
+MAX_XLSX_CELLS = 700_000
+MAX_SHARED_TEXTS = 50_000
 _EMPTY: tuple = ()
 
 
@@ -119,6 +124,9 @@ class _Table:
     def __init__(self, sheet_name: str, kept_so_far: int, column_name) -> None:
         self.sheet_name = sheet_name
         self.rows: list = []
+        # One object for each repeated text (a unit's code, a year, a period):
+        # a third of the memory of a 300,000-row file.
+        self.texts: dict[str, str] = {}
         self.kept = kept_so_far
         self.column_name = column_name  # position (1-based) -> "column G" / "column 7"
 
@@ -163,7 +171,12 @@ class _Table:
                 f"{max_rows():,} rows of figures, the most one import takes. Split it into "
                 "smaller files."
             )
-        self.rows.append(list(cells[:width]))
+        texts = self.texts
+        if len(texts) < MAX_SHARED_TEXTS:
+            cells = [texts.setdefault(c, c) if type(c) is str else c for c in cells[:width]]
+        else:
+            cells = [texts.get(c, c) if type(c) is str else c for c in cells[:width]]
+        self.rows.append(cells)
 
     def finish(self) -> list:
         while self.rows and self.rows[-1] is _EMPTY:
@@ -348,6 +361,17 @@ def _read_xlsx(content: bytes, file_name: str) -> list[Sheet]:
             "again."
         )
     try:
+        cells = _count_cells(archive)
+    except Exception as exc:  # a damaged archive: bad CRC, truncated data, unknown method
+        raise not_xlsx from exc
+    if cells > MAX_XLSX_CELLS:
+        raise UnreadableFile(
+            f"“{file_name}” holds {cells:,} cells (filled or formatted); one import reads at "
+            f"most {MAX_XLSX_CELLS:,} from a workbook (about {MAX_XLSX_CELLS // 7:,} rows of "
+            "figures). Delete empty rows and columns below and beside the table, split the "
+            "file, or save it as CSV (CSV UTF-8), which takes more rows."
+        )
+    try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise not_xlsx from exc
@@ -370,6 +394,22 @@ def _read_xlsx(content: bytes, file_name: str) -> list[Sheet]:
     finally:
         book.close()
     return sheets
+
+
+def _count_cells(archive: zipfile.ZipFile) -> int:
+    """The <c> elements of every sheet, counted in the raw XML (a fraction of
+    a second for 100 MB), before any of it is parsed."""
+    count = 0
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        tail = b""
+        with archive.open(info) as sheet_xml:
+            while chunk := sheet_xml.read(1 << 20):
+                chunk = tail + chunk
+                count += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b":c ")
+                tail = chunk[-2:]  # too short to hold a match: none is counted twice
+    return count
 
 
 def _read_worksheet(book, worksheet, kept_so_far: int) -> Sheet:

@@ -270,3 +270,12 @@ def test_note_with_quotation_marks_or_semicolons_is_kept_as_written(catalogue, n
     outcome = import_file(content=long_csv(GOOD[:6] + [note]), file_name="notes.csv")
     assert outcome.problems == []
     assert outcome.written and Figure.objects.get().note == note
+
+
+def test_workbook_with_more_cells_than_one_import_reads_is_refused_before_parsing(
+    catalogue, monkeypatch
+):
+    monkeypatch.setattr("reporting.importing.readers.MAX_XLSX_CELLS", 20)
+    (problem,) = refused(long_xlsx(*[GOOD] * 3), "many cells.xlsx")
+    assert problem.startswith("“many cells.xlsx” holds 28 cells (filled or formatted)")
+    assert "save it as CSV" in problem

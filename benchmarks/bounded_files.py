@@ -233,7 +233,10 @@ def child(case: str, path: str, database_url: str, media_root: str) -> dict:
     django_setup(database_url, media_root)
     from django.contrib.auth.models import User
     from django.test import Client
+    from django.test.utils import setup_test_environment
     from django.urls import reverse
+
+    setup_test_environment()  # so that the client's response carries its context
 
     from reporting.models import ImportBatch
 

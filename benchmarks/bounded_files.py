@@ -258,6 +258,7 @@ def child(case: str, path: str, database_url: str, media_root: str) -> dict:
     with open(path, "rb") as handle:
         response = client.post(url, {"import_file": handle, "format": format_index(path)})
     preview = time.perf_counter() - started
+    preview_peak = peak_mib() - baseline
     page = response.content.decode()
     result = {
         "status": response.status_code,
@@ -279,7 +280,9 @@ def child(case: str, path: str, database_url: str, media_root: str) -> dict:
         result["confirm_status"] = confirmed.status_code
         batch = ImportBatch.objects.order_by("-pk").first()
         result["batch"] += f"; then {batch.status}: {batch.new} new"
-    result["peak_above_baseline_mib"] = peak_mib() - baseline
+    result["peak_above_baseline_mib"] = preview_peak
+    if "import_s" in result:
+        result["import_peak_above_baseline_mib"] = peak_mib() - baseline
     result["baseline_mib"] = baseline
     return result
 
@@ -413,8 +416,10 @@ def report_line(case: str, result: dict) -> str:
     times = [f"preview {result['preview_s']:6.2f} s"] if "preview_s" in result else []
     if "import_s" in result:
         times.append(f"import {result['import_s']:6.2f} s")
+    if "import_peak_above_baseline_mib" in result:
+        times.append(f"import peak +{result['import_peak_above_baseline_mib']:.0f} MiB")
     return (
-        f"{case:28} {result['file_bytes'] / 1_048_576:6.2f} MB  {', '.join(times):34} "
+        f"{case:28} {result['file_bytes'] / 1_048_576:6.2f} MB  {', '.join(times):52} "
         f"peak +{result['peak_above_baseline_mib']:5.0f} MiB (baseline {result['baseline_mib']:.0f})  "
         f"page {result.get('page_bytes', 0) / 1024:6.1f} KiB  load {result['load_before']} -> "
         f"{result['load_after']}\n{'':29}{result.get('batch', '')} | {result.get('message', '')}"

@@ -37,7 +37,7 @@ SPREADSHEET_ROWS = 1_048_576  # Excel's and LibreOffice's last row
 # about 10 µs a cell here, so this bounds a workbook's reading to seconds
 # (about 100,000 rows of the long form; CSV takes ALERT_IMPORT_MAX_ROWS).
 MAX_XLSX_CELLS = 700_000
-MAX_SHARED_TEXTS = 50_000
+MAX_SHARED_TEXTS = 50_000  # distinct texts shared; past that, new ones are not kept
 _EMPTY: tuple = ()
 
 
@@ -125,7 +125,7 @@ class _Table:
         self.sheet_name = sheet_name
         self.rows: list = []
         # One object for each repeated text (a unit's code, a year, a period):
-        # a third of the memory of a 300,000-row file.
+        # the preview of a 10 MB CSV peaked at +227 MiB with it, +307 without.
         self.texts: dict[str, str] = {}
         self.kept = kept_so_far
         self.column_name = column_name  # position (1-based) -> "column G" / "column 7"

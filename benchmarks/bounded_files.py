@@ -316,13 +316,14 @@ def catalogue_for_valid() -> None:
 def reference_import() -> dict:
     """benchmarks/import_benchmark.py's "ours, first import", on its own catalogue."""
     import benchmarks.import_benchmark as reference
+    from reporting.models import ImportBatch
     from reporting.services import import_file
 
     reference.reset_database()
     content = reference.as_csv(reference.generate_rows())
     baseline = current_mib()
     started = time.perf_counter()
-    outcome = import_file(content=content, file_name="bench.csv", source="benchmark")
+    outcome = import_file(content=content, file_name="bench.csv", source=ImportBatch.Source.COMMAND)
     elapsed = time.perf_counter() - started
     assert outcome.written, outcome.summary()
     return {

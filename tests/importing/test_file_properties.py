@@ -89,7 +89,9 @@ def test_any_bytes_through_the_pipeline_are_refused_whole_or_imported_whole(cata
     fmt, content = file
     with transaction.atomic():
         before, figures = record(), Figure.objects.count()
-        outcome = import_file(content=content, file_name=f"file.{fmt}", source="test")
+        outcome = import_file(
+            content=content, file_name=f"file.{fmt}", source=ImportBatch.Source.COMMAND
+        )
         if outcome.has_errors:
             assert not outcome.written and record() == before
             assert outcome.problems and all(p.strip() for p in outcome.problems)

@@ -279,3 +279,17 @@ def test_workbook_with_more_cells_than_one_import_reads_is_refused_before_parsin
     (problem,) = refused(long_xlsx(*[GOOD] * 3), "many cells.xlsx")
     assert problem.startswith("“many cells.xlsx” holds 28 cells (filled or formatted)")
     assert "save it as CSV" in problem
+
+
+def test_preview_of_many_changes_lists_the_first_and_counts_them_all(
+    client, clerk, catalogue, settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr("reporting.resources.PREVIEW_ROWS", 2)
+    client.force_login(clerk)
+    rows = [GOOD[:3] + [period] + GOOD[4:] for period in ("Q1", "Q2", "Q3")]
+    upload = SimpleUploadedFile("three.csv", long_csv(*rows), content_type="text/csv")
+    response = client.post(reverse(IMPORT), {"import_file": upload, "format": "0"})
+    page = response.content.decode()
+    assert "The table lists the first 2 of the 3 figures that would change" in page
+    assert response.context["result"].totals["new"] == 3

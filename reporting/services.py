@@ -135,8 +135,9 @@ def stale_refusal(
             f"with {shown(now_value)}: change it with PUT or PATCH on its URL, or use the bulk upsert."
         )
     else:
+        changed = "removed" if current is None and last and last.history_type == "-" else "changed"
         message = (
-            f"{what} was changed by {who} on {when} after you loaded it: you saw "
+            f"{what} was {changed} by {who} on {when} after you loaded it: you saw "
             f"{shown(seen_value)}, it is now {shown(now_value)}. Nothing was saved; "
             "reload to see the figures on record and decide."
         )

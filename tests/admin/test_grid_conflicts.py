@@ -193,3 +193,22 @@ def test_every_write_path_bumps_the_version(path, year, ice, client, clerk):
     figure.refresh_from_db()
     assert figure.version == 2
     assert figure.history.first().version == 2
+
+
+def test_a_cell_typed_over_a_figure_removed_meanwhile_says_it_was_removed(
+    year, ice, client, clerk, administrator
+):
+    client.force_login(clerk)
+    url = _url(ice, year)
+    form = _form(client, url)
+    intakes = metric_of("ICE", "file-intakes")
+    services.delete_figure(figure=figure_of("ICE", "file-intakes", "Q1"), user=administrator)
+    form[_name(intakes, "Q1")] = "700"
+    response = client.post(url, form)
+    assert response.status_code == 200
+    conflict = response.context["grid"].conflicts[0].conflict
+    assert "was removed by alice" in conflict
+    assert "you saw 680, it is now nothing (not reported)" in conflict
+    assert not Figure.objects.filter(
+        metric=intakes, period__fiscal_year=year, period__period="Q1"
+    ).exists()

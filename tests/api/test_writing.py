@@ -182,8 +182,9 @@ def test_a_locked_year_refuses_a_clerk_with_409_and_the_reason(
     response = client.post(
         VALUES,
         {
-            "unit": "ICE",
-            "metric": "file-intakes",
+            # A new figure (CFSEU reports charges by region; Q1 by region is unused).
+            "unit": "CFSEU",
+            "metric": "charges-laid",
             "fiscal_year": "2023-24",
             "period": "Q1",
             "region": "Calgary",

@@ -87,6 +87,7 @@ def test_long_file_shows_a_progress_bar_and_a_closing_summary(catalogue, tmp_pat
     rows += [
         [m.unit.code, m.code, y, "FY", r.name, "1", ""]
         for m in metrics
+        if m.regional_label  # only metrics reported by region have regional figures
         for y in ("2021-22", "2022-23", "2023-24")
         for r in regions
     ]

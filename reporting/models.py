@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from reporting.formatting import figure_label, format_figure
+from reporting.validation import MAX_VALUE
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
 FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -419,6 +420,11 @@ class Figure(models.Model):
                 condition=Q(value__gte=0),
                 name="reporting_value_not_negative",
                 violation_error_message="A figure cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__lte=MAX_VALUE),
+                name="reporting_value_at_most_fifteen_digits",
+                violation_error_message="A figure is at most 9,999,999,999,999.99.",
             ),
         ]
 

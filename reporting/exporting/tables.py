@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from reporting.exporting.escaping import escape_row
+from reporting.exporting.escaping import escape_row, sheet_title
 
 FORMATS = ("csv", "xlsx", "json")
 CONTENT_TYPES = {
@@ -57,7 +57,7 @@ def _xlsx(headings: list[str], rows: Iterable[Sequence[object]], title: str) -> 
 
     book = Workbook(write_only=False)
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = sheet_title(title)
     sheet.append(escape_row(headings))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

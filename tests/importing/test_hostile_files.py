@@ -139,13 +139,19 @@ def test_json_value_that_is_a_list_is_refused_naming_the_item_and_key(catalogue)
 
 
 def test_json_keeps_every_cent_of_the_largest_figure(catalogue):
-    content = (
-        b'[{"unit": "CFSEU", "metric": "est-value-of-drugs-seized", "fiscal_year": "2023-24",'
-        b' "period": "FY", "region": "", "value": 99999999999999.99}]'
-    )
-    outcome = import_file(content=content, file_name="cents.json")
+    def cents(value: bytes) -> bytes:
+        return (
+            b'[{"unit": "CFSEU", "metric": "est-value-of-drugs-seized", "fiscal_year": "2023-24",'
+            b' "period": "FY", "region": "", "value": ' + value + b"}]"
+        )
+
+    outcome = import_file(content=cents(b"9999999999999.99"), file_name="cents.json")
     assert outcome.written
-    assert str(outcome.rows[0].value) == "99999999999999.99"
+    assert str(outcome.rows[0].value) == "9999999999999.99"
+    # One digit more than any figure holds: refused, quoted to the cent (a
+    # float would have read it as ...98).
+    (problem,) = refused(cents(b"99999999999999.99"), "too large.json")
+    assert "99999999999999.99 is larger than any figure" in problem
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])

@@ -13,6 +13,7 @@ from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import ImportOutcome, checksum_of, resolve_one, run_import
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.validation import validate_for_metric
+from reporting.years import may_open_years, next_year_to_open
 from units.models import Metric, Region
 
 
@@ -60,6 +61,30 @@ def create_fiscal_year(
     fiscal_year.save()
     ReportingPeriod.objects.ensure_for([fiscal_year])
     return fiscal_year
+
+
+def open_fiscal_year(*, label: str, user, now=None) -> FiscalYear:
+    """Open the next fiscal year (``label``), as an administrator's one click does.
+
+    Refused unless ``user`` may add fiscal years, and unless ``label`` is still
+    the next year to open (``reporting.years.next_year_to_open``): a second
+    click, or two administrators at once, never opens two years.
+    """
+    if not may_open_years(user):
+        raise PermissionDenied("Only administrators may open a fiscal year.")
+    with transaction.atomic():
+        # One opening at a time: the newest year's row is held while the next is made.
+        list(FiscalYear.objects.select_for_update().order_by("-start_year")[:1])
+        expected = next_year_to_open(now)
+        if label != expected:
+            if FiscalYear.objects.filter(label=label).exists():
+                reason = f"Fiscal year {label} is already on record."
+            elif expected:
+                reason = f"Fiscal year {label} cannot be opened now; the next is {expected}."
+            else:
+                reason = f"Fiscal year {label} cannot be opened: it has not begun."
+            raise ValidationError(reason, code="not_next_year")
+        return create_fiscal_year(label=label, user=user)
 
 
 def _attribute(figure: Figure, user, source: str) -> None:

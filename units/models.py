@@ -107,6 +107,15 @@ class Unit(models.Model):
             )
 
 
+def _assignment_str(assignment) -> str:
+    # A unit assignment reads as its unit ("CFSEU — Combined Special Forces
+    # Enforcement") wherever the admin names it: the user's page, its history.
+    return str(assignment.unit)
+
+
+Unit.data_entry_users.through.__str__ = _assignment_str
+
+
 class MetricQuerySet(models.QuerySet):
     def active(self) -> "MetricQuerySet":
         return self.filter(active=True, unit__active=True)

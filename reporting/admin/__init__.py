@@ -14,13 +14,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from alert.importexport import AlertImportExportMixin
 from reporting import services
 from reporting.access import write_refusal
-from reporting.admin import views
+from reporting.admin import people, views  # noqa: F401  (people registers the users' admin)
 from reporting.admin.forms import FigureForm
 from reporting.admin.import_export import FigureImportExport
 from reporting.admin.list_filters import ChangeTypeFilter, HasNoteFilter
@@ -70,6 +70,20 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
             # A new year comes with its five periods, as on every other path.
             created = services.create_fiscal_year(label=obj.label, user=request.user)
             obj.pk, obj.start_year = created.pk, created.start_year
+
+    def get_urls(self):
+        def open_next(request):
+            # PermissionDenied comes from the service, for anyone but administrators.
+            return views.open_next_year(self, request)
+
+        return [
+            path(
+                "open-next/",
+                self.admin_site.admin_view(require_POST(open_next)),
+                name="reporting_fiscalyear_open_next",
+            ),
+            *super().get_urls(),
+        ]
 
     def has_lock_permission(self, request) -> bool:
         return request.user.has_perm("reporting.lock_fiscalyear")

@@ -9,12 +9,16 @@ first, for the admin's context, permissions and messages.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from reporting import grid as entry_grid
+from reporting import services
 from reporting.access import write_refusal
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.findings import year_findings
@@ -103,6 +107,33 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         years=FiscalYear.objects.all(),
     )
     return TemplateResponse(request, "admin/reporting/grid.html", context)
+
+
+def open_next_year(model_admin, request):
+    """POST: open the next fiscal year (the panel of the admin home and the grid picker)."""
+    label = request.POST.get("label", "")
+    try:
+        fiscal_year = services.open_fiscal_year(label=label, user=request.user)
+    except ValidationError as exc:
+        model_admin.message_user(request, exc.messages[0], messages.ERROR)
+    else:
+        model_admin.message_user(
+            request,
+            format_html(
+                "Fiscal year {} is open: its four quarters and full year are ready. "
+                '<a href="{}?fiscal_year={}">Enter its figures</a>.',
+                fiscal_year.label,
+                reverse("admin:reporting_figure_grid_pick"),
+                fiscal_year.pk,
+            ),
+            messages.SUCCESS,
+        )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("admin:index")
+    return redirect(back)
 
 
 def findings(model_admin, request):

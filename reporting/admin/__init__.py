@@ -24,6 +24,7 @@ from reporting.admin import people, views  # noqa: F401  (people registers the u
 from reporting.admin.forms import FigureForm
 from reporting.admin.import_export import FigureImportExport
 from reporting.admin.list_filters import ChangeTypeFilter, HasNoteFilter
+from reporting.figure_context import figure_context
 from reporting.formatting import figure_label, format_figure
 from reporting.models import (
     Figure,
@@ -261,6 +262,8 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
         refusal = write_refusal(request.user, figure) if figure is not None else None
         if refusal and request.method == "GET":
             self.message_user(request, refusal.messages[0], messages.WARNING)
+        if figure is not None:
+            extra_context = {**figure_context(figure), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):

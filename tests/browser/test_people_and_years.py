@@ -98,6 +98,19 @@ def test_an_administrator_adds_a_clerk_who_signs_in_and_the_next_year_is_opened(
     assert "Fiscal year 2024-25 is open" in admin.locator(".messagelist").inner_text()
     assert FiscalYear.objects.get(label="2024-25").periods.count() == 5
     assert admin.get_by_role("button", name="Open fiscal year 2025-26").is_visible()
+
+    # A figure's form shows its unit-year and the finding that names it.
+    ibis = Figure.objects.get(
+        metric__unit__code="FIREARMS",
+        metric__code="ibis-submissions",
+        period__fiscal_year__label="2023-24",
+        period__period="Q3",
+    )
+    admin.goto(site + reverse("admin:reporting_figure_change", args=[ibis.pk]))
+    context = admin.locator(".figure-context")
+    assert "1,334 (this figure)" in context.inner_text()
+    assert "304-421 in the other quarters" in context.inner_text()
+    shoot(admin, "admin-figure-context.png", tmp_path)
     admin_context.close()
 
 

@@ -113,6 +113,7 @@ SAMPLE_ARGUMENTS = {
     "fiscal_year_id": lambda url: sample_object(Figure).period.fiscal_year_id,
     "uidb64": "MQ",  # a password link: user 1, with a token that is not valid
     "token": "set-password",
+    "batch_id": 1,  # an import's list of problems: only its own importer's, else 404
 }
 
 

@@ -13,14 +13,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from reporting import services
+from reporting import provenance, services
 from reporting.access import write_refusal
 from reporting.formatting import format_figure
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 
-SOURCE = "grid"
+SOURCE = provenance.GRID
 COLUMNS = ("Q1", "Q2", "Q3", "Q4", "FY")
 
 

@@ -41,8 +41,11 @@ class Cell:
 
     @property
     def label(self) -> str:
-        where = f" {self.region.name}" if self.region else ""
-        return f"{self.metric.label}{where} {self.period}"
+        """Suspects charged Q1 · Arrests — suspects charged, Calgary, full year."""
+        if self.region is not None:
+            metric = f"{self.metric.regional_label} — {self.metric.label.lower()}"
+            return f"{metric}, {self.region.name}, full year"
+        return f"{self.metric.label} {self.period}"
 
     def bind(self, raw: str) -> None:
         self.raw = (raw or "").strip()

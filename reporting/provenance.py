@@ -18,13 +18,15 @@ GRID = "grid"
 FORM = "admin"
 BULK_DELETE = "admin: bulk delete"
 API_TOKEN = "api: token"
-API_SESSION = "api"
+API_SESSION = "api: session"
+API = "api"  # written before the API named how it was signed in
 
 THROUGH = {
     GRID: "the entry grid",
     FORM: "the figure's form",
     BULK_DELETE: "a bulk delete in the figures list",
     API_SESSION: "the API (signed in)",
+    API: "the API",
 }
 IMPORT_REASON = re.compile(r"^import #(?P<number>\d+)(?::\s*(?P<file_name>.*))?$", re.DOTALL)
 

@@ -9,7 +9,11 @@ Values are Decimals throughout; nothing here goes through a float. This
 module imports nothing from reporting's models, so the models may use it.
 """
 
+import datetime
+import zoneinfo
 from decimal import Decimal
+
+from django.conf import settings
 
 from units.models import Metric
 
@@ -101,6 +105,22 @@ def direction(change: Decimal | None) -> str:
 def arrow(change: Decimal | None) -> str:
     """▲, ▼ or ■: the sign carries the direction too, so colour only repeats it."""
     return ARROWS[direction(change)]
+
+
+def format_moment(moment: datetime.datetime | None) -> str:
+    """2026-12-04 21:36 MST: a time in ALERT's zone (TIME_ZONE, America/Edmonton),
+    always with the zone, whatever zone the request or the database uses."""
+    if moment is None:
+        return NOT_REPORTED
+    local = moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return f"{local:%Y-%m-%d %H:%M} {local:%Z}"
+
+
+def person_name(user) -> str:
+    """Jane Smith, or the username when no name is on record."""
+    if user is None:
+        return "the system"
+    return user.get_full_name() or user.get_username()
 
 
 def figure_label(figure) -> str:

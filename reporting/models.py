@@ -11,7 +11,7 @@ from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from reporting.formatting import figure_label, format_figure
+from reporting.formatting import figure_label, format_figure, format_moment
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
 FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -133,7 +133,7 @@ class FiscalYear(models.Model):
 
     def locked_message(self) -> str:
         who = self.locked_by.get_username() if self.locked_by_id else "an administrator"
-        when = f" on {self.locked_at:%Y-%m-%d %H:%M}" if self.locked_at else ""
+        when = f" on {format_moment(self.locked_at)}" if self.locked_at else ""
         return (
             f"Fiscal year {self.label} is locked (published){when} by {who}: "
             "its figures cannot change. Ask an administrator to unlock it."
@@ -280,7 +280,7 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+            f"{self.file_name} ({format_moment(self.created_at)})"
             if self.created_at
             else self.file_name
         )

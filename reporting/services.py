@@ -135,6 +135,8 @@ def record_figure(
         if note is not None:
             figure.note = note
         figure.updated_by = user if user is not None and user.is_authenticated else None
+        # Written by hand now, not by the import that last wrote it.
+        figure.import_batch = None
         figure.full_clean()
         _attribute(figure, user, source)
         figure.save()

@@ -18,14 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from alert.importexport import AlertImportExportMixin
-from reporting import services
+from reporting import provenance, services
 from reporting.access import write_refusal
 from reporting.admin import people, views  # noqa: F401  (people registers the users' admin)
 from reporting.admin.forms import FigureForm
 from reporting.admin.import_export import FigureImportExport
 from reporting.admin.list_filters import ChangeTypeFilter, HasNoteFilter
 from reporting.figure_context import figure_context
-from reporting.formatting import figure_label, format_figure
+from reporting.formatting import figure_label, format_figure, format_moment, person_name
 from reporting.models import (
     Figure,
     FiscalYear,
@@ -38,6 +38,7 @@ from reporting.resources import FiscalYearResource
 from units.models import Metric, Unit, assigned_unit_ids
 
 HistoricalFigure = Figure.history.model
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 class ReadOnlyAdminMixin:
@@ -56,13 +57,17 @@ class ReadOnlyAdminMixin:
 @admin.register(FiscalYear)
 class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [FiscalYearResource]
-    list_display = ["label", "status", "locked_at", "locked_by", "entry_grids"]
+    list_display = ["label", "status", "locked_when", "locked_by", "entry_grids"]
     list_filter = ["status"]
     list_select_related = ["locked_by"]
     search_fields = ["label"]
     ordering = ["-start_year"]
-    readonly_fields = ["status", "locked_at", "locked_by", "entry_grids"]
+    readonly_fields = ["status", "locked_when", "locked_by", "entry_grids"]
     actions = ["lock_years", "unlock_years"]
+
+    @admin.display(description="locked at", ordering="locked_at")
+    def locked_when(self, fiscal_year: FiscalYear) -> str:
+        return format_moment(fiscal_year.locked_at) if fiscal_year.locked_at else "—"
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -140,7 +145,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "layout",
         "source",
         "user",
-        "created_at",
+        "created",
         "status",
         "new",
         "updated",
@@ -150,7 +155,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "figures_written",
     ]
     list_display = [
-        "created_at",
+        "created",
         "file_name",
         "layout",
         "user",
@@ -167,6 +172,10 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["file_name", "checksum", "user__username"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="created at", ordering="created_at")
+    def created(self, batch: ImportBatch) -> str:
+        return format_moment(batch.created_at)
 
     @admin.display(description="figures")
     def figures_written(self, batch: ImportBatch) -> str:
@@ -234,7 +243,7 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
             # A figure's key stays put: to move a figure, delete it and add another.
-            return ["metric", "period", "region", "import_batch", "updated_at", "updated_by"]
+            return ["metric", "period", "region", "import_batch", "last_changed", "updated_by"]
         return []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -274,15 +283,15 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             value=obj.value,
             note=obj.note,
             user=request.user,
-            source="admin",
+            source=provenance.FORM,
         )
         obj.pk = figure.pk
 
     def delete_model(self, request, obj):
-        services.delete_figure(figure=obj, user=request.user, source="admin")
+        services.delete_figure(figure=obj, user=request.user, source=provenance.FORM)
 
     def delete_queryset(self, request, queryset):
-        services.delete_figures(figures=queryset, user=request.user, source="admin: bulk delete")
+        services.delete_figures(figures=queryset, user=request.user, source=provenance.BULK_DELETE)
 
     @admin.action(description="Delete selected figures (not reported)", permissions=["delete"])
     def delete_figures(self, request, queryset):
@@ -297,6 +306,62 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             return None
         # Django's confirmation page; its "Yes" calls delete_queryset above.
         return delete_selected(self, request, queryset)
+
+    @admin.display(description="last changed")
+    def last_changed(self, figure: Figure) -> str:
+        return format_moment(figure.updated_at)
+
+    # The figure's own history page: values as the report prints them, who
+    # changed them and through what, times in ALERT's zone with the zone shown.
+    object_history_template = "admin/reporting/figure_history.html"
+    object_history_list_template = "admin/reporting/figure_history_list.html"
+    history_list_display = ["when", "change", "value_change", "note_then", "who_and_through"]
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        previous = history_manager.filter(
+            id=OuterRef("id"), history_id__lt=OuterRef("history_id")
+        ).order_by("-history_id")
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .select_related("history_user", "import_batch", "metric")
+            .annotate(previous_value=Subquery(previous.values("value")[:1]))
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Only those who may change figures are offered the revert form.
+        extra_context = {"can_revert": self.has_change_permission(request), **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context)
+
+    def set_history_delta_changes(self, request, page_obj, *args, **kwargs):
+        """The value column says what changed; no query per record for a diff."""
+
+    @admin.display(description="when")
+    def when(self, record) -> str:
+        return format_moment(record.history_date)
+
+    @admin.display(description="change")
+    def change(self, record) -> str:
+        return CHANGE_TYPES[record.history_type]
+
+    @admin.display(description="value")
+    def value_change(self, record) -> str:
+        value_type = record.metric.value_type
+        new = format_figure(record.value, value_type)
+        if record.history_type == "+":
+            return new
+        old = format_figure(record.previous_value, value_type)
+        if record.history_type == "-":
+            return f"{new} → — (deleted: not reported)"
+        return f"{old} → {new}" if old != new else new
+
+    @admin.display(description="note")
+    def note_then(self, record) -> str:
+        return record.note or "—"
+
+    @admin.display(description="who, and through what")
+    def who_and_through(self, record) -> str:
+        return provenance.who_and_through(record)
 
     @admin.display(description="unit", ordering="metric__unit__display_order")
     def unit_code(self, figure: Figure) -> str:
@@ -352,6 +417,11 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             ),
             path("findings/", wired(views.findings, require_GET), name="reporting_findings"),
             path(
+                "template/",
+                wired(views.figure_template, require_GET),
+                name="reporting_figure_template",
+            ),
+            path(
                 "report-workbook/",
                 wired(views.report_workbook, require_GET),
                 name="reporting_figure_report_workbook",
@@ -371,7 +441,7 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "figure",
         "old_value",
         "new_value",
-        "source",
+        "through",
     ]
     list_filter = [
         ChangeTypeFilter,
@@ -413,23 +483,23 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("reporting.view_figure")
 
     @admin.display(description="when", ordering="history_date")
-    def when(self, record):
-        return record.history_date
+    def when(self, record) -> str:
+        return format_moment(record.history_date)
 
     @admin.display(description="who", ordering="history_user__username")
     def who(self, record) -> str:
-        return record.history_user.get_username() if record.history_user else "system"
+        return person_name(record.history_user)
 
-    @admin.display(description="source / reason")
-    def source(self, record) -> str:
-        return record.history_change_reason or "—"
+    @admin.display(description="through")
+    def through(self, record) -> str:
+        return provenance.through(record)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
     @admin.display(description="change", ordering="history_type")
     def change_type(self, record) -> str:
-        return {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+        return CHANGE_TYPES[record.history_type]
 
     @admin.display(description="figure")
     def figure(self, record) -> str:

@@ -10,7 +10,7 @@ first, for the admin's context, permissions and messages.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,9 +21,17 @@ from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
+from reporting.exporting.blank import long_form_template
 from reporting.findings import year_findings
 from reporting.models import FiscalYear
-from units.models import Unit
+from units.models import Unit, assigned_unit_ids
+
+# The templates a person can download: (what the page calls it, file extension).
+TEMPLATE_LAYOUTS = {
+    "long-xlsx": ("Long form, Excel workbook (.xlsx)", "xlsx"),
+    "long-csv": ("Long form, CSV (.csv)", "csv"),
+    "report": ("Report workbook (.xlsx), laid out like the published tables", "xlsx"),
+}
 
 
 def _ensure_may_enter(model_admin, request) -> None:
@@ -58,6 +66,7 @@ def grid_pick(model_admin, request):
         years=years,
         chosen_year=year_id,
         chosen_unit=unit_id,
+        **template_context(request),
     )
     return TemplateResponse(request, "admin/reporting/grid_pick.html", context)
 
@@ -178,3 +187,47 @@ def report_workbook(model_admin, request):
         years=FiscalYear.objects.order_by("-start_year"),
     )
     return TemplateResponse(request, "admin/reporting/report_workbook.html", context)
+
+
+def template_context(request) -> dict:
+    """What the "Download a template" form needs: the years (newest first, the
+    newest open year chosen), the layouts, and whose units the template holds."""
+    years = list(FiscalYear.objects.order_by("-start_year"))
+    chosen = next((fy for fy in years if not fy.is_locked), years[0] if years else None)
+    units = list(Unit.objects.editable_by(request.user).active())
+    return {
+        "template_years": years,
+        "template_year": chosen,
+        "template_layouts": [(key, name) for key, (name, _) in TEMPLATE_LAYOUTS.items()],
+        "template_units": units,
+        "template_all_units": assigned_unit_ids(request.user) is None,
+    }
+
+
+def figure_template(model_admin, request):
+    """A template to fill in, for the units of the person asking:
+    ``?fiscal_year=2024-25&layout=long-xlsx`` (or ``long-csv``, ``report``)."""
+    _ensure_may_enter(model_admin, request)
+    fiscal_year = get_object_or_404(FiscalYear, label=request.GET.get("fiscal_year", ""))
+    layout = request.GET.get("layout", "long-xlsx")
+    if layout not in TEMPLATE_LAYOUTS:
+        return HttpResponseBadRequest(
+            f"There is no template “{layout}”: choose one of {', '.join(TEMPLATE_LAYOUTS)}."
+        )
+    units = list(Unit.objects.editable_by(request.user).active())
+    if not units:
+        raise PermissionDenied("You are assigned to no active unit: there is nothing to fill in.")
+    extension = TEMPLATE_LAYOUTS[layout][1]
+    if layout == "report":
+        content = export_report_workbook(fiscal_year, units=units, every_region=True)
+    else:
+        content = long_form_template(fiscal_year, units, extension)
+    whose = (
+        "all units" if assigned_unit_ids(request.user) is None else " ".join(u.code for u in units)
+    )
+    kind = "report workbook" if layout == "report" else "long form"
+    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
+    response["Content-Disposition"] = (
+        f'attachment; filename="ALERT {kind} template {fiscal_year.label} {whose}.{extension}"'
+    )
+    return response

@@ -176,6 +176,10 @@ STORAGES = {
 }
 
 # Imports: the largest upload accepted, in bytes (default 10 MB).
+# Anyone may read published years' summaries and downloads without signing in
+# (no drafts, no staff panel, no internal notes): reporting.access applies it.
+ALERT_PUBLIC_REPORTS = envbool("ALERT_PUBLIC_REPORTS", False)
+
 ALERT_IMPORT_MAX_BYTES = envint("ALERT_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

@@ -37,9 +37,10 @@ def _number(value: Decimal | None) -> object:
     return None if value is None else as_cell(value)
 
 
-def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
-    """The year's report-layout workbook as XLSX bytes (see the module docstring)."""
-    summary = build_summary(fiscal_year)
+def export_report_workbook(fiscal_year: FiscalYear | str, *, internal_notes: bool = True) -> bytes:
+    """The year's report-layout workbook as XLSX bytes (see the module docstring);
+    ``internal_notes`` False leaves the staff's notes out (a public download)."""
+    summary = build_summary(fiscal_year, internal_notes=internal_notes)
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)

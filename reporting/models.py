@@ -140,7 +140,7 @@ class FiscalYear(models.Model):
         who = self.locked_by.get_username() if self.locked_by_id else "an administrator"
         when = f" on {self.locked_at:%Y-%m-%d %H:%M}" if self.locked_at else ""
         return (
-            f"Fiscal year {self.label} is published and locked{when} by {who}: "
+            f"Fiscal year {self.label} is locked (published){when} by {who}: "
             "its figures cannot change. Ask an administrator to unpublish it to correct them."
         )
 

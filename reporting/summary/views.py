@@ -73,6 +73,9 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     content = cache.get(key)
     if content is None:
         annual = build_summary(year, internal_notes=not public)
+        if public:  # the year picker offers only what this reader may open
+            readable = set(readable_years(request.user).values_list("label", flat=True))
+            annual.years = [label for label in annual.years if label in readable]
         findings = staff_findings(fiscal_year) if staff else None
         page = SummaryPage.from_summary(annual, findings=findings)
         content = render_to_string(

@@ -62,10 +62,10 @@ def test_a_draft_is_marked_in_the_title_the_page_and_for_print(
     page = client.get(summary_url("2024-25")).content.decode()
     assert "<title>Draft · Annual results 2024-25" in page
     assert "Draft — not yet published." in page
-    assert re.search(r'class="print-marker"[^>]*>DRAFT · not published', page)
+    assert re.search(r'<body class="[^"]*\bis-draft\b', page)  # names the printed pages
     published = client.get(summary_url("2023-24")).content.decode()
     assert "<title>Annual results 2023-24" in published
-    assert re.search(r'class="print-marker"[^>]*>Published · ', published)
+    assert re.search(r'<body class="[^"]*\bis-published\b', published)
     assert "is in preparation" in published  # the staff notice of the newer draft
 
 

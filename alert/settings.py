@@ -175,6 +175,10 @@ STORAGES = {
     },
 }
 
+# Anyone may read published years' summaries and downloads without signing in
+# (no drafts, no staff panel, no internal notes): reporting.access applies it.
+ALERT_PUBLIC_REPORTS = envbool("ALERT_PUBLIC_REPORTS", False)
+
 # Imports: the largest upload accepted, in bytes (default 10 MB), and the most
 # rows of figures one file may hold (a 10 MB long-form CSV holds about 290,000).
 ALERT_IMPORT_MAX_BYTES = envint("ALERT_IMPORT_MAX_BYTES", 10 * 1024 * 1024)

@@ -49,7 +49,16 @@ class UnitAdmin(AlertImportExportMixin, admin.ModelAdmin):
 @admin.register(Metric)
 class MetricAdmin(AlertImportExportMixin, admin.ModelAdmin):
     resource_classes = [MetricResource]
-    list_display = ["label", "code", "unit", "value_type", "regional_label", "headline", "active"]
+    list_display = [
+        "label",
+        "code",
+        "unit",
+        "value_type",
+        "regional_label",
+        "headline",
+        "polarity",
+        "active",
+    ]
     list_filter = ["unit", "value_type", "headline", "active"]
     list_select_related = ["unit"]
     search_fields = ["label", "code", "unit__code"]

@@ -129,6 +129,13 @@ class Metric(models.Model):
         COUNT = "count", "Count"
         CURRENCY = "currency", "Currency (CAD)"
 
+    class Polarity(models.TextChoices):
+        # Whether a rise is good news. A direction is not a verdict for most
+        # police statistics: only a metric set here gets a coloured change.
+        NEITHER = "neither", "Neither (no colour)"
+        HIGHER_IS_BETTER = "higher_better", "Higher is better"
+        HIGHER_IS_WORSE = "higher_worse", "Higher is worse"
+
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="metrics")
     code = models.SlugField(
         max_length=100, help_text="Slug of the printed label, e.g. est-value-of-drugs-seized."
@@ -145,6 +152,12 @@ class Metric(models.Model):
         default=False, help_text="Shown among the headline figures of the annual summary."
     )
     note = models.TextField(blank=True, help_text="Footnote shown under the unit's table.")
+    polarity = models.CharField(
+        max_length=15,
+        choices=Polarity.choices,
+        default=Polarity.NEITHER,
+        help_text="Whether a rise is good news; only then is the change from last year coloured.",
+    )
     active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -161,6 +174,10 @@ class Metric(models.Model):
                 name="units_metric_value_type_valid",
             ),
             models.CheckConstraint(condition=~Q(code=""), name="units_metric_code_not_blank"),
+            models.CheckConstraint(
+                condition=Q(polarity__in=["neither", "higher_better", "higher_worse"]),
+                name="units_metric_polarity_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -30,6 +31,8 @@ from reporting.models import (
     Figure,
     FiscalYear,
     ImportBatch,
+    PublicationEvent,
+    Release,
     ReportingPeriod,
     period_position,
     report_order,
@@ -63,7 +66,8 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["label"]
     ordering = ["-start_year"]
     readonly_fields = ["status", "locked_when", "locked_by", "entry_grids"]
-    actions = ["lock_years", "unlock_years"]
+    actions = ["publish_year", "unpublish_year"]
+    change_form_template = "admin/reporting/fiscalyear_change_form.html"
 
     @admin.display(description="locked at", ordering="locked_at")
     def locked_when(self, fiscal_year: FiscalYear) -> str:
@@ -76,20 +80,6 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
             # A new year comes with its five periods, as on every other path.
             created = services.create_fiscal_year(label=obj.label, user=request.user)
             obj.pk, obj.start_year = created.pk, created.start_year
-
-    def get_urls(self):
-        def open_next(request):
-            # PermissionDenied comes from the service, for anyone but administrators.
-            return views.open_next_year(self, request)
-
-        return [
-            path(
-                "open-next/",
-                self.admin_site.admin_view(require_POST(open_next)),
-                name="reporting_fiscalyear_open_next",
-            ),
-            *super().get_urls(),
-        ]
 
     def has_lock_permission(self, request) -> bool:
         return request.user.has_perm("reporting.lock_fiscalyear")
@@ -104,25 +94,69 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
             fiscal_year.pk,
         )
 
-    def _set_status(self, request, queryset, *, locked: bool) -> None:
-        changed = [
-            fy.label
-            for fy in queryset
-            if services.set_year_status(fiscal_year=fy, locked=locked, user=request.user)
+    def _one_year(self, request, queryset, url_name: str):
+        # Publishing is reviewed year by year: the action opens that year's page.
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one year at a time.", messages.WARNING)
+            return None
+        return redirect(f"admin:{url_name}", queryset.get().pk)
+
+    @admin.action(description="Publish the selected year (review first)", permissions=["lock"])
+    def publish_year(self, request, queryset):
+        return self._one_year(request, queryset, "reporting_fiscalyear_publish")
+
+    @admin.action(description="Unpublish the selected year (to correct it)", permissions=["lock"])
+    def unpublish_year(self, request, queryset):
+        return self._one_year(request, queryset, "reporting_fiscalyear_unpublish")
+
+    def get_urls(self):
+        def wired(view):
+            def page(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(page)
+
+        def open_next(request):
+            # PermissionDenied comes from the service, for anyone but administrators.
+            return views.open_next_year(self, request)
+
+        return [
+            path(
+                "open-next/",
+                self.admin_site.admin_view(require_POST(open_next)),
+                name="reporting_fiscalyear_open_next",
+            ),
+            path(
+                "<int:fiscal_year_id>/publish/",
+                wired(views.publish_review),
+                name="reporting_fiscalyear_publish",
+            ),
+            path(
+                "<int:fiscal_year_id>/unpublish/",
+                wired(views.unpublish),
+                name="reporting_fiscalyear_unpublish",
+            ),
+            *super().get_urls(),
         ]
-        verb = "Locked (published)" if locked else "Unlocked"
-        if changed:
-            self.message_user(request, f"{verb}: {', '.join(changed)}.", messages.SUCCESS)
-        else:
-            self.message_user(request, "Nothing to do: the years already had that status.")
 
-    @admin.action(description="Lock (publish) the selected years", permissions=["lock"])
-    def lock_years(self, request, queryset):
-        self._set_status(request, queryset, locked=True)
 
-    @admin.action(description="Unlock the selected years", permissions=["lock"])
-    def unlock_years(self, request, queryset):
-        self._set_status(request, queryset, locked=False)
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Each publication's figures as they were published; never changed."""
+
+    list_display = ["fiscal_year", "number", "published_at", "published_by", "reason"]
+    list_filter = ["fiscal_year"]
+    list_select_related = ["fiscal_year", "published_by"]
+    exclude = ["figures"]
+
+
+@admin.register(PublicationEvent)
+class PublicationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The publication log: who published or unpublished which year, when and why."""
+
+    list_display = ["fiscal_year", "action", "at", "by", "reason", "release"]
+    list_filter = ["fiscal_year", "action"]
+    list_select_related = ["fiscal_year", "by", "release__fiscal_year"]
 
 
 @admin.register(ReportingPeriod)

@@ -4,7 +4,9 @@ findings and the report workbook.
 Plain views that fetch, authorise, call and render; ``FigureAdmin.get_urls``
 wires them under the figures' admin URLs (``admin:reporting_figure_grid_pick``,
 ``admin:reporting_figure_grid``, ``admin:reporting_findings``,
-``admin:reporting_figure_report_workbook``). Each takes the ``FigureAdmin``
+``admin:reporting_figure_report_workbook``); ``FiscalYearAdmin.get_urls`` wires
+the publication pages (``admin:reporting_fiscalyear_publish``,
+``admin:reporting_fiscalyear_unpublish``). Each takes its ``ModelAdmin``
 first, for the admin's context, permissions and messages.
 """
 
@@ -24,6 +26,7 @@ from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
 from reporting.findings import year_findings
 from reporting.models import FiscalYear
+from reporting.publication import review_year
 from units.models import Unit, assigned_unit_ids
 
 # The templates a person can download: (what the page calls it, file extension).
@@ -231,3 +234,92 @@ def figure_template(model_admin, request):
         f'attachment; filename="ALERT {kind} template {fiscal_year.label} {whose}.{extension}"'
     )
     return response
+
+
+def _ensure_may_publish(model_admin, request) -> None:
+    if not model_admin.has_lock_permission(request):
+        raise PermissionDenied("Only administrators may publish or unpublish a fiscal year.")
+
+
+def publish_review(model_admin, request, fiscal_year_id: int):
+    """Review a draft year (its findings, what changed since the last release),
+    acknowledge its errors, then publish it."""
+    _ensure_may_publish(model_admin, request)
+    fiscal_year = get_object_or_404(FiscalYear, pk=fiscal_year_id)
+    change_url = reverse("admin:reporting_fiscalyear_change", args=[fiscal_year.pk])
+    if fiscal_year.is_locked:
+        model_admin.message_user(request, f"{fiscal_year.label} is already published.")
+        return redirect(change_url)
+    review = review_year(fiscal_year)
+    problems: list[str] = []
+    written = {item.key: "" for item in review.errors}
+    reason = ""
+    if request.method == "POST":
+        written = {item.key: request.POST.get(f"ack-{item.key}", "") for item in review.errors}
+        reason = request.POST.get("reason", "")
+        if request.POST.get("confirm") != "yes":
+            problems.append("Tick “I have reviewed this year” to publish it.")
+        else:
+            try:
+                release = services.publish_year(
+                    fiscal_year=fiscal_year,
+                    user=request.user,
+                    reason=reason,
+                    acknowledgements=written,
+                )
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+            else:
+                model_admin.message_user(
+                    request,
+                    f"Published {fiscal_year.label} (release {release.number}).",
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
+    context = _context(
+        model_admin,
+        request,
+        f"Publish {fiscal_year.label}",
+        fiscal_year=fiscal_year,
+        review=review,
+        errors=[(item, written.get(item.key, "")) for item in review.errors],
+        reason=reason,
+        problems=problems,
+        change_url=change_url,
+    )
+    return TemplateResponse(request, "admin/reporting/publish_review.html", context)
+
+
+def unpublish(model_admin, request, fiscal_year_id: int):
+    """Return a published year to draft, with the reason (what is to be corrected)."""
+    _ensure_may_publish(model_admin, request)
+    fiscal_year = get_object_or_404(FiscalYear, pk=fiscal_year_id)
+    change_url = reverse("admin:reporting_fiscalyear_change", args=[fiscal_year.pk])
+    if not fiscal_year.is_locked:
+        model_admin.message_user(request, f"{fiscal_year.label} is not published.")
+        return redirect(change_url)
+    problems: list[str] = []
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            services.unpublish_year(fiscal_year=fiscal_year, user=request.user, reason=reason)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+        else:
+            model_admin.message_user(
+                request,
+                f"Unpublished {fiscal_year.label}: it is a draft again until it is republished.",
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+    context = _context(
+        model_admin,
+        request,
+        f"Unpublish {fiscal_year.label}",
+        fiscal_year=fiscal_year,
+        reason=reason,
+        problems=problems,
+        change_url=change_url,
+    )
+    return TemplateResponse(request, "admin/reporting/unpublish.html", context)

@@ -19,7 +19,7 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     live_server, transactional_db, clerk, page, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_dataset", stdout=io.StringIO())
+    call_command("load_dataset", "--drafts", stdout=io.StringIO())
     page = page
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("input[name=username]", "bob")

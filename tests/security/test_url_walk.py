@@ -103,6 +103,7 @@ SAMPLE_ARGUMENTS = {
     "fiscal_year": "2023-24",
     "year": "2023-24",
     "label": "2023-24",
+    "number": "1",  # a release of the year
     "unit": "ICE",
     "unit_code": "ICE",
     "code": "ICE",

@@ -137,8 +137,8 @@ def _reference_ids(kind: str) -> dict[tuple, int]:
 
 def _plain(value: object) -> object:
     """A column's value as JSON holds it exactly (no float, full microseconds)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
+    if value is None or isinstance(value, bool | int | str | dict | list):
+        return value  # a JSONField's value is JSON already
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, Decimal | uuid.UUID):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0006_importbatch_choices'),
+        ('reporting', '0007_publication_releases'),
         ('units', '0003_catalogue_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -34,7 +34,7 @@ def refuse_unsafe_codes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0003_catalogue_history'),
+        ('units', '0004_metric_polarity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

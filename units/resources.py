@@ -59,7 +59,7 @@ class UnitResource(FileProblemsFirst, resources.ModelResource):
         export_order = fields
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = True  # the model's messages, not the database's
+        clean_model_instances = True  # the model's messages, not a database error
 
 
 class MetricResource(FileProblemsFirst, resources.ModelResource):
@@ -82,7 +82,7 @@ class MetricResource(FileProblemsFirst, resources.ModelResource):
         export_order = fields
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = True  # the model's messages, not the database's
+        clean_model_instances = True  # the model's messages, not a database error
 
     def get_queryset(self):
         return Metric.objects.select_related("unit")
@@ -98,4 +98,4 @@ class RegionResource(FileProblemsFirst, resources.ModelResource):
         export_order = fields
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = True  # the model's messages, not the database's
+        clean_model_instances = True  # the model's messages, not a database error

@@ -17,6 +17,7 @@ from reporting.importing.longform import COLUMNS
 from reporting.importing.readers import MAX_CELL_CHARS, MAX_COLUMNS
 from reporting.models import Figure, ImportBatch
 from reporting.services import import_file
+from tests.html_tables import read_tables
 from tests.importing.helpers import long_csv, long_xlsx, record
 
 GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", "from a hostile file"]
@@ -139,13 +140,19 @@ def test_json_value_that_is_a_list_is_refused_naming_the_item_and_key(catalogue)
 
 
 def test_json_keeps_every_cent_of_the_largest_figure(catalogue):
-    content = (
-        b'[{"unit": "CFSEU", "metric": "est-value-of-drugs-seized", "fiscal_year": "2023-24",'
-        b' "period": "FY", "region": "", "value": 99999999999999.99}]'
-    )
-    outcome = import_file(content=content, file_name="cents.json")
+    def cents(value: bytes) -> bytes:
+        return (
+            b'[{"unit": "CFSEU", "metric": "est-value-of-drugs-seized", "fiscal_year": "2023-24",'
+            b' "period": "FY", "region": "", "value": ' + value + b"}]"
+        )
+
+    outcome = import_file(content=cents(b"9999999999999.99"), file_name="cents.json")
     assert outcome.written
-    assert str(outcome.rows[0].value) == "99999999999999.99"
+    assert str(outcome.rows[0].value) == "9999999999999.99"
+    # One digit more than any figure holds: refused, quoted to the cent (a
+    # float would have read it as ...98).
+    (problem,) = refused(cents(b"99999999999999.99"), "too large.json")
+    assert "99999999999999.99 is larger than any figure" in problem
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
@@ -232,7 +239,9 @@ def test_ten_megabyte_csv_of_bad_rows_gives_a_small_preview_and_every_problem_as
     page = response.content.decode()
     rows = (path.stat().st_size - len(long_csv())) // one
     assert f"The file has <strong>{rows}</strong> problems in all" in page
-    assert page.count("is not a number") == 100
+    # Once in the summary by kind (one problem, many rows), then beside each listed row.
+    assert page.count("is not a number") == 1 + 100
+    assert len(read_tables(page)["rejected-rows"].body()) == 100
     assert record() == before
     link = re.search(r'<a href="([^"]+)" download>Download all', page).group(1)
     download = client.get(link)

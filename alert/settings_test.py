@@ -11,7 +11,9 @@ os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 # With REDIS_URL set, this run's keys carry their own prefix (inherited by the
 # servers the two-server test starts), and tests/conftest.py deletes them
 # after each test: a shared Redis keeps nothing of ours.
-os.environ.setdefault("ALERT_CACHE_KEY_PREFIX", f"alert-test-{secrets.token_hex(6)}")
+# Never an installation's own prefix, whatever the shell exports.
+if not os.environ.get("ALERT_CACHE_KEY_PREFIX", "").startswith("alert-test-"):
+    os.environ["ALERT_CACHE_KEY_PREFIX"] = f"alert-test-{secrets.token_hex(6)}"
 
 from alert.settings import *  # noqa: E402,F403
 

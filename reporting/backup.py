@@ -139,6 +139,7 @@ def take_backup(*, with_users: bool = True) -> dict:
             "regional_label": m.regional_label,
             "headline": m.headline,
             "note": m.note,
+            "public_note": m.public_note,
             "active": m.active,
         }
         for m in sorted(Metric.objects.all(), key=lambda m: (units[m.unit_id], m.code))

@@ -76,6 +76,7 @@ class MetricResource(FileProblemsFirst, resources.ModelResource):
             "regional_label",
             "headline",
             "note",
+            "public_note",
             "active",
         ]
         export_order = fields

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from alert.importexport import AlertImportExportMixin
@@ -30,6 +30,7 @@ from reporting.models import (
     FiscalYear,
     ImportBatch,
     ReportingPeriod,
+    UnitQuarter,
     period_position,
     report_order,
 )
@@ -103,6 +104,35 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     @admin.action(description="Unlock the selected years", permissions=["lock"])
     def unlock_years(self, request, queryset):
         self._set_status(request, queryset, locked=False)
+
+
+@admin.register(UnitQuarter)
+class UnitQuarterAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """The reporting cycle: its list is the board (``views.cycle_board``); the
+    records change only through the services' transitions, each kept in the
+    history (``/history/`` of a record)."""
+
+    list_display = ["__str__", "state", "submitted_by", "approved_by", "returned_by"]
+    list_select_related = ["unit", "fiscal_year", "submitted_by", "approved_by", "returned_by"]
+
+    def changelist_view(self, request, extra_context=None):
+        return views.cycle_board(self, request)
+
+    def get_urls(self):
+        def wired(view):
+            def page(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(require_POST(page))
+
+        return [
+            path(
+                "transition/",
+                wired(views.cycle_transition),
+                name="reporting_unitquarter_transition",
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(ReportingPeriod)

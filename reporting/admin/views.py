@@ -1,24 +1,28 @@
 """The figures' own admin pages: the entry grid (pick, then enter), the
-findings and the report workbook.
+findings and the report workbook; and the reporting cycle's board.
 
 Plain views that fetch, authorise, call and render; ``FigureAdmin.get_urls``
 wires them under the figures' admin URLs (``admin:reporting_figure_grid_pick``,
 ``admin:reporting_figure_grid``, ``admin:reporting_findings``,
-``admin:reporting_figure_report_workbook``). Each takes the ``FigureAdmin``
+``admin:reporting_figure_report_workbook``); ``UnitQuarterAdmin`` wires the
+board as its list (``admin:reporting_unitquarter_changelist``) and its steps
+(``admin:reporting_unitquarter_transition``). Each takes its ModelAdmin
 first, for the admin's context, permissions and messages.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from reporting import grid as entry_grid
+from reporting import services
 from reporting.access import write_refusal
+from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.findings import year_findings
-from reporting.models import FiscalYear
+from reporting.models import FiscalYear, QuarterApproved, ReportingPeriod
 from units.models import Unit
 
 
@@ -76,14 +80,20 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                 request, f"Nothing saved. {year_refusal.messages[0]}", messages.ERROR
             )
         elif grid.bind(request.POST):
-            counts = entry_grid.save_grid(grid, user=request.user)
-            model_admin.message_user(
-                request,
-                f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
-                f"recorded, {counts['deleted']} cleared (not reported).",
-                messages.SUCCESS,
-            )
-            return redirect(request.path)
+            try:
+                counts = entry_grid.save_grid(grid, user=request.user)
+            except QuarterApproved as refusal:
+                model_admin.message_user(
+                    request, f"Nothing saved. {refusal.messages[0]}", messages.ERROR
+                )
+            else:
+                model_admin.message_user(
+                    request,
+                    f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
+                    f"recorded, {counts['deleted']} cleared (not reported).",
+                    messages.SUCCESS,
+                )
+                return redirect(request.path)
         else:
             model_admin.message_user(
                 request,
@@ -99,6 +109,7 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         grid=grid,
         columns=entry_grid.COLUMNS,
         locked=year_refusal is not None,
+        approved_periods=entry_grid.approved_periods(grid, user=request.user),
         units=Unit.objects.editable_by(request.user).active(),
         years=FiscalYear.objects.all(),
     )
@@ -147,3 +158,62 @@ def report_workbook(model_admin, request):
         years=FiscalYear.objects.order_by("-start_year"),
     )
     return TemplateResponse(request, "admin/reporting/report_workbook.html", context)
+
+
+def cycle_board(model_admin, request):
+    """The quarterly reporting cycle: each open year's units by quarters, with
+    the steps this user may take (clerks see their units, administrators all)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    context = _context(
+        model_admin,
+        request,
+        "Reporting cycle",
+        boards=build_board(request.user),
+        quarters=ReportingPeriod.QUARTERS,
+    )
+    return TemplateResponse(request, "admin/reporting/cycle_board.html", context)
+
+
+TRANSITIONS = {
+    "submit": services.submit_quarter,
+    "approve": services.approve_quarter,
+    "return": services.return_quarter,
+    "reopen": services.reopen_quarter,
+}
+
+
+def cycle_transition(model_admin, request):
+    """One step of a unit-quarter (POST from the board), then back to the board."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    move = TRANSITIONS.get(request.POST.get("action", ""))
+    unit_id, year_id = request.POST.get("unit", ""), request.POST.get("fiscal_year", "")
+    if move is None or not unit_id.isdigit() or not year_id.isdigit():
+        return HttpResponseBadRequest("Unknown step of the reporting cycle.")
+    unit = get_object_or_404(Unit, pk=unit_id)
+    fiscal_year = get_object_or_404(FiscalYear, pk=year_id)
+    quarter = request.POST.get("quarter", "")
+    extra = {}
+    if move is services.return_quarter:
+        extra["comment"] = request.POST.get("comment", "")
+    elif move is services.reopen_quarter:
+        extra["reason"] = request.POST.get("reason", "")
+    try:
+        record = move(
+            unit=unit, fiscal_year=fiscal_year, quarter=quarter, user=request.user, **extra
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as refusal:
+        model_admin.message_user(
+            request,
+            f"Nothing changed for {unit.code} {fiscal_year.label} {quarter}. "
+            + " ".join(refusal.messages),
+            messages.ERROR,
+        )
+    else:
+        model_admin.message_user(
+            request, f"{record}: {record.get_state_display().lower()}.", messages.SUCCESS
+        )
+    return redirect("admin:reporting_unitquarter_changelist")

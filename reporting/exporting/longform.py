@@ -6,11 +6,19 @@ from reporting.exporting.tables import write_table
 from reporting.models import Figure, FiscalYear
 
 
-def export_long(figures: QuerySet | FiscalYear | str | None = None, fmt: str = "csv") -> bytes:
+def export_long(
+    figures: QuerySet | FiscalYear | str | None = None,
+    fmt: str = "csv",
+    *,
+    internal_notes: bool = True,
+) -> bytes:
     """The figures as a long-form file (csv, xlsx or json), escaped.
 
     ``figures`` is a Figure queryset (the admin's filtered changelist,
     say), a fiscal year or its label, or None for every figure on record.
+    ``internal_notes=False`` leaves out the ``note`` column (staff only): the
+    report's own download carries the public notes alone. A file without
+    the column still imports, keeping the notes on record.
     """
     from reporting.resources import FigureResource
 
@@ -22,4 +30,6 @@ def export_long(figures: QuerySet | FiscalYear | str | None = None, fmt: str = "
     else:
         queryset = resource.get_queryset().for_year(figures)
     dataset = resource.export(queryset=queryset)
+    if not internal_notes:
+        del dataset["note"]
     return write_table(dataset.headers, dataset, fmt)

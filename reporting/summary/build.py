@@ -160,7 +160,9 @@ def build_summary(fiscal_year: FiscalYear | str) -> AnnualSummary:
         )
     )
     regions = list(Region.objects.all())
-    # {(metric_id, year label, period, region_id): (value, note)}
+    # {(metric_id, year label, period, region_id): (value, public note)}. Only
+    # public notes reach the summary: the internal note is for staff, and the
+    # page, its print and its downloads are all built from this.
     figures: dict[tuple, tuple[Decimal, str]] = {
         (metric_id, fy_label, period, region_id): (value, note)
         for metric_id, fy_label, period, region_id, value, note in Figure.objects.filter(
@@ -171,7 +173,7 @@ def build_summary(fiscal_year: FiscalYear | str) -> AnnualSummary:
             "period__period",
             "region_id",
             "value",
-            "note",
+            "public_note",
         )
     }
 
@@ -229,8 +231,8 @@ def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
         ]
         change, percent = change_between(year.value, prior[0].value)
         refs = []
-        if metric.note:
-            refs.append(footnote(metric, metric.note))
+        if metric.public_note:
+            refs.append(footnote(metric, metric.public_note))
         for fy_label in [label, *prior_labels]:
             for period in (*QUARTERS, "FY"):
                 note = figure(fy_label, period)[1]

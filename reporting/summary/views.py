@@ -71,9 +71,12 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 @require_GET
 @summary_access
 def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
-    """Every figure of the year in the long form (one row per figure), escaped."""
+    """Every figure of the year in the long form (one row per figure), escaped,
+    with its public note and without the internal one (staff only)."""
     year = _year_or_404(fiscal_year)
-    response = HttpResponse(export_long(year, "csv"), content_type=CONTENT_TYPES["csv"])
+    response = HttpResponse(
+        export_long(year, "csv", internal_notes=False), content_type=CONTENT_TYPES["csv"]
+    )
     response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
     return response
 

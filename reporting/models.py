@@ -165,10 +165,22 @@ class FiscalYear(models.Model):
                 (uq.unit_id, uq.quarter): uq
                 for uq in UnitQuarter.objects.filter(
                     fiscal_year=self, state=UnitQuarter.State.APPROVED
-                ).select_related("unit", "approved_by")
+                ).select_related("unit", "fiscal_year", "approved_by")
             }
             self._approved_quarters = cached
         return cached
+
+    @staticmethod
+    def prefetch_approved_quarters(years) -> None:
+        """``approved_quarters`` of several years in one query (the import pipeline)."""
+        years = list(years)
+        found: dict[int, dict] = {year.pk: {} for year in years}
+        for uq in UnitQuarter.objects.filter(
+            fiscal_year__in=years, state=UnitQuarter.State.APPROVED
+        ).select_related("unit", "fiscal_year", "approved_by"):
+            found[uq.fiscal_year_id][(uq.unit_id, uq.quarter)] = uq
+        for year in years:
+            year._approved_quarters = found[year.pk]
 
     def ensure_quarter_writable_by(self, user, *, unit: Unit, period: str) -> None:
         """Raise QuarterApproved if the unit-quarter holding ``period`` (a full-year

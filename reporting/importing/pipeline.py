@@ -167,6 +167,7 @@ def plan_import(rows: Sequence[LongFormRow], *, user=None) -> ImportOutcome:
         if p.row.fiscal_year in catalogue.years
     }
     catalogue.load_periods(list(years.values()))
+    FiscalYear.prefetch_approved_quarters(years.values())
     _resolve_periods(planned_rows, catalogue)
     _compare_with_record(planned_rows, catalogue)
     _refuse_locked_years(planned_rows, catalogue, user)

@@ -50,8 +50,10 @@ def test_the_board_counts_a_quarters_open_findings(year, ice, administrator):
         0,
         0,
     ]
-    figure = Figure.objects.for_year(year).for_unit(ice).get(
-        metric__code="file-intakes", period__period="Q2", region__isnull=True
+    figure = (
+        Figure.objects.for_year(year)
+        .for_unit(ice)
+        .get(metric__code="file-intakes", period__period="Q2", region__isnull=True)
     )
     figure.value = Decimal("872.5")  # a fraction in a count (an error of Q2), and the
     figure.save()  # quarters no longer add up to the year (an error of every quarter and FY)
@@ -103,9 +105,7 @@ def test_the_board_lists_draft_years_only(year, administrator):
     assert labels == [fy.label for fy in FiscalYear.objects.open()]
 
 
-def test_the_board_costs_the_same_queries_whatever_the_number_of_units(
-    year, administrator, client
-):
+def test_the_board_costs_the_same_queries_whatever_the_number_of_units(year, administrator, client):
     client.force_login(administrator)
     url = reverse(BOARD)
     client.get(url)  # warm the session and the permission caches
@@ -125,9 +125,7 @@ def test_the_board_costs_the_same_queries_whatever_the_number_of_units(
     assert len(many) == len(few)
 
 
-def test_the_board_page_lists_the_cells_and_a_clerk_submits_from_it(
-    year, ice, ice_clerk, client
-):
+def test_the_board_page_lists_the_cells_and_a_clerk_submits_from_it(year, ice, ice_clerk, client):
     client.force_login(ice_clerk)
     page = client.get(reverse(BOARD))
     assert page.status_code == 200

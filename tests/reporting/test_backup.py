@@ -27,6 +27,7 @@ def lived_in(dataset, administrator, clerk, leader):
         region=figure.region,
         value="1,234",
         note="Corrected after the Q1 audit.",
+        public_note="Revised after an audit of the quarter.",
         user=clerk,
         source="command",
     )
@@ -69,6 +70,8 @@ def test_backup_restores_into_an_empty_database_with_zero_differences(lived_in, 
     assert year.is_locked and year.locked_by.username == "alice"
     corrected = Figure.objects.get(note="Corrected after the Q1 audit.")
     assert corrected.value == 1234
+    assert corrected.public_note == "Revised after an audit of the quarter."
+    assert Figure.objects.exclude(public_note="").count() == 6  # the dataset's five, and this
     assert corrected.updated_by.username == "bob"
     assert ImportBatch.objects.filter(status=ImportBatch.Status.REJECTED).count() == 1
     assert Figure.objects.filter(import_batch__file_name="annual-report-2023-24.csv").exists()
@@ -86,6 +89,7 @@ def test_backup_file_holds_natural_keys_and_no_database_ids(lived_in, tmp_path):
         "region",
         "value",
         "note",
+        "public_note",
         "batch",
         "updated_at",
         "updated_by",

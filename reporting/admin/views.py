@@ -102,6 +102,15 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
             )
     elif year_refusal:
         model_admin.message_user(request, year_refusal.messages[0], messages.WARNING)
+    approved_periods = entry_grid.approved_periods(grid, user=request.user)
+    if approved_periods and request.method == "GET":
+        shown = ", ".join(p for p in entry_grid.COLUMNS if p in approved_periods)
+        model_admin.message_user(
+            request,
+            f"{shown} of {unit.code} {fiscal_year.label} approved: read-only until an "
+            "administrator reopens the quarter (see the reporting cycle).",
+            messages.WARNING,
+        )
     context = _context(
         model_admin,
         request,
@@ -109,7 +118,7 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         grid=grid,
         columns=entry_grid.COLUMNS,
         locked=year_refusal is not None,
-        approved_periods=entry_grid.approved_periods(grid, user=request.user),
+        approved_periods=approved_periods,
         units=Unit.objects.editable_by(request.user).active(),
         years=FiscalYear.objects.all(),
     )

@@ -82,6 +82,7 @@ def test_the_grid_shows_the_quarter_read_only_and_refuses_a_save(
     url = reverse("admin:reporting_figure_grid", args=[ice.pk, year.pk])
     page = client.get(url)
     assert page.context["approved_periods"] == {"Q1"}
+    assert "Q1 of ICE 2023-24 approved: read-only" in page.content.decode()
     cell = f"v-{intakes().metric_id}-Q1"
     assert f'name="{cell}"' in page.content.decode()
     grid = entry_grid.build_grid(ice, year)

@@ -299,9 +299,12 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
 
     @admin.action(description="Delete selected figures (not reported)", permissions=["delete"])
     def delete_figures(self, request, queryset):
+        figures = list(queryset.select_related("metric__unit", "period__fiscal_year__locked_by"))
+        # The approved quarters of every year selected, in one query, not one a figure.
+        FiscalYear.prefetch_approved_quarters(f.period.fiscal_year for f in figures)
         refused = {
             refusal.messages[0]
-            for figure in queryset.select_related("metric__unit", "period__fiscal_year__locked_by")
+            for figure in figures
             if (refusal := write_refusal(request.user, figure))
         }
         if refused:

@@ -184,3 +184,34 @@ def test_steps_need_a_post_with_csrf(year, ice, administrator):
 def test_someone_without_a_role_cannot_see_the_board(who, request, client, dataset):
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse(BOARD)).status_code == 403
+
+
+def test_a_unit_quarters_history_page_lists_its_steps(approved_q1, ice_clerk, client):
+    client.force_login(ice_clerk)
+    assert reverse("admin:reporting_unitquarter_history", args=[approved_q1.pk]) in (
+        client.get(reverse(BOARD)).content.decode()
+    )
+    page = client.get(reverse("admin:reporting_unitquarter_history", args=[approved_q1.pk]))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "submitted" in content and "approved" in content
+
+
+def test_the_bulk_delete_refusal_checks_approvals_in_one_query_whatever_the_selection(
+    approved_q1, ice_clerk, client
+):
+    client.force_login(ice_clerk)
+    url = reverse("admin:reporting_figure_changelist")
+
+    def count(figures) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.post(url, {"action": "delete_figures", "_selected_action": figures})
+        return len(captured)
+
+    # Refused (Q1 is approved): the refusal costs the same for one figure or six.
+    ice_q1 = list(
+        Figure.objects.for_unit("ICE").filter(period__period="Q1").values_list("pk", flat=True)
+    )
+    assert len(ice_q1) == 6
+    assert count(ice_q1[:1]) == count(ice_q1)
+    assert Figure.objects.filter(pk__in=ice_q1).count() == 6

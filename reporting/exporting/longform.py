@@ -16,9 +16,7 @@ def export_long(
 
     ``figures`` is a Figure queryset (the admin's filtered changelist,
     say), a fiscal year or its label, or None for every figure on record.
-    ``internal_notes=False`` leaves out the ``note`` column (staff only): the
-    report's own download carries the public notes alone. A file without
-    the column still imports, keeping the notes on record.
+    ``internal_notes`` False blanks the ``note`` column (a public download).
     """
     from reporting.resources import FigureResource
 
@@ -30,6 +28,29 @@ def export_long(
     else:
         queryset = resource.get_queryset().for_year(figures)
     dataset = resource.export(queryset=queryset)
+    rows = dataset
     if not internal_notes:
-        del dataset["note"]
-    return write_table(dataset.headers, dataset, fmt)
+        at = dataset.headers.index("note")
+        rows = [[*row[:at], "", *row[at + 1 :]] for row in dataset]
+    return write_table(dataset.headers, rows, fmt)
+
+
+def export_release(release, fmt: str = "csv") -> bytes:
+    """A release's figures as published, in the long form's key and value columns
+    (and the public note, where the release holds one), escaped."""
+    has_public_note = any("public_note" in entry for entry in release.figures)
+    headings = ["unit", "metric", "fiscal_year", "period", "region", "value"]
+    headings += ["public_note"] if has_public_note else []
+    rows = [
+        [
+            entry["unit"],
+            entry["metric"],
+            release.fiscal_year.label,
+            entry["period"],
+            entry["region"],
+            entry["value"],
+            *([entry.get("public_note", "")] if has_public_note else []),
+        ]
+        for entry in release.figures
+    ]
+    return write_table(headings, rows, fmt, title=f"release {release.number}")

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Prefetch
 
+from reporting.formatting import format_quarters
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
@@ -51,6 +52,11 @@ class MetricRow:
     change: Decimal | None
     change_percent: Decimal | None
     footnotes: list[int] = field(default_factory=list)
+    # "Q1–Q2 vs Q1–Q2 2023-24" when the change is year-to-date; blank for full years.
+    comparison: str = ""
+    # Why there is no change to show, in the reader's words; blank when there is one.
+    no_comparison: str = ""
+    polarity: str = Metric.Polarity.NEITHER
 
 
 @dataclass
@@ -104,6 +110,9 @@ class Headline:
     last_year: Decimal | None
     change: Decimal | None
     change_percent: Decimal | None
+    comparison: str = ""
+    no_comparison: str = ""
+    polarity: str = Metric.Polarity.NEITHER
 
 
 @dataclass
@@ -137,8 +146,54 @@ def change_between(current: Decimal | None, previous: Decimal | None):
     return change, (change * 100 / previous).quantize(Decimal("0.1"))
 
 
-def build_summary(fiscal_year: FiscalYear | str) -> AnnualSummary:
+@dataclass
+class Comparison:
+    """A year's figure against the prior year's, on the same footing."""
+
+    change: Decimal | None
+    percent: Decimal | None
+    label: str  # "Q1–Q2 vs Q1–Q2 2023-24" for a year-to-date comparison, else ""
+    missing: str  # why there is nothing to compare, else ""
+
+
+def compare_years(
+    label: str,
+    year: YearFigure,
+    quarters: list[Decimal | None],
+    prior_label: str,
+    prior: YearFigure,
+    prior_quarters: list[Decimal | None],
+) -> Comparison:
+    """Compare like with like, never a partial year with a full one.
+
+    A full year (recorded, or all four quarters) is compared with a full prior
+    year. A partial year is compared year-to-date: the sum of its quarters on
+    record against the sum of the same quarters of the prior year, which must
+    all be on record. Otherwise there is no comparison, and ``missing`` says why.
+    """
+    if year.value is None:
+        return Comparison(None, None, "", f"Not reported for {label}")
+    if not year.is_partial:
+        if prior.value is None:
+            return Comparison(None, None, "", f"No {prior_label} figure to compare")
+        if prior.is_partial:
+            return Comparison(None, None, "", f"{prior_label} has only some quarters on record")
+        change, percent = change_between(year.value, prior.value)
+        return Comparison(change, percent, "", "")
+    on_record = [q for q, value in zip(QUARTERS, quarters, strict=True) if value is not None]
+    span = format_quarters(on_record)
+    prior_values = [prior_quarters[QUARTERS.index(q)] for q in on_record]
+    if any(value is None for value in prior_values):
+        return Comparison(None, None, "", f"No {span} figures for {prior_label} to compare")
+    change, percent = change_between(year.value, sum(prior_values, Decimal(0)))
+    return Comparison(change, percent, f"{span} vs {span} {prior_label}", "")
+
+
+def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True) -> AnnualSummary:
     """The annual summary of a fiscal year, with its two prior years beside it.
+
+    Only public notes (``public_note`` of figures and metrics) reach it, for
+    every reader; ``internal_notes`` is kept for callers and changes nothing.
 
     Raises FiscalYear.DoesNotExist for an unknown label.
     """
@@ -179,7 +234,9 @@ def build_summary(fiscal_year: FiscalYear | str) -> AnnualSummary:
 
     sections, headlines = [], []
     for unit in units:
-        section = _unit_section(unit, year.label, prior_labels, regions, figures)
+        section = _unit_section(
+            unit, year.label, prior_labels, regions, figures, internal_notes=internal_notes
+        )
         sections.append(section)
         for row in section.rows:
             if row.headline:
@@ -194,6 +251,9 @@ def build_summary(fiscal_year: FiscalYear | str) -> AnnualSummary:
                         last_year=row.prior_years[0].value,
                         change=row.change,
                         change_percent=row.change_percent,
+                        comparison=row.comparison,
+                        no_comparison=row.no_comparison,
+                        polarity=row.polarity,
                     )
                 )
     return AnnualSummary(
@@ -208,7 +268,9 @@ def build_summary(fiscal_year: FiscalYear | str) -> AnnualSummary:
     )
 
 
-def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
+def _unit_section(
+    unit, label, prior_labels, regions, figures, *, internal_notes: bool = True
+) -> UnitSection:
     rows, footnotes = [], []
     notes_seen: dict[str, int] = {}
 
@@ -225,11 +287,14 @@ def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
 
         quarters = [figure(label, q)[0] for q in QUARTERS]
         year = year_figure(figure(label, "FY")[0], quarters)
+        prior_quarters = [[figure(p, q)[0] for q in QUARTERS] for p in prior_labels]
         prior = [
-            year_figure(figure(p, "FY")[0], [figure(p, q)[0] for q in QUARTERS])
-            for p in prior_labels
+            year_figure(figure(p, "FY")[0], p_quarters)
+            for p, p_quarters in zip(prior_labels, prior_quarters, strict=True)
         ]
-        change, percent = change_between(year.value, prior[0].value)
+        compared = compare_years(
+            label, year, quarters, prior_labels[0], prior[0], prior_quarters[0]
+        )
         refs = []
         if metric.public_note:
             refs.append(footnote(metric, metric.public_note))
@@ -250,9 +315,12 @@ def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
                 quarters=quarters,
                 year=year,
                 prior_years=prior,
-                change=change,
-                change_percent=percent,
+                change=compared.change,
+                change_percent=compared.percent,
                 footnotes=refs,
+                comparison=compared.label,
+                no_comparison=compared.missing,
+                polarity=metric.polarity,
             )
         )
     return UnitSection(

@@ -22,7 +22,7 @@ def footnotes_back_to_notes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0003_catalogue_history'),
+        ('units', '0004_metric_polarity'),
     ]
 
     operations = [

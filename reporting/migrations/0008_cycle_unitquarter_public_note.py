@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0006_importbatch_choices'),
-        ('units', '0004_cycle_metric_public_note'),
+        ('reporting', '0007_publication_releases'),
+        ('units', '0005_cycle_metric_public_note'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

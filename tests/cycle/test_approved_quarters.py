@@ -115,8 +115,9 @@ def test_the_admin_import_refuses_the_rows_of_an_approved_quarter(approved_q1, i
         reverse("admin:reporting_figure_import"), {"import_file": handle, "format": "0"}
     )
     page = response.content.decode()
-    assert "row 2: " + MESSAGE in page
-    assert "row 3:" not in page  # Q2 is open: only the approved quarter's row is refused
+    assert "column “period”: " + MESSAGE in page
+    assert '<a href="#row-2">row 2</a>' in page
+    assert '<a href="#row-3">' not in page  # Q2 is open: only the approved quarter's row
     assert intakes().value == 680 and intakes("Q2").value != 900
 
 

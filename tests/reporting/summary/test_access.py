@@ -85,8 +85,9 @@ def test_the_csv_download_holds_every_figure_of_the_year_in_the_long_form(client
     assert response["Content-Type"].startswith("text/csv")
     assert "alert-figures-2023-24.csv" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    # The report's download: the long form without the internal note (staff only).
-    assert tuple(rows[0]) == tuple(c for c in COLUMNS if c != "note")
+    # The report's download: the long form with the internal note blank (staff only).
+    assert tuple(rows[0]) == COLUMNS
+    assert {row["note"] for row in rows} == {""}
     assert {row["fiscal_year"] for row in rows} == {"2023-24"}
     from reporting.models import Figure
 

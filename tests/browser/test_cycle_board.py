@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery"
 def cycle_site(transactional_db, live_server):
     from django.contrib.auth.models import Group, User
 
-    call_command("load_dataset", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_dataset", "--drafts", stdout=open(os.devnull, "w"))  # noqa: SIM115
     bob = User.objects.create_user("bob", password=PASSWORD, is_staff=True)
     bob.groups.add(Group.objects.get(name=DATA_ENTRY))
     alice = User.objects.create_user("alice", password=PASSWORD, is_staff=True)

@@ -278,7 +278,13 @@ class Metric(models.Model):
     headline = models.BooleanField(
         default=False, help_text="Shown among the headline figures of the annual summary."
     )
-    note = models.TextField(blank=True, help_text="Footnote shown under the unit's table.")
+    note = models.TextField(
+        blank=True, help_text="Internal note: staff only, never shown on the report."
+    )
+    public_note = models.TextField(
+        blank=True,
+        help_text="Public note: a footnote under the unit's table in every year's report.",
+    )
     polarity = models.CharField(
         max_length=15,
         choices=Polarity.choices,

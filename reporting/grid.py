@@ -24,7 +24,7 @@ from django.db import transaction
 from reporting import provenance, services
 from reporting.access import write_refusal
 from reporting.formatting import format_figure
-from reporting.models import Figure, FiscalYear, ReportingPeriod, StaleFigure
+from reporting.models import Figure, FiscalYear, QuarterApproved, ReportingPeriod, StaleFigure
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 
@@ -181,16 +181,30 @@ def _value_seen(cell: Cell, period: ReportingPeriod) -> Decimal | None:
     )
 
 
+def approved_periods(grid: Grid, *, user) -> set[str]:
+    """The grid's columns ``user`` may not change because their quarter is approved
+    (shown read-only; the full year follows Q4)."""
+    return {
+        period
+        for period in COLUMNS
+        if isinstance(
+            write_refusal(user, fiscal_year=grid.fiscal_year, unit=grid.unit, period=period),
+            QuarterApproved,
+        )
+    }
+
+
 def save_grid(grid: Grid, *, user) -> dict[str, int]:
     """Write the changed cells of a bound, valid grid in one transaction.
 
     A cleared cell deletes its figure (it becomes *not reported*). Raises the
-    lock or assignment refusal before anything is written. With the year's
-    row locked (as every writer of a figure locks it), the figures are read
-    again and each sent cell compared with the version it showed: a cell
-    typed over a figure changed since is a conflict (``cell.conflict`` says
-    who changed it, when, and both values); with any conflict nothing is
-    written and the first conflict's ``StaleFigure`` is raised.
+    lock, assignment or approved-quarter refusal before anything is written.
+    With the year's row locked (as every writer of a figure locks it), the
+    figures are read again and each sent cell compared with the version it
+    showed: a cell typed over a figure changed since is a conflict
+    (``cell.conflict`` says who changed it, when, and both values); with any
+    conflict nothing is written and the first conflict's ``StaleFigure`` is
+    raised.
     """
     if grid.errors:
         raise ValueError("save_grid needs a grid whose cells are all valid")
@@ -229,6 +243,13 @@ def save_grid(grid: Grid, *, user) -> dict[str, int]:
             refusals.append(refusal)
         if refusals:
             raise refusals[0]
+        for cell in grid.cells:
+            if cell.changed and (
+                refusal := write_refusal(
+                    user, fiscal_year=fiscal_year, unit=grid.unit, period=cell.period
+                )
+            ):
+                raise refusal
         for cell in grid.cells:
             if not cell.changed:
                 continue

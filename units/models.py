@@ -11,6 +11,8 @@ from django.db.models.lookups import Exact, In, LessThanOrEqual
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from units.auth import user_access
+
 # Codes travel in file names, sheet names, spreadsheet cells and URLs: a short
 # alphabet keeps them inert everywhere (never a formula, never a character a
 # sheet name refuses: / \ ? * [ ] :).
@@ -122,9 +124,6 @@ class UnitNotAssigned(ValidationError):
     """Raised when a data-entry user works on a unit they are not assigned to."""
 
 
-_UNCACHED = object()
-
-
 def assigned_unit_ids(user) -> frozenset[int] | None:
     """The units a user may change figures of; None means every unit.
 
@@ -132,15 +131,11 @@ def assigned_unit_ids(user) -> frozenset[int] | None:
     on the user's or the unit's page) works on those units only. A user with
     no assignment works on every unit, so a small office needs no set-up;
     superusers, commands (no user) and the shipped dataset are never limited.
-    Cached on the user object for the length of a request.
+    Held in the shared cache with the user's permissions (units.auth).
     """
     if user is None or not user.is_authenticated or user.is_superuser:
         return None
-    cached = getattr(user, "_assigned_unit_ids", _UNCACHED)
-    if cached is _UNCACHED:
-        cached = frozenset(user.assigned_units.values_list("pk", flat=True)) or None
-        user._assigned_unit_ids = cached
-    return cached
+    return user_access(user)["units"] or None
 
 
 class UnitQuerySet(models.QuerySet):
@@ -283,7 +278,13 @@ class Metric(models.Model):
     headline = models.BooleanField(
         default=False, help_text="Shown among the headline figures of the annual summary."
     )
-    note = models.TextField(blank=True, help_text="Footnote shown under the unit's table.")
+    note = models.TextField(
+        blank=True, help_text="Internal note: staff only, never shown on the report."
+    )
+    public_note = models.TextField(
+        blank=True,
+        help_text="Public note: a footnote under the unit's table in every year's report.",
+    )
     polarity = models.CharField(
         max_length=15,
         choices=Polarity.choices,

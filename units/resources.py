@@ -77,6 +77,7 @@ class MetricResource(FileProblemsFirst, resources.ModelResource):
             "regional_label",
             "headline",
             "note",
+            "public_note",
             "active",
         ]
         export_order = fields

@@ -192,8 +192,8 @@ def compare_years(
 def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True) -> AnnualSummary:
     """The annual summary of a fiscal year, with its two prior years beside it.
 
-    ``internal_notes`` False leaves out the notes of figures and metrics (the
-    staff's notes) for a public reader.
+    Only public notes (``public_note`` of figures and metrics) reach it, for
+    every reader; ``internal_notes`` is kept for callers and changes nothing.
 
     Raises FiscalYear.DoesNotExist for an unknown label.
     """
@@ -215,7 +215,9 @@ def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True)
         )
     )
     regions = list(Region.objects.all())
-    # {(metric_id, year label, period, region_id): (value, note)}
+    # {(metric_id, year label, period, region_id): (value, public note)}. Only
+    # public notes reach the summary: the internal note is for staff, and the
+    # page, its print and its downloads are all built from this.
     figures: dict[tuple, tuple[Decimal, str]] = {
         (metric_id, fy_label, period, region_id): (value, note)
         for metric_id, fy_label, period, region_id, value, note in Figure.objects.filter(
@@ -226,7 +228,7 @@ def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True)
             "period__period",
             "region_id",
             "value",
-            "note",
+            "public_note",
         )
     }
 
@@ -294,9 +296,9 @@ def _unit_section(
             label, year, quarters, prior_labels[0], prior[0], prior_quarters[0]
         )
         refs = []
-        if internal_notes and metric.note:
-            refs.append(footnote(metric, metric.note))
-        for fy_label in [label, *prior_labels] if internal_notes else []:
+        if metric.public_note:
+            refs.append(footnote(metric, metric.public_note))
+        for fy_label in [label, *prior_labels]:
             for period in (*QUARTERS, "FY"):
                 note = figure(fy_label, period)[1]
                 if note:

@@ -114,11 +114,12 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 @require_GET
 @summary_access
 def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
-    """Every figure of the year in the long form (one row per figure), escaped."""
+    """Every figure of the year in the long form (one row per figure), escaped,
+    with its public note and never the internal one (staff only), for any reader."""
     year = _readable_year(request, fiscal_year)
     if isinstance(year, HttpResponse):
         return year
-    content = export_long(year, "csv", internal_notes=not is_public_reader(request.user))
+    content = export_long(year, "csv", internal_notes=False)
     response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
     return response

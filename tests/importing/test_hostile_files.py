@@ -20,7 +20,7 @@ from reporting.services import import_file
 from tests.html_tables import read_tables
 from tests.importing.helpers import long_csv, long_xlsx, record
 
-GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", "from a hostile file"]
+GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", "from a hostile file", ""]
 GOOD_ITEM = dict(zip(COLUMNS, GOOD, strict=True))
 IMPORT = "admin:reporting_figure_import"
 
@@ -286,7 +286,8 @@ def test_workbook_with_more_cells_than_one_import_reads_is_refused_before_parsin
 ):
     monkeypatch.setattr("reporting.importing.readers.MAX_XLSX_CELLS", 20)
     (problem,) = refused(long_xlsx(*[GOOD] * 3), "many cells.xlsx")
-    assert problem.startswith("“many cells.xlsx” holds 28 cells (filled or formatted)")
+    # 4 rows (the headings and 3 figures) of 8 columns
+    assert problem.startswith("“many cells.xlsx” holds 32 cells (filled or formatted)")
     assert "save it as CSV" in problem
 
 

@@ -85,7 +85,9 @@ def test_the_csv_download_holds_every_figure_of_the_year_in_the_long_form(client
     assert response["Content-Type"].startswith("text/csv")
     assert "alert-figures-2023-24.csv" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    # The report's download: the long form with the internal note blank (staff only).
     assert tuple(rows[0]) == COLUMNS
+    assert {row["note"] for row in rows} == {""}
     assert {row["fiscal_year"] for row in rows} == {"2023-24"}
     from reporting.models import Figure
 
@@ -117,7 +119,7 @@ def test_the_xlsx_download_is_the_report_layout_workbook(client, dataset, leader
 
 
 def test_downloads_escape_text_that_a_spreadsheet_would_run(client, dataset, leader):
-    Figure.objects.filter(metric__unit__code="ICE").update(note='=HYPERLINK("http://x")')
+    Figure.objects.filter(metric__unit__code="ICE").update(public_note='=HYPERLINK("http://x")')
     client.force_login(leader)
     url = reverse("reporting:download_csv", kwargs={"fiscal_year": "2023-24"})
     text = client.get(url).content.decode()

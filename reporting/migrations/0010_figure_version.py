@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0008_figure_value_exact_range'),
+        ('reporting', '0009_cycle_unitquarter_public_note'),
     ]
 
     operations = [

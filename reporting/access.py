@@ -53,7 +53,9 @@ def write_refusal(
     """Why ``user`` may not change this figure (or this unit's figures in this
     year); None when they may.
 
-    The one gate for writing a figure. Pass a ``figure``, or its year and unit
+    The one gate for writing a figure, and a year's text (narrative blocks
+    and published totals, which lock with their year: pass their year and
+    unit). Pass a ``figure``, or its year and unit
     (either alone asks about that part only: the import pipeline reports a
     locked year against the year's column and an unassigned unit against the
     unit's). Two rules, in this order:

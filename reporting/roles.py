@@ -16,6 +16,8 @@ RECORD_MODELS = [
     "reporting.reportingperiod",
     "reporting.figure",
     "reporting.importbatch",
+    "reporting.narrativeblock",
+    "reporting.publishedtotal",
 ]
 
 

@@ -11,3 +11,11 @@ register.filter("signed_figure", formatting.format_change)
 register.filter("signed_percent", formatting.format_percent)
 register.filter("direction", formatting.direction)
 register.filter("arrow", formatting.arrow)
+
+
+@register.filter
+def markdown(text: str):
+    """A narrative block's Markdown, rendered and sanitised (reporting.narrative)."""
+    from reporting.narrative import render_markdown
+
+    return render_markdown(text)

@@ -15,4 +15,7 @@ urlpatterns = [
     re_path(rf"^{FISCAL_YEAR}/$", views.summary, name="summary"),
     re_path(rf"^{FISCAL_YEAR}/figures\.csv$", views.download_csv, name="download_csv"),
     re_path(rf"^{FISCAL_YEAR}/report\.xlsx$", views.download_xlsx, name="download_xlsx"),
+    re_path(
+        rf"^{FISCAL_YEAR}/print\.css$", views.print_running_header, name="print_running_header"
+    ),
 ]

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from alert.importexport import AlertImportExportMixin
@@ -38,6 +38,7 @@ from reporting.models import (
     report_order,
 )
 from reporting.resources import FiscalYearResource
+from reporting.summary.build import NarrativeText
 from units.models import Metric, Unit, assigned_unit_ids
 
 HistoricalFigure = Figure.history.model
@@ -337,10 +338,10 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
                 wired(views.grid),
                 name="reporting_figure_grid",
             ),
-            path("findings/", wired(views.findings, require_GET), name="reporting_findings"),
+            path("findings/", wired(views.findings, require_safe), name="reporting_findings"),
             path(
                 "report-workbook/",
-                wired(views.report_workbook, require_GET),
+                wired(views.report_workbook, require_safe),
                 name="reporting_figure_report_workbook",
             ),
             *super().get_urls(),
@@ -522,7 +523,10 @@ class NarrativeBlockAdmin(YearTextAdmin):
     def preview(self, block: NarrativeBlock) -> str:
         if block.pk is None:
             return "Save the block to see its preview."
-        return render_to_string("reporting/partials/narrative_block.html", {"block": block})
+        text = NarrativeText.from_block(
+            block, block.fiscal_year.label, block.unit.code if block.unit_id else None
+        )
+        return render_to_string("reporting/partials/narrative_block.html", {"block": text})
 
 
 @admin.register(PublishedTotal)

@@ -5,7 +5,8 @@ then ``Metric | Q1 | Q2 | Q3 | Q4 | <year> | <prior year> | <year before>``
 and a row per metric, with the footnotes underneath. A year figure that is on
 record is a number; one derived from the quarters is a ``SUM`` formula over
 them (so it follows an edited quarter in Excel or LibreOffice, and the
-importer knows not to store it). The two prior years are shown for reference.
+importer knows not to store it). The prior years in which the unit has figures are shown for reference.
+Each sheet is set up to print landscape, one page wide, headings repeated.
 
 A last sheet, ``Regions``, holds each unit's regional table (full-year
 figures by region) with a totals row of ``SUM`` formulas.
@@ -37,9 +38,20 @@ def _number(value: Decimal | None) -> object:
     return None if value is None else as_cell(value)
 
 
+def _print_setup(sheet, title_rows: str) -> None:
+    """Landscape, as wide as one page (as many pages down as it needs), with
+    the headings repeated on each printed page: a unit prints on one page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.print_options.gridLines = False
+
+
 def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
     """The year's report-layout workbook as XLSX bytes (see the module docstring)."""
-    summary = build_summary(fiscal_year)
+    summary = build_summary(fiscal_year, every_unit=True)
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
@@ -48,7 +60,7 @@ def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
         sheet.append([escape_cell(section.heading)])
         sheet.append([escape_cell(f"{section.name} — fiscal year {summary.fiscal_year}")])
         sheet.append([])
-        sheet.append([METRIC_HEADING, *QUARTERS, summary.fiscal_year, *summary.prior_years])
+        sheet.append([METRIC_HEADING, *QUARTERS, summary.fiscal_year, *section.prior_years])
         for cell in (*sheet[1], *sheet[HEADING_ROW]):
             cell.font = bold
         for row in section.rows:
@@ -76,6 +88,7 @@ def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
         for column in range(2, 10):
             sheet.column_dimensions[get_column_letter(column)].width = 13
         sheet.freeze_panes = f"B{HEADING_ROW + 1}"
+        _print_setup(sheet, f"1:{HEADING_ROW}")
 
     regional = [s for s in summary.units if s.regional is not None]
     if regional:
@@ -107,6 +120,7 @@ def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
         for column in range(2, 12):
             sheet.column_dimensions[get_column_letter(column)].width = 16
             sheet.cell(1, column).alignment = Alignment(wrap_text=True)
+        _print_setup(sheet, "1:1")
 
     out = io.BytesIO()
     book.save(out)

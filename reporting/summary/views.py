@@ -5,25 +5,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from reporting.access import can_see_findings, summary_access
 from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
-from reporting.models import FiscalYear
-from reporting.summary.build import build_summary, records_version
+from reporting.models import Figure, FiscalYear
+from reporting.summary.build import build_summary, records_version, years_shown
 from reporting.summary.presentation import SummaryPage, staff_findings
 
 SUMMARY_CACHE_SECONDS = 60 * 60
 
 
-@require_GET
+@require_safe
 @summary_access
 def year_list(request: HttpRequest) -> HttpResponse:
     years = FiscalYear.objects.order_by("-start_year")
     return render(request, "reporting/year_list.html", {"years": years})
 
 
-@require_GET
+@require_safe
 @summary_access
 def latest_summary(request: HttpRequest) -> HttpResponse:
     newest = FiscalYear.objects.order_by("-start_year").values_list("label", flat=True).first()
@@ -32,7 +32,7 @@ def latest_summary(request: HttpRequest) -> HttpResponse:
     return redirect("reporting:summary", fiscal_year=newest)
 
 
-@require_GET
+@require_safe
 @summary_access
 def pick_year(request: HttpRequest) -> HttpResponse:
     """The year picker's target: a plain GET form, so it works without JavaScript."""
@@ -42,7 +42,7 @@ def pick_year(request: HttpRequest) -> HttpResponse:
     return redirect("reporting:summary", fiscal_year=label)
 
 
-@require_GET
+@require_safe
 @summary_access
 def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     staff = can_see_findings(request.user)
@@ -68,17 +68,19 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @summary_access
 def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
-    """Every figure of the year in the long form (one row per figure), escaped."""
+    """Every figure of the years the page shows (the year and its prior years
+    on record) in the long form, one row per figure, escaped."""
     year = _year_or_404(fiscal_year)
-    response = HttpResponse(export_long(year, "csv"), content_type=CONTENT_TYPES["csv"])
+    figures = Figure.objects.filter(period__fiscal_year__label__in=years_shown(year.label))
+    response = HttpResponse(export_long(figures, "csv"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
     return response
 
 
-@require_GET
+@require_safe
 @summary_access
 def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     """The report-layout workbook: the published tables, one sheet per unit."""
@@ -86,6 +88,20 @@ def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     response = HttpResponse(export_report_workbook(year), content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="alert-report-{year.label}.xlsx"'
     return response
+
+
+@require_safe
+@summary_access
+def print_running_header(request: HttpRequest, fiscal_year: str) -> HttpResponse:
+    """The summary's print stylesheet of page margins: the year and Draft or
+    Published at the top of every printed page, the page number at the foot."""
+    year = _year_or_404(fiscal_year)
+    return render(
+        request,
+        "reporting/print_running_header.css",
+        {"fiscal_year": year},
+        content_type="text/css; charset=utf-8",
+    )
 
 
 def _year_or_404(label: str) -> FiscalYear:

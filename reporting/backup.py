@@ -22,11 +22,31 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from reporting.importing.longform import STATED_COLUMNS
-from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
+from reporting.models import (
+    Figure,
+    FiscalYear,
+    ImportBatch,
+    NarrativeBlock,
+    PublishedTotal,
+    ReportingPeriod,
+)
 from units.models import Metric, Region, Unit
 
 FORMAT = "alert-results-backup"
 VERSION = 1
+
+
+NARRATIVE_FIELDS = [
+    "key",
+    "kind",
+    "placement",
+    "display_order",
+    "title",
+    "body",
+    "pull_quotes",
+    "link_text",
+    "link_url",
+]
 
 
 class RestoreError(Exception):
@@ -156,6 +176,29 @@ def take_backup(*, with_users: bool = True) -> dict:
         for fy in FiscalYear.objects.order_by("label")
     ]
     data["periods"] = sorted(periods.values())
+    # The report's text and ALERT's published totals, as they stand (their
+    # change history is not part of the backup).
+    data["narrative_blocks"] = [
+        {
+            "fiscal_year": b.fiscal_year.label,
+            "unit": b.unit.code if b.unit_id else None,
+            **{name: getattr(b, name) for name in NARRATIVE_FIELDS},
+        }
+        for b in NarrativeBlock.objects.select_related("fiscal_year", "unit").order_by(
+            "fiscal_year__label", "unit__code", "key"
+        )
+    ]
+    data["published_totals"] = [
+        {
+            "fiscal_year": t.fiscal_year.label,
+            "metric_code": t.metric_code,
+            "value": _money(t.value),
+            "note": t.note,
+        }
+        for t in PublishedTotal.objects.select_related("fiscal_year").order_by(
+            "fiscal_year__label", "metric_code"
+        )
+    ]
     data["import_batches"] = [
         {
             "file_name": b.file_name,
@@ -251,6 +294,7 @@ def restore(data: dict) -> dict[str, int]:
             or ImportBatch.objects.exists()
             or Figure.history.exists()
             or FiscalYear.history.exists()
+            or NarrativeBlock.objects.exists()
         ):
             raise RestoreError(
                 "The database already holds records: restore only into an empty database "
@@ -328,6 +372,25 @@ def restore(data: dict) -> dict[str, int]:
             batch_size=1000,
         )
         _restore_history(data, keys_of, user_of, year_pk)
+        data.setdefault("narrative_blocks", [])  # backups taken before the report's text
+        data.setdefault("published_totals", [])
+        NarrativeBlock.objects.bulk_create(
+            NarrativeBlock(
+                **_without(row, "fiscal_year", "unit"),
+                fiscal_year_id=year_pk[row["fiscal_year"]],
+                unit_id=unit_pk[row["unit"]] if row["unit"] else None,
+            )
+            for row in data["narrative_blocks"]
+        )
+        PublishedTotal.objects.bulk_create(
+            PublishedTotal(
+                fiscal_year_id=year_pk[row["fiscal_year"]],
+                metric_code=row["metric_code"],
+                value=Decimal(row["value"]),
+                note=row["note"],
+            )
+            for row in data["published_totals"]
+        )
         if _comparable(take_backup(with_users=with_users)) != _comparable(data):
             raise RestoreError(
                 "The restored database differs from the file; nothing was written. "

@@ -63,18 +63,6 @@ def format_percent(percent: Decimal | None) -> str:
     return f"{_sign(percent)}{abs(percent)}%"
 
 
-def format_compact(value: Decimal | None, value_type: str = "count") -> str:
-    """A figure short enough to print on a chart's bar: 1,149 · 512.1K · $2.73M · —."""
-    if value is None:
-        return NOT_REPORTED
-    prefix = "$" if value_type == Metric.ValueType.CURRENCY else ""
-    if value >= 1_000_000:
-        return f"{prefix}{value / 1_000_000:,.2f}M"
-    if value >= 100_000:
-        return f"{prefix}{value / 1_000:,.1f}K"
-    return format_figure(value, value_type)
-
-
 # (from this largest figure, divide by, suffix, places)
 CHART_SCALES = [
     (Decimal(1_000_000_000), Decimal(1_000_000_000), "B", Decimal("0.01")),

@@ -58,6 +58,6 @@ def test_the_summary_costs_a_constant_number_of_queries(
 ):
     generate_figures()
     client = as_user(leader)
-    # session + user + permissions (2) + build_summary's 5
-    with django_assert_num_queries(9):
+    # session + user + permissions (2) + build_summary's 7
+    with django_assert_num_queries(11):
         assert client.get(reverse("api:summary", args=["2022-23"])).status_code == 200

@@ -7,7 +7,14 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from reporting.backup import take_backup
-from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
+from reporting.models import (
+    Figure,
+    FiscalYear,
+    ImportBatch,
+    NarrativeBlock,
+    PublishedTotal,
+    ReportingPeriod,
+)
 from reporting.services import delete_figure, import_file, record_figure, set_year_status
 from units.models import Metric, Region, Unit
 
@@ -44,6 +51,8 @@ def lived_in(dataset, administrator, clerk, leader):
 
 def _empty_the_database():
     Figure.objects.all().delete()
+    NarrativeBlock.objects.all().delete()
+    PublishedTotal.objects.all().delete()
     ImportBatch.objects.all().delete()
     ReportingPeriod.objects.all().delete()
     FiscalYear.objects.all().delete()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -86,6 +87,18 @@ def test_every_leadership_page_fits_the_width_and_passes_axe(browser, site, widt
     response = page.goto(site + summary_url("2023-24"))
     assert response.status == 403
     assert page.get_by_role("button", name="Sign out").is_visible()
+    assert overflow(page) <= 0 and violations(page) == [], width
+    context.close()
+    # Too many wrong passwords: the lockout page says when, and leads back.
+    context, page = open_as(browser, site, width, username=None)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.goto(site + reverse("login"))
+        page.get_by_label("Username").fill("carol")
+        page.get_by_label("Password").fill("wrong guess")
+        page.get_by_role("button", name="Log in").click()
+    assert page.get_by_role("heading", name="Too many failed sign-ins").is_visible()
+    assert page.get_by_text("Try again in 1 hour").is_visible()
+    assert page.get_by_role("link", name="Back to the sign-in page").is_visible()
     assert overflow(page) <= 0 and violations(page) == [], width
     context.close()
 

@@ -175,8 +175,20 @@ STORAGES = {
     },
 }
 
-# Imports: the largest upload accepted, in bytes (default 10 MB).
+# Imports: the largest upload accepted, in bytes (default 10 MB), and the most
+# rows of figures one file may hold (a 10 MB long-form CSV holds about 290,000).
 ALERT_IMPORT_MAX_BYTES = envint("ALERT_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+ALERT_IMPORT_MAX_ROWS = envint("ALERT_IMPORT_MAX_ROWS", 300_000)
+# An upload is capped while it arrives: past ALERT_IMPORT_MAX_BYTES its bytes
+# are counted and dropped, never kept (reporting.importing.uploads). Uploads
+# over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's default, 2.5 MB) go to a
+# temporary file rather than memory; other form data is capped by
+# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's default, 2.5 MB).
+FILE_UPLOAD_HANDLERS = [
+    "reporting.importing.uploads.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

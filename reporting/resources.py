@@ -98,6 +98,11 @@ class FigureResource(resources.ModelResource):
         return as_result(outcome)
 
 
+# The preview lists at most this many problems and this many changes; the rest
+# are counted (and the admin offers every problem as a CSV download), so that
+# a file of 300,000 rows gives a page of kilobytes, not hundreds of megabytes.
+PREVIEW_ROWS = 100
+
 _IMPORT_TYPES = {
     Action.NEW: RowResult.IMPORT_TYPE_NEW,
     Action.UPDATE: RowResult.IMPORT_TYPE_UPDATE,
@@ -121,10 +126,16 @@ def as_result(outcome: ImportOutcome) -> Result:
     # With a problem in the file as a whole the preview shows only the list of
     # general errors, so the rows' problems join it: every problem at once.
     if outcome.file_problems:
-        for message in outcome.problems:
+        for message in outcome.problems[:PREVIEW_ROWS]:
             result.append_base_error(Error(ValueError(message)))
     shown_errors: set[str] = set()
+    listed = {Action.ERROR: 0, Action.NEW: 0, Action.UPDATE: 0}
     for planned in outcome.rows:
+        if listed.get(planned.action, PREVIEW_ROWS) >= PREVIEW_ROWS:
+            result.totals[_IMPORT_TYPES[planned.action]] += 1  # counted, not listed
+            continue
+        if planned.action is not Action.ERROR:
+            listed[planned.action] += 1
         row = planned.row
         values = {column: _cell(getattr(row, column)) for column in COLUMNS}
         row_result = RowResult()
@@ -146,6 +157,7 @@ def as_result(outcome: ImportOutcome) -> Result:
                     errors.setdefault(problem.column, []).append(message)
             if errors:
                 result.append_invalid_row(row.number, values, ValidationError(errors))
+                listed[Action.ERROR] += 1
         result.increment_row_result_total(row_result)
         # The preview lists what would change; unchanged and blank rows are
         # only counted (the summary above the table gives every count).

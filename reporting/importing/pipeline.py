@@ -186,6 +186,8 @@ def resolve_one(row: LongFormRow) -> PlannedRow:
 def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
     unit_codes = sorted(u.code for u in catalogue.units.values())
     region_names = sorted(r.name for r in catalogue.regions.values())
+    # Once, not per row: Django builds the choices' list on every access.
+    periods = frozenset(ReportingPeriod.Period.values)
     for planned in planned_rows:
         row = planned.row
         unit = catalogue.units.get(row.unit.upper())
@@ -233,7 +235,7 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
                     f"The fiscal year {row.fiscal_year} has not been set up "
                     f"(known: {', '.join(known) or 'none'}). An administrator adds it first.",
                 )
-        if row.period not in ReportingPeriod.Period.values:
+        if row.period not in periods:
             planned.reject(
                 ProblemCode.BAD_PERIOD,
                 "period",

@@ -112,6 +112,7 @@ SAMPLE_ARGUMENTS = {
     "region": "Calgary",
     "unit_id": lambda url: sample_object(Figure).metric.unit_id,
     "fiscal_year_id": lambda url: sample_object(Figure).period.fiscal_year_id,
+    "batch_id": 1,  # an import's list of problems: only its own importer's, else 404
 }
 
 

@@ -16,8 +16,6 @@ RECORD_MODELS = [
     "reporting.reportingperiod",
     "reporting.figure",
     "reporting.importbatch",
-    "reporting.narrativeblock",
-    "reporting.publishedtotal",
 ]
 
 

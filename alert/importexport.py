@@ -107,7 +107,38 @@ class JSONFormat(_OurFormat, base_formats.JSON):
 FORMAT_CLASSES = [CSVFormat, XLSXFormat, JSONFormat]
 
 
+def recognise_format(head: bytes) -> str:
+    """csv, xlsx or json, from a file's first bytes: the name may be missing or
+    wrong, and nobody should have to say what kind of file they chose.
+
+    An XLSX workbook is a zip archive (``PK``); JSON opens with ``[`` or
+    ``{``; anything else is read as CSV, whose reader says plainly when the
+    file is not text."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text[:1] in (b"[", b"{"):
+        return "json"
+    return "csv"
+
+
 class SizeLimitedImportForm(ImportForm):
+    """One field, the file: its format is recognised from its content (no
+    "Format" select), and a file over the size limit is refused by name."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.format_titles = [str(f().get_title()) for f in formats]
+        self.fields["format"].required = False
+        self.fields["format"].widget = forms.HiddenInput()
+        upload = self.fields["import_file"]
+        upload.label = "File"
+        upload.widget.attrs = {"accept": ".csv,.xlsx,.json", "aria-describedby": "file_help"}
+
+    @property
+    def media(self):
+        return forms.Media()  # no format to guess in the browser
+
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         limit = settings.ALERT_IMPORT_MAX_BYTES
@@ -117,6 +148,15 @@ class SizeLimitedImportForm(ImportForm):
                 f"{filesizeformat(limit)}. Split it into smaller files."
             )
         return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("import_file")
+        if upload is not None:
+            head = upload.read(64)
+            upload.seek(0)
+            data["format"] = str(self.format_titles.index(recognise_format(head)))
+        return data
 
 
 class FileProblemsFirst:
@@ -172,7 +212,12 @@ class AlertImportExportMixin(ImportExportMixin):
         if request.method == "POST":
             self._sweep_abandoned_uploads()
         response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None) or {}
+        context = getattr(response, "context_data", None)
+        if context is None:
+            context = {}
+        else:
+            context["max_upload"] = filesizeformat(settings.ALERT_IMPORT_MAX_BYTES)
+        self.add_import_page_context(request, context)
         upload = request.FILES.get("import_file")
         held = getattr(upload, "tmp_storage_name", None)
         if held and "confirm_form" not in context:
@@ -188,6 +233,10 @@ class AlertImportExportMixin(ImportExportMixin):
             )
             messages.add_message(request, level, f"Preview: {outcome.summary()}. {verdict}")
         return response
+
+    def add_import_page_context(self, request, context: dict) -> None:
+        """What a model's import page adds (the figures': their layouts, templates and
+        problems grouped by kind); nothing for a plain table."""
 
     @method_decorator(require_POST)
     def cancel_import(self, request):

@@ -1,12 +1,15 @@
-"""The client's address for sign-in throttling: trust forwarded addresses only
-from proxies we configured."""
+"""Sign-in throttling's helpers: the client's address (trusting forwarded
+addresses only from proxies we configured) and the limit on password links."""
 
+import hashlib
 import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.cache import cache
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+PASSWORD_LINK_WINDOW = 60 * 60  # seconds
 
 
 @lru_cache(maxsize=8)
@@ -44,3 +47,26 @@ def client_ip(request) -> str | None:
         if not _is_trusted(hop, networks):
             return hop
     return hops[0] if hops else remote
+
+
+def password_link_allowed(request, email: str) -> bool:
+    """Whether a request for a password link may go ahead, counting it if so.
+
+    Within the sign-in throttle's spirit: at most ``ALERT_PASSWORD_RESET_LIMIT``
+    requests per hour from one address (``client_ip``, as django-axes sees it)
+    and as many for one email address, counted whether or not the address has
+    an account, so the answer never tells. Counted in the default cache, which
+    every app server shares when ``REDIS_URL`` is set.
+    """
+    limit = settings.ALERT_PASSWORD_RESET_LIMIT
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    keys = [f"password-link:ip:{client_ip(request)}", f"password-link:email:{digest}"]
+    counts = []
+    for key in keys:
+        cache.add(key, 0, timeout=PASSWORD_LINK_WINDOW)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=PASSWORD_LINK_WINDOW)
+            counts.append(1)
+    return max(counts) <= limit

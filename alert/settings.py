@@ -175,6 +175,10 @@ STORAGES = {
     },
 }
 
+# Anyone may read published years' summaries and downloads without signing in
+# (no drafts, no staff panel, no internal notes): reporting.access applies it.
+ALERT_PUBLIC_REPORTS = envbool("ALERT_PUBLIC_REPORTS", False)
+
 # Imports: the largest upload accepted, in bytes (default 10 MB), and the most
 # rows of figures one file may hold (a 10 MB long-form CSV holds about 290,000).
 ALERT_IMPORT_MAX_BYTES = envint("ALERT_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
@@ -350,3 +354,23 @@ LOGGING = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Mail (password links): DJANGO_EMAIL_BACKEND names a backend; by default
+# mail goes by SMTP to EMAIL_HOST when it is set, and is printed to the
+# console otherwise (local development). See docs/operations.md.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "results@localhost")
+# A password link works for this many seconds (default three days) and once.
+PASSWORD_RESET_TIMEOUT = envint("DJANGO_PASSWORD_RESET_TIMEOUT", 3 * 24 * 60 * 60)
+# Requests for a password link: at most this many per hour per client address,
+# and as many per email address.
+ALERT_PASSWORD_RESET_LIMIT = envint("ALERT_PASSWORD_RESET_LIMIT", 5)

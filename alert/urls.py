@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from alert.accounts import PasswordLinkView
+from alert.accounts import urlpatterns as password_link_urls
 from alert.views import favicon, health
 from reporting.summary import views as summary_views
 
@@ -13,9 +15,16 @@ admin.site.site_title = "ALERT results records"
 admin.site.index_title = "Records"
 
 urlpatterns = [
+    # Named for the admin's sign-in page, which links "Forgotten your password?" to it.
+    path(
+        settings.ADMIN_URL + "password-reset/",
+        PasswordLinkView.as_view(),
+        name="admin_password_reset",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(password_link_urls)),
     path("api/", include("reporting.api.urls")),
     path("reports/", include("reporting.urls")),
     path("health/", health, name="health"),

@@ -2,14 +2,20 @@
 change a figure.
 
 The one place these rules live: the summary page, its downloads and the year
-list use ``summary_access``; templates use ``can_see_findings``; every path
-that writes a figure (admin, entry grid, services, import pipeline, API) asks
-``write_refusal``.
+list use ``summary_access`` and ``readable_years``; templates use
+``can_see_findings``; every path that writes a figure (admin, entry grid,
+services, import pipeline, API) asks ``write_refusal``.
+
+Reading: a signed-in user with a role reads every year, drafts included.
+With ``ALERT_PUBLIC_REPORTS`` on, anyone else reads the published years only,
+without the staff panel or internal notes (``is_public_reader``).
 """
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from reporting.models import Figure, FiscalYear, YearLocked
@@ -31,16 +37,51 @@ def can_see_findings(user) -> bool:
     return can_view_summary(user) and user.has_perm(FINDINGS_PERMISSION)
 
 
+def public_reports() -> bool:
+    return settings.ALERT_PUBLIC_REPORTS
+
+
+def is_public_reader(user) -> bool:
+    """Someone reading without a role, as the public may when public reports are on."""
+    return not can_view_summary(user)
+
+
+def readable_years(user):
+    """The fiscal years ``user`` may read: all for a role, the published ones for
+    the public (when public reports are on), none otherwise."""
+    if can_view_summary(user):
+        return FiscalYear.objects.all()
+    if public_reports():
+        return FiscalYear.objects.published()
+    return FiscalYear.objects.none()
+
+
+def refuse_reading(request):
+    """What a reader who may not read a page gets: the login page, or 403."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied("You need a Leadership, Data entry or Administrators role.")
+
+
 def summary_access(view):
-    """Anonymous users are sent to log in; signed-in users without a role get 403."""
+    """Anonymous users are sent to log in (unless public reports are on: then the
+    view shows published years only); signed-in users without a role get 403."""
 
     @wraps(view)
     def checked(request, *args, **kwargs):
         if not can_view_summary(request.user):
+            if public_reports():
+                return view(request, *args, **kwargs)
             raise PermissionDenied("You need a Leadership, Data entry or Administrators role.")
         return view(request, *args, **kwargs)
 
-    return login_required(checked)
+    @wraps(view)
+    def gate(request, *args, **kwargs):
+        if public_reports() or request.user.is_authenticated:
+            return checked(request, *args, **kwargs)
+        return login_required(checked)(request, *args, **kwargs)
+
+    return gate
 
 
 def write_refusal(

@@ -27,7 +27,9 @@ from reporting.models import (
     FiscalYear,
     ImportBatch,
     NarrativeBlock,
+    PublicationEvent,
     PublishedTotal,
+    Release,
     ReportingPeriod,
 )
 from units.models import Metric, Region, Unit
@@ -159,6 +161,7 @@ def take_backup(*, with_users: bool = True) -> dict:
             "regional_label": m.regional_label,
             "headline": m.headline,
             "note": m.note,
+            "polarity": m.polarity,
             "active": m.active,
         }
         for m in sorted(Metric.objects.all(), key=lambda m: (units[m.unit_id], m.code))
@@ -198,6 +201,30 @@ def take_backup(*, with_users: bool = True) -> dict:
         for t in PublishedTotal.objects.select_related("fiscal_year").order_by(
             "fiscal_year__label", "metric_code"
         )
+    ]
+    # Releases are the figures as published, kept whole; the log says who, when, why.
+    data["releases"] = [
+        {
+            "fiscal_year": years[r.fiscal_year_id],
+            "number": r.number,
+            "published_at": _when(r.published_at),
+            "published_by": usernames.get(r.published_by_id),
+            "reason": r.reason,
+            "figures": r.figures,
+        }
+        for r in Release.objects.order_by("fiscal_year__start_year", "number")
+    ]
+    data["publication_events"] = [
+        {
+            "fiscal_year": years[e.fiscal_year_id],
+            "action": e.action,
+            "at": _when(e.at),
+            "by": usernames.get(e.by_id),
+            "reason": e.reason,
+            "release": e.release.number if e.release_id else None,
+            "acknowledgements": e.acknowledgements,
+        }
+        for e in PublicationEvent.objects.select_related("release").order_by("at", "pk")
     ]
     data["import_batches"] = [
         {
@@ -329,6 +356,36 @@ def restore(data: dict) -> dict[str, int]:
             for row in data["fiscal_years"]
         )
         year_pk = dict(FiscalYear.objects.values_list("label", "pk"))
+        # A file from before releases were kept has none (bulk_create: stored as written).
+        Release.objects.bulk_create(
+            Release(
+                fiscal_year_id=year_pk[row["fiscal_year"]],
+                number=row["number"],
+                published_at=_parse_when(row["published_at"]),
+                published_by_id=user_of(row["published_by"]),
+                reason=row["reason"],
+                figures=row["figures"],
+            )
+            for row in data.get("releases", [])
+        )
+        release_pk = {
+            (label, number): pk
+            for pk, label, number in Release.objects.values_list(
+                "pk", "fiscal_year__label", "number"
+            )
+        }
+        PublicationEvent.objects.bulk_create(
+            PublicationEvent(
+                fiscal_year_id=year_pk[row["fiscal_year"]],
+                action=row["action"],
+                at=_parse_when(row["at"]),
+                by_id=user_of(row["by"]),
+                reason=row["reason"],
+                release_id=release_pk.get((row["fiscal_year"], row["release"])),
+                acknowledgements=row["acknowledgements"],
+            )
+            for row in data.get("publication_events", [])
+        )
         ReportingPeriod.objects.bulk_create(
             ReportingPeriod(fiscal_year_id=year_pk[label], period=period)
             for label, period in data["periods"]
@@ -400,6 +457,7 @@ def restore(data: dict) -> dict[str, int]:
         "units": len(data["units"]),
         "metrics": len(data["metrics"]),
         "fiscal_years": len(data["fiscal_years"]),
+        "releases": len(data.get("releases", [])),
         "import_batches": len(data["import_batches"]),
         "values": len(data["values"]),
         "history": len(data["value_history"]) + len(data["year_history"]),

@@ -295,3 +295,16 @@ def _charged_without_charges(metrics, this_year, fiscal_year):
                 "but no charges laid.",
                 [_ref(f) for f in charged],
             )
+
+
+def figure_findings(figure: Figure) -> list[DataQualityFinding]:
+    """The findings of ``figure``'s year that name it (the figure form shows them).
+
+    A subset of ``year_findings``, never a second set of checks, so the form,
+    the findings page and the summary agree on what is found.
+    """
+    return [
+        finding
+        for finding in year_findings(figure.period.fiscal_year)
+        if any(ref.figure_id == figure.pk for ref in finding.figures)
+    ]

@@ -9,7 +9,11 @@ Values are Decimals throughout; nothing here goes through a float. This
 module imports nothing from reporting's models, so the models may use it.
 """
 
+import datetime
+import zoneinfo
 from decimal import Decimal
+
+from django.conf import settings
 
 from units.models import Metric
 
@@ -112,9 +116,42 @@ def direction(change: Decimal | None) -> str:
     return "up" if change > 0 else "down"
 
 
+def tone(change: Decimal | None, polarity: str = Metric.Polarity.NEITHER) -> str:
+    """neutral, good or bad: the colour of a change. A direction is not a
+    verdict: only a metric whose polarity is set in the admin is coloured."""
+    if change is None or change == 0 or polarity == Metric.Polarity.NEITHER:
+        return "neutral"
+    better = change > 0 if polarity == Metric.Polarity.HIGHER_IS_BETTER else change < 0
+    return "good" if better else "bad"
+
+
+def format_quarters(quarters: list[str]) -> str:
+    """Q1–Q2 for a run of quarters, Q3 for one, Q1, Q3 when there are gaps."""
+    positions = [int(q[1]) for q in quarters]
+    if len(positions) > 1 and positions == list(range(positions[0], positions[-1] + 1)):
+        return f"{quarters[0]}–{quarters[-1]}"
+    return ", ".join(quarters)
+
+
 def arrow(change: Decimal | None) -> str:
     """▲, ▼ or ■: the sign carries the direction too, so colour only repeats it."""
     return ARROWS[direction(change)]
+
+
+def format_moment(moment: datetime.datetime | None) -> str:
+    """2026-12-04 21:36 MST: a time in ALERT's zone (TIME_ZONE, America/Edmonton),
+    always with the zone, whatever zone the request or the database uses."""
+    if moment is None:
+        return NOT_REPORTED
+    local = moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return f"{local:%Y-%m-%d %H:%M} {local:%Z}"
+
+
+def person_name(user) -> str:
+    """Jane Smith, or the username when no name is on record."""
+    if user is None:
+        return "the system"
+    return user.get_full_name() or user.get_username()
 
 
 def figure_label(figure) -> str:

@@ -13,14 +13,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from reporting import services
+from reporting import provenance, services
 from reporting.access import write_refusal
 from reporting.formatting import format_figure
 from reporting.models import Figure, FiscalYear, ReportingPeriod
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 
-SOURCE = "grid"
+SOURCE = provenance.GRID
 COLUMNS = ("Q1", "Q2", "Q3", "Q4", "FY")
 
 
@@ -41,8 +41,11 @@ class Cell:
 
     @property
     def label(self) -> str:
-        where = f" {self.region.name}" if self.region else ""
-        return f"{self.metric.label}{where} {self.period}"
+        """Suspects charged Q1 · Arrests — suspects charged, Calgary, full year."""
+        if self.region is not None:
+            metric = f"{self.metric.regional_label} — {self.metric.label.lower()}"
+            return f"{metric}, {self.region.name}, full year"
+        return f"{self.metric.label} {self.period}"
 
     def bind(self, raw: str) -> None:
         self.raw = (raw or "").strip()

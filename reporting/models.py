@@ -11,7 +11,7 @@ from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from reporting.formatting import figure_label, format_figure
+from reporting.formatting import figure_label, format_figure, format_moment
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
 FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -28,13 +28,18 @@ class FiscalYearQuerySet(models.QuerySet):
     def locked(self) -> "FiscalYearQuerySet":
         return self.filter(status=FiscalYear.Status.LOCKED)
 
+    def published(self) -> "FiscalYearQuerySet":
+        """The years a reader may rely on (locked = published)."""
+        return self.locked()
+
 
 class FiscalYear(models.Model):
     """ALERT's fiscal year: 1 April to 31 March, labelled ``2023-24``."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open (draft)"
-        LOCKED = "locked", "Locked (published)"
+        # The values are the database's; readers see Draft and Published.
+        OPEN = "open", "Draft"
+        LOCKED = "locked", "Published"
 
     label = models.CharField(max_length=7, unique=True, help_text="For example 2023-24.")
     start_year = models.PositiveSmallIntegerField(unique=True, editable=False)
@@ -133,10 +138,10 @@ class FiscalYear(models.Model):
 
     def locked_message(self) -> str:
         who = self.locked_by.get_username() if self.locked_by_id else "an administrator"
-        when = f" on {self.locked_at:%Y-%m-%d %H:%M}" if self.locked_at else ""
+        when = f" on {format_moment(self.locked_at)}" if self.locked_at else ""
         return (
             f"Fiscal year {self.label} is locked (published){when} by {who}: "
-            "its figures cannot change. Ask an administrator to unlock it."
+            "its figures cannot change. Ask an administrator to unpublish it to correct them."
         )
 
     def is_writable_by(self, user) -> bool:
@@ -280,7 +285,7 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+            f"{self.file_name} ({format_moment(self.created_at)})"
             if self.created_at
             else self.file_name
         )
@@ -577,3 +582,119 @@ class PublishedTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year.label} · {self.metric_code}: {self.value}"
+
+
+class ReleaseRefused(Exception):
+    """Raised when a release would be changed or removed: releases are insert-only."""
+
+
+class InsertOnlyQuerySet(models.QuerySet):
+    """Releases and the publication log: rows are added, never changed or removed."""
+
+    def update(self, **kwargs):
+        raise ReleaseRefused("A release is kept as it was published: it cannot be changed.")
+
+    def delete(self):
+        raise ReleaseRefused("A release is kept as it was published: it cannot be removed.")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
+class Release(models.Model):
+    """A fiscal year's figures exactly as they were published: release 1, 2, ...
+
+    Written once by ``services.publish_year`` and never changed or removed
+    (``save`` of a stored release, ``delete`` and the queryset's ``update`` and
+    ``delete`` all raise ``ReleaseRefused``). ``figures`` holds one entry per
+    figure with its keys, the labels it was printed with and its value as a
+    string (exact, no float): see ``reporting.publication.snapshot``.
+    """
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="releases")
+    number = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(
+        help_text="Why this release: the first publication, or the correction."
+    )
+    figures = models.JSONField(default=list)
+
+    objects = InsertOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["fiscal_year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "number"], name="reporting_release_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="reporting_release_number_from_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year.label} release {self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ReleaseRefused(f"{self} is kept as it was published: it cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ReleaseRefused(f"{self} is kept as it was published: it cannot be removed.")
+
+
+class PublicationEvent(models.Model):
+    """The publication log: each publish and unpublish of a year, by whom, when, why.
+
+    Publishing records the findings acknowledged on the review page
+    (``acknowledgements``: kind, unit, message and the written reason).
+    """
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="publication_events"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledgements = models.JSONField(default=list, blank=True)
+
+    objects = InsertOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["published", "unpublished"]),
+                name="reporting_publicationevent_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="reporting_publicationevent_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.fiscal_year.label} {self.get_action_display().lower()} {self.at:%Y-%m-%d %H:%M}"
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ReleaseRefused("The publication log is kept as written: it cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ReleaseRefused("The publication log is kept as written: it cannot be removed.")

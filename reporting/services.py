@@ -9,11 +9,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from reporting.access import write_refusal
+from reporting.findings import Severity, year_findings
 from reporting.importing.files import parse_file
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import ImportOutcome, checksum_of, resolve_one, run_import
-from reporting.models import Figure, FiscalYear, NarrativeBlock, PublishedTotal, ReportingPeriod
+from reporting.models import (
+    Figure,
+    FiscalYear,
+    NarrativeBlock,
+    PublicationEvent,
+    PublishedTotal,
+    Release,
+    ReportingPeriod,
+)
+from reporting.publication import finding_key, latest_release, snapshot
 from reporting.validation import validate_for_metric
+from reporting.years import may_open_years, next_year_to_open
 from units.models import Metric, Region
 
 
@@ -61,6 +72,30 @@ def create_fiscal_year(
     fiscal_year.save()
     ReportingPeriod.objects.ensure_for([fiscal_year])
     return fiscal_year
+
+
+def open_fiscal_year(*, label: str, user, now=None) -> FiscalYear:
+    """Open the next fiscal year (``label``), as an administrator's one click does.
+
+    Refused unless ``user`` may add fiscal years, and unless ``label`` is still
+    the next year to open (``reporting.years.next_year_to_open``): a second
+    click, or two administrators at once, never opens two years.
+    """
+    if not may_open_years(user):
+        raise PermissionDenied("Only administrators may open a fiscal year.")
+    with transaction.atomic():
+        # One opening at a time: the newest year's row is held while the next is made.
+        list(FiscalYear.objects.select_for_update().order_by("-start_year")[:1])
+        expected = next_year_to_open(now)
+        if label != expected:
+            if FiscalYear.objects.filter(label=label).exists():
+                reason = f"Fiscal year {label} is already on record."
+            elif expected:
+                reason = f"Fiscal year {label} cannot be opened now; the next is {expected}."
+            else:
+                reason = f"Fiscal year {label} cannot be opened: it has not begun."
+            raise ValidationError(reason, code="not_next_year")
+        return create_fiscal_year(label=label, user=user)
 
 
 def _attribute(figure: Figure, user, source: str) -> None:
@@ -111,6 +146,8 @@ def record_figure(
         if note is not None:
             figure.note = note
         figure.updated_by = user if user is not None and user.is_authenticated else None
+        # Written by hand now, not by the import that last wrote it.
+        figure.import_batch = None
         figure.full_clean()
         _attribute(figure, user, source)
         figure.save()
@@ -185,7 +222,11 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
 
 
 def set_year_status(*, fiscal_year: FiscalYear, locked: bool, user) -> bool:
-    """Lock (publish) or unlock a year; False if it already had that status.
+    """Lock or unlock a year's figures; False if it already had that status.
+
+    The bare status switch, with no review and no release: the admin
+    publishes through ``publish_year`` and unpublishes through
+    ``unpublish_year``, which record who, when and why.
 
     The year's row is locked (``select_for_update``) while its status is read
     and written, so that two administrators acting at once, or an import
@@ -244,3 +285,124 @@ def delete_year_text(*, record: NarrativeBlock | PublishedTotal, user=None) -> N
         if user is not None and user.is_authenticated:
             record._history_user = user
         record.delete()
+
+
+def _may_publish(user) -> None:
+    # user None is a command (load_dataset), which runs with the operator's authority.
+    if user is not None and not user.has_perm("reporting.lock_fiscalyear"):
+        raise PermissionDenied("Only administrators may publish or unpublish a fiscal year.")
+
+
+def publish_year(
+    *,
+    fiscal_year: FiscalYear,
+    user,
+    reason: str = "",
+    acknowledgements: dict[str, str] | None = None,
+) -> Release:
+    """Publish (lock) a draft year after its review, keeping its figures as a new release.
+
+    Every error among the year's findings must be acknowledged with a written
+    reason (``acknowledgements``: ``publication.finding_key`` -> reason), else
+    ValidationError naming each one. A first publication's ``reason`` defaults
+    to "First publication"; a republication (after a correction) must say why.
+    The findings are read again here, with the year's row locked, so a figure
+    changed while the administrator read the review page cannot slip through.
+    """
+    _may_publish(user)
+    acknowledgements = {k: (v or "").strip() for k, v in (acknowledgements or {}).items()}
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
+        if year.is_locked:
+            raise ValidationError(f"Fiscal year {year.label} is already published.")
+        previous = latest_release(year)
+        if previous is not None and not reason:
+            raise ValidationError(
+                {
+                    "reason": f"Say why {year.label} is published again (release "
+                    f"{previous.number + 1}): readers see it beside the changes."
+                }
+            )
+        acknowledged, missing = [], []
+        for finding in year_findings(year):
+            if finding.severity != Severity.ERROR:
+                continue
+            written = acknowledgements.get(finding_key(finding), "")
+            if written:
+                acknowledged.append(
+                    {
+                        "kind": finding.kind,
+                        "unit": finding.unit_code,
+                        "message": finding.message,
+                        "reason": written,
+                    }
+                )
+            else:
+                missing.append(finding.message)
+        if missing:
+            raise ValidationError(
+                [
+                    f"Not published: fix this error or acknowledge it with a reason: {message}"
+                    for message in missing
+                ]
+            )
+        now = timezone.now()
+        who = user if user is not None and user.is_authenticated else None
+        release = Release(
+            fiscal_year=year,
+            number=previous.number + 1 if previous else 1,
+            published_at=now,
+            published_by=who,
+            reason=reason or "First publication",
+            figures=snapshot(year),
+        )
+        release.full_clean()
+        release.save()
+        PublicationEvent(
+            fiscal_year=year,
+            action=PublicationEvent.Action.PUBLISHED,
+            at=now,
+            by=who,
+            reason=release.reason,
+            release=release,
+            acknowledgements=acknowledged,
+        ).save()
+        year.status = FiscalYear.Status.LOCKED
+        year.locked_at, year.locked_by = now, who
+        year._history_user = who
+        year._change_reason = f"published (release {release.number}): {release.reason}"
+        year.save()
+    fiscal_year.refresh_from_db()
+    return release
+
+
+def unpublish_year(*, fiscal_year: FiscalYear, user, reason: str) -> PublicationEvent:
+    """Return a published year to draft so it can be corrected; the reason is required
+    and recorded. Its releases stay as they were."""
+    _may_publish(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Say why the year is unpublished (what is to be corrected)."}
+        )
+    with transaction.atomic():
+        year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
+        if not year.is_locked:
+            raise ValidationError(f"Fiscal year {year.label} is not published.")
+        who = user if user is not None and user.is_authenticated else None
+        event = PublicationEvent(
+            fiscal_year=year,
+            action=PublicationEvent.Action.UNPUBLISHED,
+            at=timezone.now(),
+            by=who,
+            reason=reason,
+        )
+        event.save()
+        year.status = FiscalYear.Status.OPEN
+        year.locked_at = year.locked_by = None
+        year._history_user = who
+        year._change_reason = f"unpublished: {reason}"
+        year.save()
+    fiscal_year.refresh_from_db()
+    return event

@@ -18,4 +18,9 @@ urlpatterns = [
     re_path(
         rf"^{FISCAL_YEAR}/print\.css$", views.print_running_header, name="print_running_header"
     ),
+    re_path(
+        rf"^{FISCAL_YEAR}/release-(?P<number>[1-9][0-9]*)\.csv$",
+        views.download_release,
+        name="download_release",
+    ),
 ]

@@ -23,7 +23,14 @@ def _quiet():
 
 @pytest.fixture
 def dataset(db):
-    """The shipped 2023-24 dataset, loaded as `make run` loads it."""
+    """The shipped 2023-24 dataset with its years left as drafts, so that tests
+    may change its figures (``load_dataset --drafts``)."""
+    call_command("load_dataset", "--drafts", stdout=_quiet())
+
+
+@pytest.fixture
+def published_dataset(db):
+    """The shipped 2023-24 dataset as `make run` loads it: its three years published."""
     call_command("load_dataset", stdout=_quiet())
 
 
@@ -32,7 +39,7 @@ def catalogue(db):
     """The shipped catalogue and years, with no figures and no import records."""
     from reporting.models import Figure, ImportBatch
 
-    call_command("load_dataset", stdout=_quiet())
+    call_command("load_dataset", "--drafts", stdout=_quiet())
     Figure.objects.all().delete()
     Figure.history.all().delete()
     ImportBatch.objects.all().delete()

@@ -1,14 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
 from alert.importexport import AlertImportExportMixin
 from units.models import Metric, Region, Unit
 from units.resources import MetricResource, RegionResource, UnitResource
-
-User = get_user_model()
 
 
 class MetricInline(admin.TabularInline):
@@ -53,7 +49,16 @@ class UnitAdmin(AlertImportExportMixin, admin.ModelAdmin):
 @admin.register(Metric)
 class MetricAdmin(AlertImportExportMixin, admin.ModelAdmin):
     resource_classes = [MetricResource]
-    list_display = ["label", "code", "unit", "value_type", "regional_label", "headline", "active"]
+    list_display = [
+        "label",
+        "code",
+        "unit",
+        "value_type",
+        "regional_label",
+        "headline",
+        "polarity",
+        "active",
+    ]
     list_filter = ["unit", "value_type", "headline", "active"]
     list_select_related = ["unit"]
     search_fields = ["label", "code", "unit__code"]
@@ -69,50 +74,3 @@ class RegionAdmin(AlertImportExportMixin, admin.ModelAdmin):
     list_editable = ["display_order"]
     search_fields = ["name"]
     ordering = ["display_order", "name"]
-
-
-class AssignedUnitInline(admin.TabularInline):
-    model = Unit.data_entry_users.through
-    verbose_name = "assigned unit"
-    verbose_name_plural = (
-        "assigned units (data entry: a user assigned to units changes only those units' "
-        "figures; with none, all units)"
-    )
-    autocomplete_fields = ["unit"]
-    extra = 0
-
-
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Users with their roles (groups) and assigned units in view."""
-
-    list_display = [
-        "username",
-        "full_name",
-        "email",
-        "roles",
-        "units",
-        "is_active",
-        "is_staff",
-        "is_superuser",
-    ]
-    list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
-    inlines = [AssignedUnitInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups", "assigned_units")
-
-    @admin.display(description="name")
-    def full_name(self, user) -> str:
-        return user.get_full_name() or "—"
-
-    @admin.display(description="roles (groups)")
-    def roles(self, user) -> str:
-        return ", ".join(group.name for group in user.groups.all()) or "—"
-
-    @admin.display(description="assigned units")
-    def units(self, user) -> str:
-        return ", ".join(unit.code for unit in user.assigned_units.all()) or "all units"

@@ -107,6 +107,15 @@ class Unit(models.Model):
             )
 
 
+def _assignment_str(assignment) -> str:
+    # A unit assignment reads as its unit ("CFSEU — Combined Special Forces
+    # Enforcement") wherever the admin names it: the user's page, its history.
+    return str(assignment.unit)
+
+
+Unit.data_entry_users.through.__str__ = _assignment_str
+
+
 class MetricQuerySet(models.QuerySet):
     def active(self) -> "MetricQuerySet":
         return self.filter(active=True, unit__active=True)
@@ -119,6 +128,13 @@ class Metric(models.Model):
     class ValueType(models.TextChoices):
         COUNT = "count", "Count"
         CURRENCY = "currency", "Currency (CAD)"
+
+    class Polarity(models.TextChoices):
+        # Whether a rise is good news. A direction is not a verdict for most
+        # police statistics: only a metric set here gets a coloured change.
+        NEITHER = "neither", "Neither (no colour)"
+        HIGHER_IS_BETTER = "higher_better", "Higher is better"
+        HIGHER_IS_WORSE = "higher_worse", "Higher is worse"
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="metrics")
     code = models.SlugField(
@@ -136,6 +152,12 @@ class Metric(models.Model):
         default=False, help_text="Shown among the headline figures of the annual summary."
     )
     note = models.TextField(blank=True, help_text="Footnote shown under the unit's table.")
+    polarity = models.CharField(
+        max_length=15,
+        choices=Polarity.choices,
+        default=Polarity.NEITHER,
+        help_text="Whether a rise is good news; only then is the change from last year coloured.",
+    )
     active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -152,6 +174,10 @@ class Metric(models.Model):
                 name="units_metric_value_type_valid",
             ),
             models.CheckConstraint(condition=~Q(code=""), name="units_metric_code_not_blank"),
+            models.CheckConstraint(
+                condition=Q(polarity__in=["neither", "higher_better", "higher_worse"]),
+                name="units_metric_polarity_valid",
+            ),
         ]
 
     def __str__(self) -> str:

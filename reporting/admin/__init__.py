@@ -11,28 +11,32 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from alert.importexport import AlertImportExportMixin
-from reporting import services
+from reporting import provenance, services
 from reporting.access import write_refusal
-from reporting.admin import views
+from reporting.admin import people, views  # noqa: F401  (people registers the users' admin)
 from reporting.admin.forms import FigureForm
 from reporting.admin.import_export import FigureImportExport
 from reporting.admin.list_filters import ChangeTypeFilter, HasNoteFilter
-from reporting.formatting import figure_label, format_figure
+from reporting.figure_context import figure_context
+from reporting.formatting import figure_label, format_figure, format_moment, person_name
 from reporting.models import (
     Figure,
     FiscalYear,
     ImportBatch,
     NarrativeBlock,
+    PublicationEvent,
     PublishedTotal,
+    Release,
     ReportingPeriod,
     period_position,
     report_order,
@@ -42,6 +46,7 @@ from reporting.summary.build import NarrativeText
 from units.models import Metric, Unit, assigned_unit_ids
 
 HistoricalFigure = Figure.history.model
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 class ReadOnlyAdminMixin:
@@ -60,13 +65,18 @@ class ReadOnlyAdminMixin:
 @admin.register(FiscalYear)
 class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [FiscalYearResource]
-    list_display = ["label", "status", "locked_at", "locked_by", "entry_grids"]
+    list_display = ["label", "status", "locked_when", "locked_by", "entry_grids"]
     list_filter = ["status"]
     list_select_related = ["locked_by"]
     search_fields = ["label"]
     ordering = ["-start_year"]
-    readonly_fields = ["status", "locked_at", "locked_by", "entry_grids"]
-    actions = ["lock_years", "unlock_years"]
+    readonly_fields = ["status", "locked_when", "locked_by", "entry_grids"]
+    actions = ["publish_year", "unpublish_year"]
+    change_form_template = "admin/reporting/fiscalyear_change_form.html"
+
+    @admin.display(description="locked at", ordering="locked_at")
+    def locked_when(self, fiscal_year: FiscalYear) -> str:
+        return format_moment(fiscal_year.locked_at) if fiscal_year.locked_at else "—"
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -89,25 +99,69 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
             fiscal_year.pk,
         )
 
-    def _set_status(self, request, queryset, *, locked: bool) -> None:
-        changed = [
-            fy.label
-            for fy in queryset
-            if services.set_year_status(fiscal_year=fy, locked=locked, user=request.user)
+    def _one_year(self, request, queryset, url_name: str):
+        # Publishing is reviewed year by year: the action opens that year's page.
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one year at a time.", messages.WARNING)
+            return None
+        return redirect(f"admin:{url_name}", queryset.get().pk)
+
+    @admin.action(description="Publish the selected year (review first)", permissions=["lock"])
+    def publish_year(self, request, queryset):
+        return self._one_year(request, queryset, "reporting_fiscalyear_publish")
+
+    @admin.action(description="Unpublish the selected year (to correct it)", permissions=["lock"])
+    def unpublish_year(self, request, queryset):
+        return self._one_year(request, queryset, "reporting_fiscalyear_unpublish")
+
+    def get_urls(self):
+        def wired(view):
+            def page(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(page)
+
+        def open_next(request):
+            # PermissionDenied comes from the service, for anyone but administrators.
+            return views.open_next_year(self, request)
+
+        return [
+            path(
+                "open-next/",
+                self.admin_site.admin_view(require_POST(open_next)),
+                name="reporting_fiscalyear_open_next",
+            ),
+            path(
+                "<int:fiscal_year_id>/publish/",
+                wired(views.publish_review),
+                name="reporting_fiscalyear_publish",
+            ),
+            path(
+                "<int:fiscal_year_id>/unpublish/",
+                wired(views.unpublish),
+                name="reporting_fiscalyear_unpublish",
+            ),
+            *super().get_urls(),
         ]
-        verb = "Locked (published)" if locked else "Unlocked"
-        if changed:
-            self.message_user(request, f"{verb}: {', '.join(changed)}.", messages.SUCCESS)
-        else:
-            self.message_user(request, "Nothing to do: the years already had that status.")
 
-    @admin.action(description="Lock (publish) the selected years", permissions=["lock"])
-    def lock_years(self, request, queryset):
-        self._set_status(request, queryset, locked=True)
 
-    @admin.action(description="Unlock the selected years", permissions=["lock"])
-    def unlock_years(self, request, queryset):
-        self._set_status(request, queryset, locked=False)
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Each publication's figures as they were published; never changed."""
+
+    list_display = ["fiscal_year", "number", "published_at", "published_by", "reason"]
+    list_filter = ["fiscal_year"]
+    list_select_related = ["fiscal_year", "published_by"]
+    exclude = ["figures"]
+
+
+@admin.register(PublicationEvent)
+class PublicationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The publication log: who published or unpublished which year, when and why."""
+
+    list_display = ["fiscal_year", "action", "at", "by", "reason", "release"]
+    list_filter = ["fiscal_year", "action"]
+    list_select_related = ["fiscal_year", "by", "release__fiscal_year"]
 
 
 @admin.register(ReportingPeriod)
@@ -130,7 +184,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "layout",
         "source",
         "user",
-        "created_at",
+        "created",
         "status",
         "new",
         "updated",
@@ -140,7 +194,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "figures_written",
     ]
     list_display = [
-        "created_at",
+        "created",
         "file_name",
         "layout",
         "user",
@@ -157,6 +211,10 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["file_name", "checksum", "user__username"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="created at", ordering="created_at")
+    def created(self, batch: ImportBatch) -> str:
+        return format_moment(batch.created_at)
 
     @admin.display(description="figures")
     def figures_written(self, batch: ImportBatch) -> str:
@@ -224,7 +282,7 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
             # A figure's key stays put: to move a figure, delete it and add another.
-            return ["metric", "period", "region", "import_batch", "updated_at", "updated_by"]
+            return ["metric", "period", "region", "import_batch", "last_changed", "updated_by"]
         return []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -252,6 +310,8 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
         refusal = write_refusal(request.user, figure) if figure is not None else None
         if refusal and request.method == "GET":
             self.message_user(request, refusal.messages[0], messages.WARNING)
+        if figure is not None:
+            extra_context = {**figure_context(figure), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -262,15 +322,15 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             value=obj.value,
             note=obj.note,
             user=request.user,
-            source="admin",
+            source=provenance.FORM,
         )
         obj.pk = figure.pk
 
     def delete_model(self, request, obj):
-        services.delete_figure(figure=obj, user=request.user, source="admin")
+        services.delete_figure(figure=obj, user=request.user, source=provenance.FORM)
 
     def delete_queryset(self, request, queryset):
-        services.delete_figures(figures=queryset, user=request.user, source="admin: bulk delete")
+        services.delete_figures(figures=queryset, user=request.user, source=provenance.BULK_DELETE)
 
     @admin.action(description="Delete selected figures (not reported)", permissions=["delete"])
     def delete_figures(self, request, queryset):
@@ -285,6 +345,62 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             return None
         # Django's confirmation page; its "Yes" calls delete_queryset above.
         return delete_selected(self, request, queryset)
+
+    @admin.display(description="last changed")
+    def last_changed(self, figure: Figure) -> str:
+        return format_moment(figure.updated_at)
+
+    # The figure's own history page: values as the report prints them, who
+    # changed them and through what, times in ALERT's zone with the zone shown.
+    object_history_template = "admin/reporting/figure_history.html"
+    object_history_list_template = "admin/reporting/figure_history_list.html"
+    history_list_display = ["when", "change", "value_change", "note_then", "who_and_through"]
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        previous = history_manager.filter(
+            id=OuterRef("id"), history_id__lt=OuterRef("history_id")
+        ).order_by("-history_id")
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .select_related("history_user", "import_batch", "metric")
+            .annotate(previous_value=Subquery(previous.values("value")[:1]))
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Only those who may change figures are offered the revert form.
+        extra_context = {"can_revert": self.has_change_permission(request), **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context)
+
+    def set_history_delta_changes(self, request, page_obj, *args, **kwargs):
+        """The value column says what changed; no query per record for a diff."""
+
+    @admin.display(description="when")
+    def when(self, record) -> str:
+        return format_moment(record.history_date)
+
+    @admin.display(description="change")
+    def change(self, record) -> str:
+        return CHANGE_TYPES[record.history_type]
+
+    @admin.display(description="value")
+    def value_change(self, record) -> str:
+        value_type = record.metric.value_type
+        new = format_figure(record.value, value_type)
+        if record.history_type == "+":
+            return new
+        old = format_figure(record.previous_value, value_type)
+        if record.history_type == "-":
+            return f"{new} → — (deleted: not reported)"
+        return f"{old} → {new}" if old != new else new
+
+    @admin.display(description="note")
+    def note_then(self, record) -> str:
+        return record.note or "—"
+
+    @admin.display(description="who, and through what")
+    def who_and_through(self, record) -> str:
+        return provenance.who_and_through(record)
 
     @admin.display(description="unit", ordering="metric__unit__display_order")
     def unit_code(self, figure: Figure) -> str:
@@ -340,6 +456,11 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             ),
             path("findings/", wired(views.findings, require_safe), name="reporting_findings"),
             path(
+                "template/",
+                wired(views.figure_template, require_safe),
+                name="reporting_figure_template",
+            ),
+            path(
                 "report-workbook/",
                 wired(views.report_workbook, require_safe),
                 name="reporting_figure_report_workbook",
@@ -359,7 +480,7 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "figure",
         "old_value",
         "new_value",
-        "source",
+        "through",
     ]
     list_filter = [
         ChangeTypeFilter,
@@ -401,23 +522,23 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return request.user.has_perm("reporting.view_figure")
 
     @admin.display(description="when", ordering="history_date")
-    def when(self, record):
-        return record.history_date
+    def when(self, record) -> str:
+        return format_moment(record.history_date)
 
     @admin.display(description="who", ordering="history_user__username")
     def who(self, record) -> str:
-        return record.history_user.get_username() if record.history_user else "system"
+        return person_name(record.history_user)
 
-    @admin.display(description="source / reason")
-    def source(self, record) -> str:
-        return record.history_change_reason or "—"
+    @admin.display(description="through")
+    def through(self, record) -> str:
+        return provenance.through(record)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
     @admin.display(description="change", ordering="history_type")
     def change_type(self, record) -> str:
-        return {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+        return CHANGE_TYPES[record.history_type]
 
     @admin.display(description="figure")
     def figure(self, record) -> str:

@@ -3,9 +3,11 @@
 The generic plumbing (our readers, the held upload, preview and confirm
 messages) is ``alert.importexport``'s. Here: the figures' resource, which
 hands the whole file to the one import pipeline; the upload held unread for
-it (the pipeline reads it once); a preview that lists the first problems and
-offers all of them as a CSV download; the export in report order; no admin
-log entry per imported row. The report-layout workbook is a page of its own
+it (the pipeline reads it once); the import page's description of the
+layouts, its "Download a template" form and its problems grouped by kind
+(``import_preview``), the first of them listed and all of them offered as a
+CSV download; the export in report order; no admin log entry per imported
+row. The report-layout workbook is a page of its own
 (``views.report_workbook``).
 """
 
@@ -26,6 +28,8 @@ from alert.importexport import (
     UploadedDataset,
     XLSXFormat,
 )
+from reporting.admin.import_preview import preview_problems
+from reporting.admin.views import template_context
 from reporting.exporting.escaping import escape_row
 from reporting.models import ImportBatch
 from reporting.resources import PREVIEW_ROWS, FigureResource
@@ -62,6 +66,14 @@ class FigureImportExport(AlertImportExportMixin):
     resource_classes = [FigureResource]
     import_export_change_list_template = "admin/reporting/change_list_figures.html"
 
+    def add_import_page_context(self, request, context: dict) -> None:
+        context["figure_import"] = True
+        context.update(template_context(request))
+        outcome = getattr(context.get("result"), "outcome", None)
+        if outcome is not None and outcome.has_errors:
+            context["import_problems"] = preview_problems(outcome, listed=PREVIEW_ROWS)
+            self._offer_every_problem(context)
+
     def get_import_formats(self):
         return FIGURE_FORMAT_CLASSES
 
@@ -74,11 +86,6 @@ class FigureImportExport(AlertImportExportMixin):
                 name="{}_{}_import_problems".format(*info),
             ),
         ] + super().get_urls()
-
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        self._offer_every_problem(getattr(response, "context_data", None) or {})
-        return response
 
     def _offer_every_problem(self, context) -> None:
         """The preview lists the first problems (PREVIEW_ROWS); when there are

@@ -4,22 +4,37 @@ findings and the report workbook.
 Plain views that fetch, authorise, call and render; ``FigureAdmin.get_urls``
 wires them under the figures' admin URLs (``admin:reporting_figure_grid_pick``,
 ``admin:reporting_figure_grid``, ``admin:reporting_findings``,
-``admin:reporting_figure_report_workbook``). Each takes the ``FigureAdmin``
+``admin:reporting_figure_report_workbook``); ``FiscalYearAdmin.get_urls`` wires
+the publication pages (``admin:reporting_fiscalyear_publish``,
+``admin:reporting_fiscalyear_unpublish``). Each takes its ``ModelAdmin``
 first, for the admin's context, permissions and messages.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from reporting import grid as entry_grid
+from reporting import services
 from reporting.access import write_refusal
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
+from reporting.exporting.blank import long_form_template
 from reporting.findings import year_findings
 from reporting.models import FiscalYear
-from units.models import Unit
+from reporting.publication import review_year
+from units.models import Unit, assigned_unit_ids
+
+# The templates a person can download: (what the page calls it, file extension).
+TEMPLATE_LAYOUTS = {
+    "long-xlsx": ("Long form, Excel workbook (.xlsx)", "xlsx"),
+    "long-csv": ("Long form, CSV (.csv)", "csv"),
+    "report": ("Report workbook (.xlsx), laid out like the published tables", "xlsx"),
+}
 
 
 def _ensure_may_enter(model_admin, request) -> None:
@@ -54,6 +69,7 @@ def grid_pick(model_admin, request):
         years=years,
         chosen_year=year_id,
         chosen_unit=unit_id,
+        **template_context(request),
     )
     return TemplateResponse(request, "admin/reporting/grid_pick.html", context)
 
@@ -105,6 +121,33 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
     return TemplateResponse(request, "admin/reporting/grid.html", context)
 
 
+def open_next_year(model_admin, request):
+    """POST: open the next fiscal year (the panel of the admin home and the grid picker)."""
+    label = request.POST.get("label", "")
+    try:
+        fiscal_year = services.open_fiscal_year(label=label, user=request.user)
+    except ValidationError as exc:
+        model_admin.message_user(request, exc.messages[0], messages.ERROR)
+    else:
+        model_admin.message_user(
+            request,
+            format_html(
+                "Fiscal year {} is open: its four quarters and full year are ready. "
+                '<a href="{}?fiscal_year={}">Enter its figures</a>.',
+                fiscal_year.label,
+                reverse("admin:reporting_figure_grid_pick"),
+                fiscal_year.pk,
+            ),
+            messages.SUCCESS,
+        )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("admin:index")
+    return redirect(back)
+
+
 def findings(model_admin, request):
     """The data-quality findings of a year (?fiscal_year=<pk>, the newest by default)."""
     if not model_admin.has_view_permission(request):
@@ -147,3 +190,136 @@ def report_workbook(model_admin, request):
         years=FiscalYear.objects.order_by("-start_year"),
     )
     return TemplateResponse(request, "admin/reporting/report_workbook.html", context)
+
+
+def template_context(request) -> dict:
+    """What the "Download a template" form needs: the years (newest first, the
+    newest open year chosen), the layouts, and whose units the template holds."""
+    years = list(FiscalYear.objects.order_by("-start_year"))
+    chosen = next((fy for fy in years if not fy.is_locked), years[0] if years else None)
+    units = list(Unit.objects.editable_by(request.user).active())
+    return {
+        "template_years": years,
+        "template_year": chosen,
+        "template_layouts": [(key, name) for key, (name, _) in TEMPLATE_LAYOUTS.items()],
+        "template_units": units,
+        "template_all_units": assigned_unit_ids(request.user) is None,
+    }
+
+
+def figure_template(model_admin, request):
+    """A template to fill in, for the units of the person asking:
+    ``?fiscal_year=2024-25&layout=long-xlsx`` (or ``long-csv``, ``report``)."""
+    _ensure_may_enter(model_admin, request)
+    fiscal_year = get_object_or_404(FiscalYear, label=request.GET.get("fiscal_year", ""))
+    layout = request.GET.get("layout", "long-xlsx")
+    if layout not in TEMPLATE_LAYOUTS:
+        return HttpResponseBadRequest(
+            f"There is no template “{layout}”: choose one of {', '.join(TEMPLATE_LAYOUTS)}."
+        )
+    units = list(Unit.objects.editable_by(request.user).active())
+    if not units:
+        raise PermissionDenied("You are assigned to no active unit: there is nothing to fill in.")
+    extension = TEMPLATE_LAYOUTS[layout][1]
+    if layout == "report":
+        content = export_report_workbook(fiscal_year, units=units, every_region=True)
+    else:
+        content = long_form_template(fiscal_year, units, extension)
+    whose = (
+        "all units" if assigned_unit_ids(request.user) is None else " ".join(u.code for u in units)
+    )
+    kind = "report workbook" if layout == "report" else "long form"
+    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
+    response["Content-Disposition"] = (
+        f'attachment; filename="ALERT {kind} template {fiscal_year.label} {whose}.{extension}"'
+    )
+    return response
+
+
+def _ensure_may_publish(model_admin, request) -> None:
+    if not model_admin.has_lock_permission(request):
+        raise PermissionDenied("Only administrators may publish or unpublish a fiscal year.")
+
+
+def publish_review(model_admin, request, fiscal_year_id: int):
+    """Review a draft year (its findings, what changed since the last release),
+    acknowledge its errors, then publish it."""
+    _ensure_may_publish(model_admin, request)
+    fiscal_year = get_object_or_404(FiscalYear, pk=fiscal_year_id)
+    change_url = reverse("admin:reporting_fiscalyear_change", args=[fiscal_year.pk])
+    if fiscal_year.is_locked:
+        model_admin.message_user(request, f"{fiscal_year.label} is already published.")
+        return redirect(change_url)
+    review = review_year(fiscal_year)
+    problems: list[str] = []
+    written = {item.key: "" for item in review.errors}
+    reason = ""
+    if request.method == "POST":
+        written = {item.key: request.POST.get(f"ack-{item.key}", "") for item in review.errors}
+        reason = request.POST.get("reason", "")
+        if request.POST.get("confirm") != "yes":
+            problems.append("Tick “I have reviewed this year” to publish it.")
+        else:
+            try:
+                release = services.publish_year(
+                    fiscal_year=fiscal_year,
+                    user=request.user,
+                    reason=reason,
+                    acknowledgements=written,
+                )
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+            else:
+                model_admin.message_user(
+                    request,
+                    f"Published {fiscal_year.label} (release {release.number}).",
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
+    context = _context(
+        model_admin,
+        request,
+        f"Publish {fiscal_year.label}",
+        fiscal_year=fiscal_year,
+        review=review,
+        errors=[(item, written.get(item.key, "")) for item in review.errors],
+        reason=reason,
+        problems=problems,
+        change_url=change_url,
+    )
+    return TemplateResponse(request, "admin/reporting/publish_review.html", context)
+
+
+def unpublish(model_admin, request, fiscal_year_id: int):
+    """Return a published year to draft, with the reason (what is to be corrected)."""
+    _ensure_may_publish(model_admin, request)
+    fiscal_year = get_object_or_404(FiscalYear, pk=fiscal_year_id)
+    change_url = reverse("admin:reporting_fiscalyear_change", args=[fiscal_year.pk])
+    if not fiscal_year.is_locked:
+        model_admin.message_user(request, f"{fiscal_year.label} is not published.")
+        return redirect(change_url)
+    problems: list[str] = []
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            services.unpublish_year(fiscal_year=fiscal_year, user=request.user, reason=reason)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+        else:
+            model_admin.message_user(
+                request,
+                f"Unpublished {fiscal_year.label}: it is a draft again until it is republished.",
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+    context = _context(
+        model_admin,
+        request,
+        f"Unpublish {fiscal_year.label}",
+        fiscal_year=fiscal_year,
+        reason=reason,
+        problems=problems,
+        change_url=change_url,
+    )
+    return TemplateResponse(request, "admin/reporting/unpublish.html", context)

@@ -28,11 +28,11 @@ from reporting.api.permissions import UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
+from reporting.provenance import api_source
 from reporting.summary import build_summary
 from units.models import Metric, Region, Unit
 
-SOURCE = "api"
 BULK_FILE_NAME = "API request"
 
 
@@ -164,7 +164,7 @@ class FigureViewSet(
         figure = services.create_figure(
             row=LongFormRow(number=1, **serializer.validated_data),
             user=request.user,
-            source=SOURCE,
+            source=api_source(request),
         )
         return self._answer(figure, status.HTTP_201_CREATED)
 
@@ -182,7 +182,7 @@ class FigureViewSet(
             value=data.get("value", figure.value),
             note=data.get("note"),
             user=request.user,
-            source=SOURCE,
+            source=api_source(request),
         )
         return self._answer(figure, status.HTTP_200_OK)
 
@@ -191,7 +191,9 @@ class FigureViewSet(
         return super().partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        services.delete_figure(figure=instance, user=self.request.user, source=SOURCE)
+        services.delete_figure(
+            figure=instance, user=self.request.user, source=api_source(self.request)
+        )
 
 
 class BulkUpsertView(APIView):
@@ -248,7 +250,11 @@ class BulkUpsertView(APIView):
             for number, item in enumerate(serializer.validated_data, start=1)
         ]
         outcome = run_import(
-            rows, user=request.user, dry_run=dry_run, file_name=BULK_FILE_NAME, source=SOURCE
+            rows,
+            user=request.user,
+            dry_run=dry_run,
+            file_name=BULK_FILE_NAME,
+            source=ImportBatch.Source.API,
         )
         if outcome.has_errors:
             problems = [

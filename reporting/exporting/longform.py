@@ -6,11 +6,17 @@ from reporting.exporting.tables import write_table
 from reporting.models import Figure, FiscalYear
 
 
-def export_long(figures: QuerySet | FiscalYear | str | None = None, fmt: str = "csv") -> bytes:
+def export_long(
+    figures: QuerySet | FiscalYear | str | None = None,
+    fmt: str = "csv",
+    *,
+    internal_notes: bool = True,
+) -> bytes:
     """The figures as a long-form file (csv, xlsx or json), escaped.
 
     ``figures`` is a Figure queryset (the admin's filtered changelist,
     say), a fiscal year or its label, or None for every figure on record.
+    ``internal_notes`` False blanks the ``note`` column (a public download).
     """
     from reporting.resources import FigureResource
 
@@ -22,4 +28,29 @@ def export_long(figures: QuerySet | FiscalYear | str | None = None, fmt: str = "
     else:
         queryset = resource.get_queryset().for_year(figures)
     dataset = resource.export(queryset=queryset)
-    return write_table(dataset.headers, dataset, fmt)
+    rows = dataset
+    if not internal_notes:
+        at = dataset.headers.index("note")
+        rows = [[*row[:at], "", *row[at + 1 :]] for row in dataset]
+    return write_table(dataset.headers, rows, fmt)
+
+
+def export_release(release, fmt: str = "csv") -> bytes:
+    """A release's figures as published, in the long form's key and value columns
+    (and the public note, where the release holds one), escaped."""
+    has_public_note = any("public_note" in entry for entry in release.figures)
+    headings = ["unit", "metric", "fiscal_year", "period", "region", "value"]
+    headings += ["public_note"] if has_public_note else []
+    rows = [
+        [
+            entry["unit"],
+            entry["metric"],
+            release.fiscal_year.label,
+            entry["period"],
+            entry["region"],
+            entry["value"],
+            *([entry.get("public_note", "")] if has_public_note else []),
+        ]
+        for entry in release.figures
+    ]
+    return write_table(headings, rows, fmt, title=f"release {release.number}")

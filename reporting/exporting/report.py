@@ -25,7 +25,15 @@ from reporting.exporting.escaping import escape_cell
 from reporting.exporting.tables import as_cell
 from reporting.formatting import number_format
 from reporting.models import FiscalYear
-from reporting.summary.build import QUARTERS, build_summary
+from reporting.summary.build import (
+    QUARTERS,
+    RegionalColumn,
+    RegionalRow,
+    RegionalTable,
+    UnitSection,
+    build_summary,
+)
+from units.models import Region, Unit
 
 REGIONS_SHEET = "Regions"
 HEADING_ROW = 4
@@ -49,9 +57,54 @@ def _print_setup(sheet, title_rows: str) -> None:
     sheet.print_options.gridLines = False
 
 
-def export_report_workbook(fiscal_year: FiscalYear | str) -> bytes:
-    """The year's report-layout workbook as XLSX bytes (see the module docstring)."""
-    summary = build_summary(fiscal_year, every_unit=True)
+def _with_every_region(section: UnitSection, regions: list[str]) -> RegionalTable | None:
+    """The unit's regional table with a row for every region of the catalogue
+    (blank where nothing is on record), and a column for every regional metric."""
+    table = section.regional
+    columns = [
+        RegionalColumn(row.code, row.regional_label, row.value_type)
+        for row in section.rows
+        if row.regional_label
+    ]
+    if table is not None:
+        known = {c.metric_code for c in table.columns}
+        columns = table.columns + [c for c in columns if c.metric_code not in known]
+    if not columns:
+        return None
+    on_record = {
+        row.region: dict(zip((c.metric_code for c in table.columns), row.values, strict=True))
+        for row in (table.rows if table else [])
+    }
+    rows = [
+        RegionalRow(name, [on_record.get(name, {}).get(c.metric_code) for c in columns])
+        for name in regions
+    ]
+    return RegionalTable(columns=columns, rows=rows, totals=[])
+
+
+def export_report_workbook(
+    fiscal_year: FiscalYear | str,
+    *,
+    units: list[Unit] | None = None,
+    every_region: bool = False,
+    internal_notes: bool = True,
+) -> bytes:
+    """The year's report-layout workbook as XLSX bytes (see the module docstring).
+
+    As a template for the person in front of it: ``units`` limits the sheets
+    to those units, and ``every_region`` lists every region of the catalogue
+    in the regional tables (and gives every unit that reports by region its
+    table), not only the regions with figures on record. ``internal_notes``
+    False leaves the staff's notes out (a public download).
+    """
+    summary = build_summary(fiscal_year, every_unit=True, internal_notes=internal_notes)
+    if units is not None:
+        codes = {unit.code for unit in units}
+        summary.units = [section for section in summary.units if section.code in codes]
+    if every_region:
+        regions = list(Region.objects.values_list("name", flat=True))
+        for section in summary.units:
+            section.regional = _with_every_region(section, regions)
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)

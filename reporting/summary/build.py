@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Prefetch
 
-from reporting.formatting import format_figure
+from reporting.formatting import format_figure, format_quarters
 from reporting.models import Figure, FiscalYear, NarrativeBlock, PublishedTotal, ReportingPeriod
 from units.models import Metric, Region, Unit
 
@@ -52,6 +52,11 @@ class MetricRow:
     change: Decimal | None
     change_percent: Decimal | None
     footnotes: list[int] = field(default_factory=list)
+    # "Q1–Q2 vs Q1–Q2 2023-24" when the change is year-to-date; blank for full years.
+    comparison: str = ""
+    # Why there is no change to show, in the reader's words; blank when there is one.
+    no_comparison: str = ""
+    polarity: str = Metric.Polarity.NEITHER
 
 
 @dataclass
@@ -169,6 +174,9 @@ class Headline:
     last_year: Decimal | None
     change: Decimal | None
     change_percent: Decimal | None
+    comparison: str = ""
+    no_comparison: str = ""
+    polarity: str = Metric.Polarity.NEITHER
 
 
 @dataclass
@@ -205,7 +213,52 @@ def change_between(current: Decimal | None, previous: Decimal | None):
     return change, (change * 100 / previous).quantize(Decimal("0.1"))
 
 
-def build_summary(fiscal_year: FiscalYear | str, *, every_unit: bool = False) -> AnnualSummary:
+@dataclass
+class Comparison:
+    """A year's figure against the prior year's, on the same footing."""
+
+    change: Decimal | None
+    percent: Decimal | None
+    label: str  # "Q1–Q2 vs Q1–Q2 2023-24" for a year-to-date comparison, else ""
+    missing: str  # why there is nothing to compare, else ""
+
+
+def compare_years(
+    label: str,
+    year: YearFigure,
+    quarters: list[Decimal | None],
+    prior_label: str,
+    prior: YearFigure,
+    prior_quarters: list[Decimal | None],
+) -> Comparison:
+    """Compare like with like, never a partial year with a full one.
+
+    A full year (recorded, or all four quarters) is compared with a full prior
+    year. A partial year is compared year-to-date: the sum of its quarters on
+    record against the sum of the same quarters of the prior year, which must
+    all be on record. Otherwise there is no comparison, and ``missing`` says why.
+    """
+    if year.value is None:
+        return Comparison(None, None, "", f"Not reported for {label}")
+    if not year.is_partial:
+        if prior.value is None:
+            return Comparison(None, None, "", f"No {prior_label} figure to compare")
+        if prior.is_partial:
+            return Comparison(None, None, "", f"{prior_label} has only some quarters on record")
+        change, percent = change_between(year.value, prior.value)
+        return Comparison(change, percent, "", "")
+    on_record = [q for q, value in zip(QUARTERS, quarters, strict=True) if value is not None]
+    span = format_quarters(on_record)
+    prior_values = [prior_quarters[QUARTERS.index(q)] for q in on_record]
+    if any(value is None for value in prior_values):
+        return Comparison(None, None, "", f"No {span} figures for {prior_label} to compare")
+    change, percent = change_between(year.value, sum(prior_values, Decimal(0)))
+    return Comparison(change, percent, f"{span} vs {span} {prior_label}", "")
+
+
+def build_summary(
+    fiscal_year: FiscalYear | str, *, every_unit: bool = False, internal_notes: bool = True
+) -> AnnualSummary:
     """The annual summary of a fiscal year, with its two prior years beside it.
 
     Only what existed: prior years not on record get no column, a unit with
@@ -213,8 +266,11 @@ def build_summary(fiscal_year: FiscalYear | str, *, every_unit: bool = False) ->
     shown only for years in which it has figures.
 
     ``every_unit`` keeps the active units with no figure in the year (the
-    report-layout workbook is also the form staff fill in). Raises
-    FiscalYear.DoesNotExist for an unknown label.
+    report-layout workbook is also the form staff fill in). ``internal_notes``
+    False leaves out the notes of figures and metrics (the staff's notes) for
+    a public reader.
+
+    Raises FiscalYear.DoesNotExist for an unknown label.
     """
     years = list(FiscalYear.objects.order_by("-start_year"))
     label = fiscal_year.label if isinstance(fiscal_year, FiscalYear) else fiscal_year
@@ -259,7 +315,9 @@ def build_summary(fiscal_year: FiscalYear | str, *, every_unit: bool = False) ->
         if year.label not in years_of_unit[unit.pk] and not every_unit:
             continue  # a unit with no figures in the year is left out of it
         unit_priors = [p for p in prior_labels if p in years_of_unit[unit.pk]]
-        section = _unit_section(unit, year.label, unit_priors, regions, figures)
+        section = _unit_section(
+            unit, year.label, unit_priors, regions, figures, internal_notes=internal_notes
+        )
         section.text_before = texts.get((unit.code, NarrativeBlock.Placement.BEFORE), [])
         section.text_after = texts.get((unit.code, NarrativeBlock.Placement.AFTER), [])
         sections.append(section)
@@ -282,6 +340,9 @@ def build_summary(fiscal_year: FiscalYear | str, *, every_unit: bool = False) ->
                         last_year=previous,
                         change=row.change,
                         change_percent=row.change_percent,
+                        comparison=row.comparison,
+                        no_comparison=row.no_comparison,
+                        polarity=row.polarity,
                     )
                 )
     return AnnualSummary(
@@ -420,7 +481,9 @@ def alert_totals(
     return AlertTotals(rows=rows, footnotes=footnotes)
 
 
-def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
+def _unit_section(
+    unit, label, prior_labels, regions, figures, *, internal_notes: bool = True
+) -> UnitSection:
     previous_label = FiscalYear.label_for(FiscalYear.start_year_from_label(label) - 1)
     rows, footnotes = [], []
     notes_seen: dict[str, int] = {}
@@ -438,17 +501,26 @@ def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
 
         quarters = [figure(label, q)[0] for q in QUARTERS]
         year = year_figure(figure(label, "FY")[0], quarters)
+        prior_quarters = [[figure(p, q)[0] for q in QUARTERS] for p in prior_labels]
         prior = [
-            year_figure(figure(p, "FY")[0], [figure(p, q)[0] for q in QUARTERS])
-            for p in prior_labels
+            year_figure(figure(p, "FY")[0], p_quarters)
+            for p, p_quarters in zip(prior_labels, prior_quarters, strict=True)
         ]
-        # The change is from last year only: never from an older column.
-        last_year = prior[0].value if prior_labels[:1] == [previous_label] else None
-        change, percent = change_between(year.value, last_year)
+        # The change is from last year only: never from an older column (a
+        # unit with no figures last year has nothing to compare).
+        has_last_year = prior_labels[:1] == [previous_label]
+        compared = compare_years(
+            label,
+            year,
+            quarters,
+            previous_label,
+            prior[0] if has_last_year else YearFigure(None, None),
+            prior_quarters[0] if has_last_year else [None] * len(QUARTERS),
+        )
         refs = []
-        if metric.note:
+        if internal_notes and metric.note:
             refs.append(footnote(metric, metric.note))
-        for fy_label in [label, *prior_labels]:
+        for fy_label in [label, *prior_labels] if internal_notes else []:
             for period in (*QUARTERS, "FY"):
                 note = figure(fy_label, period)[1]
                 if note:
@@ -465,9 +537,12 @@ def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
                 quarters=quarters,
                 year=year,
                 prior_years=prior,
-                change=change,
-                change_percent=percent,
+                change=compared.change,
+                change_percent=compared.percent,
                 footnotes=refs,
+                comparison=compared.label,
+                no_comparison=compared.missing,
+                polarity=metric.polarity,
             )
         )
     return UnitSection(

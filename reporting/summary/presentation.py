@@ -13,6 +13,7 @@ from reporting.formatting import (
     format_change,
     format_figure,
     format_percent,
+    tone,
 )
 from reporting.models import FiscalYear
 from reporting.summary.build import (
@@ -42,8 +43,8 @@ class RowView:
     change: str
     percent: str
     direction: str
-
     arrow: str
+    tone: str  # neutral unless the metric's polarity says which way is better
 
     @classmethod
     def from_row(cls, row: MetricRow) -> "RowView":
@@ -67,6 +68,7 @@ class RowView:
             percent=format_percent(row.change_percent),
             direction=direction(row.change),
             arrow=arrow(row.change),
+            tone=tone(row.change, row.polarity),
         )
 
 

@@ -7,9 +7,17 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from reporting.access import can_see_findings, summary_access
+from reporting.access import (
+    can_see_findings,
+    is_public_reader,
+    readable_years,
+    refuse_reading,
+    summary_access,
+)
 from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
-from reporting.models import Figure, FiscalYear
+from reporting.exporting.longform import export_release
+from reporting.models import Figure, FiscalYear, Release
+from reporting.publication import release_history
 from reporting.summary.build import build_summary, records_version, years_shown
 from reporting.summary.presentation import SummaryPage, staff_findings
 
@@ -19,14 +27,21 @@ SUMMARY_CACHE_SECONDS = 60 * 60
 @require_safe
 @summary_access
 def year_list(request: HttpRequest) -> HttpResponse:
-    years = FiscalYear.objects.order_by("-start_year")
+    years = readable_years(request.user).order_by("-start_year")
     return render(request, "reporting/year_list.html", {"years": years})
 
 
 @require_safe
 @summary_access
 def latest_summary(request: HttpRequest) -> HttpResponse:
-    newest = FiscalYear.objects.order_by("-start_year").values_list("label", flat=True).first()
+    """Home: the newest published year; drafts are reached from the year list."""
+    newest = (
+        readable_years(request.user)
+        .published()
+        .order_by("-start_year")
+        .values_list("label", flat=True)
+        .first()
+    )
     if newest is None:
         return redirect("reporting:year_list")
     return redirect("reporting:summary", fiscal_year=newest)
@@ -37,7 +52,7 @@ def latest_summary(request: HttpRequest) -> HttpResponse:
 def pick_year(request: HttpRequest) -> HttpResponse:
     """The year picker's target: a plain GET form, so it works without JavaScript."""
     label = request.GET.get("year", "")
-    if not FiscalYear.objects.filter(label=label).exists():
+    if not readable_years(request.user).filter(label=label).exists():
         raise Http404(f"There is no fiscal year {label}.")
     return redirect("reporting:summary", fiscal_year=label)
 
@@ -45,26 +60,54 @@ def pick_year(request: HttpRequest) -> HttpResponse:
 @require_safe
 @summary_access
 def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
+    year = _readable_year(request, fiscal_year)
+    if isinstance(year, HttpResponse):
+        return year
     staff = can_see_findings(request.user)
+    public = is_public_reader(request.user)
+    kind = "staff" if staff else "public" if public else "readers"
     # The content is the same for every viewer of one kind (staff see the
-    # findings) until the records change: render it once per records version.
-    key = f"summary-content:{fiscal_year}:{'staff' if staff else 'readers'}:{records_version()}"
+    # findings, the public no internal notes) until the records change:
+    # render it once per records version.
+    key = f"summary-content:{fiscal_year}:{kind}:{records_version()}"
     content = cache.get(key)
     if content is None:
-        try:
-            annual = build_summary(fiscal_year)
-        except FiscalYear.DoesNotExist as exc:
-            raise Http404(str(exc)) from exc
+        annual = build_summary(year, internal_notes=not public)
+        if public:  # the year picker offers only what this reader may open
+            readable = set(readable_years(request.user).values_list("label", flat=True))
+            annual.years = [label for label in annual.years if label in readable]
         findings = staff_findings(fiscal_year) if staff else None
         page = SummaryPage.from_summary(annual, findings=findings)
         content = render_to_string(
-            "reporting/summary_content.html", {"summary": annual, "page": page}, request=request
+            "reporting/summary_content.html",
+            {
+                "summary": annual,
+                "page": page,
+                "releases": release_history(year),
+            },
+            request=request,
         )
         cache.set(key, content, SUMMARY_CACHE_SECONDS)
+    # Drafts newer than this year, for the staff notice (never for the public).
+    drafts = (
+        []
+        if public
+        else list(
+            FiscalYear.objects.open()
+            .filter(start_year__gt=year.start_year)
+            .order_by("-start_year")
+            .values_list("label", flat=True)
+        )
+    )
     return render(
         request,
         "reporting/summary.html",
-        {"fiscal_year": fiscal_year, "content": mark_safe(content)},  # our own rendered HTML
+        {
+            "fiscal_year": fiscal_year,
+            "year": year,
+            "drafts": drafts,
+            "content": mark_safe(content),  # our own rendered HTML
+        },
     )
 
 
@@ -72,10 +115,16 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 @summary_access
 def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     """Every figure of the years the page shows (the year and its prior years
-    on record) in the long form, one row per figure, escaped."""
-    year = _year_or_404(fiscal_year)
-    figures = Figure.objects.filter(period__fiscal_year__label__in=years_shown(year.label))
-    response = HttpResponse(export_long(figures, "csv"), content_type=CONTENT_TYPES["csv"])
+    on record that this reader may read) in the long form, one row per
+    figure, escaped."""
+    year = _readable_year(request, fiscal_year)
+    if isinstance(year, HttpResponse):
+        return year
+    readable = set(readable_years(request.user).values_list("label", flat=True))
+    labels = [label for label in years_shown(year.label) if label in readable]
+    figures = Figure.objects.filter(period__fiscal_year__label__in=labels)
+    content = export_long(figures, "csv", internal_notes=not is_public_reader(request.user))
+    response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
     return response
 
@@ -84,8 +133,11 @@ def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 @summary_access
 def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     """The report-layout workbook: the published tables, one sheet per unit."""
-    year = _year_or_404(fiscal_year)
-    response = HttpResponse(export_report_workbook(year), content_type=CONTENT_TYPES["xlsx"])
+    year = _readable_year(request, fiscal_year)
+    if isinstance(year, HttpResponse):
+        return year
+    content = export_report_workbook(year, internal_notes=not is_public_reader(request.user))
+    response = HttpResponse(content, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="alert-report-{year.label}.xlsx"'
     return response
 
@@ -95,7 +147,9 @@ def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 def print_running_header(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     """The summary's print stylesheet of page margins: the year and Draft or
     Published at the top of every printed page, the page number at the foot."""
-    year = _year_or_404(fiscal_year)
+    year = _readable_year(request, fiscal_year)
+    if isinstance(year, HttpResponse):
+        return year
     return render(
         request,
         "reporting/print_running_header.css",
@@ -104,8 +158,29 @@ def print_running_header(request: HttpRequest, fiscal_year: str) -> HttpResponse
     )
 
 
-def _year_or_404(label: str) -> FiscalYear:
-    try:
-        return FiscalYear.objects.get(label=label)
-    except FiscalYear.DoesNotExist as exc:
-        raise Http404(f"There is no fiscal year {label}.") from exc
+@require_safe
+@summary_access
+def download_release(request: HttpRequest, fiscal_year: str, number: int) -> HttpResponse:
+    """A release's figures exactly as they were published (release 1: as first published)."""
+    year = _readable_year(request, fiscal_year)
+    if isinstance(year, HttpResponse):
+        return year
+    release = Release.objects.filter(fiscal_year=year, number=number).first()
+    if release is None:
+        raise Http404(f"{year.label} has no release {number}.")
+    response = HttpResponse(export_release(release, "csv"), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = (
+        f'attachment; filename="alert-figures-{year.label}-release-{number}.csv"'
+    )
+    return response
+
+
+def _readable_year(request: HttpRequest, label: str) -> FiscalYear | HttpResponse:
+    """The year, if this reader may read it; 404 for an unknown year; the login
+    page or 403 for a draft the reader may not see."""
+    year = readable_years(request.user).filter(label=label).first()
+    if year is not None:
+        return year
+    if not FiscalYear.objects.filter(label=label).exists():
+        raise Http404(f"There is no fiscal year {label}.")
+    return refuse_reading(request)

@@ -42,3 +42,6 @@ def time_from_now(delta: datetime.timedelta) -> str:
     """The local time ``delta`` from now, e.g. 14:35 (America/Edmonton)."""
     moment = timezone.localtime(timezone.now() + delta)
     return f"{moment:%H:%M} ({moment.tzinfo})"
+
+
+register.filter("tone", formatting.tone)

@@ -156,3 +156,25 @@ def test_the_grid_costs_the_same_queries_for_a_small_and_a_large_unit(
         client.get(_url(ice, year))
     with django_assert_max_num_queries(16):
         client.get(_url(cfseu, year))
+
+
+def test_a_refused_save_lists_each_wrong_cell_with_a_link_to_it(year, cfseu, client, clerk):
+    client.force_login(clerk)
+    url = _url(cfseu, year)
+    data = {cell.name: cell.raw for cell in client.get(url).context["grid"].cells}
+    charged, red_deer = (
+        _name("CFSEU", "suspects-charged", "Q1"),
+        _name("CFSEU", "suspects-charged", "FY", region="Red Deer"),
+    )
+    data[charged], data[red_deer] = "twelve", "-3"
+    page = client.post(url, data).content.decode()
+    assert "2 cells need correcting" in page
+    assert f'<a href="#id_{charged}">Suspects charged Q1</a>' in page
+    assert f'<a href="#id_{red_deer}">Arrests — suspects charged, Red Deer, full year</a>' in page
+    assert "alert-admin/grid.js" in page  # focus and Enter, from a static file
+
+
+def test_regional_columns_name_the_metric_they_break_down(year, cfseu, client, clerk):
+    client.force_login(clerk)
+    page = client.get(_url(cfseu, year)).content.decode()
+    assert 'Arrests<span class="breaks-down"> — suspects charged</span>' in page

@@ -10,22 +10,35 @@ from reporting.models import Figure, FiscalYear, YearLocked
 from tests.admin.conftest import figure_of, metric_of, period_of
 
 
-def test_the_lock_action_locks_the_year_and_records_it(year, client, administrator):
+def test_the_publish_action_opens_the_years_review_and_publishing_is_recorded(
+    year, client, administrator
+):
     client.force_login(administrator)
     url = reverse("admin:reporting_fiscalyear_changelist")
-    response = client.post(url, {"action": "lock_years", "_selected_action": [year.pk]})
-    assert response.status_code == 302
+    response = client.post(url, {"action": "publish_year", "_selected_action": [year.pk]})
+    review = reverse("admin:reporting_fiscalyear_publish", args=[year.pk])
+    assert response["Location"] == review
+    year.refresh_from_db()
+    assert not year.is_locked  # the action only opens the review
+    services.publish_year(fiscal_year=year, user=administrator, acknowledgements=_all_errors(year))
     year.refresh_from_db()
     assert (year.is_locked, year.locked_by) == (True, administrator)
     record = year.history.first()
-    assert (record.history_user, record.history_change_reason) == (
-        administrator,
-        "locked (published)",
-    )
-    client.post(url, {"action": "unlock_years", "_selected_action": [year.pk]})
+    assert record.history_user == administrator
+    assert record.history_change_reason == "published (release 1): First publication"
+    services.unpublish_year(fiscal_year=year, user=administrator, reason="ICE Q1 was mistyped")
     year.refresh_from_db()
     assert not year.is_locked
-    assert year.history.first().history_change_reason == "unlocked"
+    assert year.history.first().history_change_reason == "unpublished: ICE Q1 was mistyped"
+
+
+def _all_errors(year) -> dict[str, str]:
+    from reporting.findings import Severity, year_findings
+    from reporting.publication import finding_key
+
+    return {
+        finding_key(f): "as printed" for f in year_findings(year) if f.severity == Severity.ERROR
+    }
 
 
 def test_the_status_is_not_editable_on_the_year_page(year, client, administrator):

@@ -137,18 +137,19 @@ def test_findings_and_history_pages(request, year, client, role, status):
     ("role", "may_lock"),
     [("administrator", True), ("clerk", False), ("leader", False), ("outsider", False)],
 )
-def test_lock_action_is_for_administrators(request, year, client, role, may_lock):
+def test_publishing_is_for_administrators(request, year, client, role, may_lock):
     client.force_login(request.getfixturevalue(role))
     url = reverse("admin:reporting_fiscalyear_changelist")
-    response = client.post(
-        url, {"action": "lock_years", "_selected_action": [year.pk]}, follow=True
-    )
-    assert response.status_code in (200, 403)
-    year.refresh_from_db()
-    assert year.is_locked is may_lock
+    response = client.post(url, {"action": "publish_year", "_selected_action": [year.pk]})
+    review = reverse("admin:reporting_fiscalyear_publish", args=[year.pk])
+    assert (response.status_code == 302 and response["Location"] == review) is may_lock
+    assert (client.get(review).status_code == 200) is may_lock
+    client.post(review, {"confirm": "yes"})
     if role in ("clerk", "leader"):
         page = client.get(url)
-        assert b"lock_years" not in page.content
+        assert b"publish_year" not in page.content
+    year.refresh_from_db()
+    assert not year.is_locked or may_lock
 
 
 def test_history_records_cannot_be_changed_or_deleted(dataset, client, administrator):

@@ -46,7 +46,7 @@ def test_creating_a_figure_by_natural_keys_records_history_from_the_api(dataset,
     assert data["updated_by"] == "bob"
     figure = Figure.objects.get(pk=data["id"])
     record = figure.history.latest()
-    assert (record.history_change_reason, record.history_user) == ("api", clerk)
+    assert (record.history_change_reason, record.history_user) == ("api: session", clerk)
     assert (figure.value, figure.note) == (Decimal(1234), "from the API")
 
 
@@ -95,14 +95,14 @@ def test_updating_a_figure_keeps_history_and_a_patch_can_change_the_note_alone(
     assert response.json()["value"] == "1681.00" and response.json()["note"] == "revised"
     history = intakes_q1.history.all()
     assert [h.value for h in history[:3]] == [Decimal(1681), Decimal(1681), Decimal(680)]
-    assert {h.history_change_reason for h in history[:2]} == {"api"}
+    assert {h.history_change_reason for h in history[:2]} == {"api: session"}
 
 
 def test_deleting_a_figure_makes_it_not_reported_and_records_it(intakes_q1, as_user, administrator):
     assert as_user(administrator).delete(detail(intakes_q1)).status_code == 204
     assert not Figure.objects.filter(pk=intakes_q1.pk).exists()
     record = Figure.history.filter(id=intakes_q1.pk).latest()
-    assert (record.history_type, record.history_change_reason) == ("-", "api")
+    assert (record.history_type, record.history_change_reason) == ("-", "api: session")
 
 
 @pytest.mark.parametrize(

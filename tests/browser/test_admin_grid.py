@@ -12,7 +12,7 @@ from units.models import Unit
 
 @pytest.mark.django_db(transaction=True)
 def test_a_clerk_corrects_a_quarter_in_the_grid(live_server, page, clerk):
-    call_command("load_dataset", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_dataset", "--drafts", stdout=open(os.devnull, "w"))  # noqa: SIM115
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("input[name=username]", "bob")
     page.fill("input[name=password]", "correct horse battery")

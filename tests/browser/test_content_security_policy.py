@@ -30,6 +30,7 @@ PAGES = [
     "admin:*_import",
     "admin:*_export",
     "reporting:*",
+    "password_reset*",
     "api:*swagger*",
     "api:*docs*",
 ]
@@ -38,6 +39,7 @@ SKIP = [
     "*_autocomplete",
     "*process_import*",
     "*_import_cancel",
+    "*_open_next",  # an action: POST only
     "reporting:download_*",  # files, not pages
     "reporting:pick_year",  # needs ?year=
 ]

@@ -19,7 +19,7 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     live_server, transactional_db, clerk, page, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_dataset", stdout=io.StringIO())
+    call_command("load_dataset", "--drafts", stdout=io.StringIO())
     page = page
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("input[name=username]", "bob")
@@ -45,7 +45,6 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
 
     page.goto(live_server.url + reverse("admin:reporting_figure_import"))
     page.set_input_files("input[name=import_file]", str(saved))
-    page.select_option("select[name=format]", label="xlsx")
     page.click("input[type=submit]")
     page.wait_for_selector("text=Confirm import")
     text = page.inner_text("#content")
@@ -72,5 +71,5 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     assert figure.import_batch == batch and batch.file_name == "ALERT results 2023-24.xlsx"
 
     page.goto(live_server.url + reverse("admin:reporting_figure_history", args=[figure.pk]))
-    assert f"import #{batch.pk}: ALERT results 2023-24.xlsx" in page.inner_text("#content")
+    assert f"bob, import #{batch.pk} (ALERT results 2023-24.xlsx)" in page.inner_text("#content")
     page.screenshot(path=str((DOCS or tmp_path) / "import-history.png"), full_page=True)

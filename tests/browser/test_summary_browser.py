@@ -47,7 +47,9 @@ def test_leader_reads_the_summary_switches_year_and_it_passes_axe(page, site, ar
     log_in(page, site, summary)
     assert page.url == site + summary
     assert page.get_by_role("heading", level=1).inner_text() == "Annual results 2023-24"
-    assert page.get_by_text("Draft — not yet published").is_visible()
+    # The shipped years are published (release 1): no draft banner.
+    assert page.locator(".report-header .badge-published").is_visible()
+    assert page.get_by_text("Draft — not yet published").count() == 0
 
     for unit in UNITS:
         assert page.locator(f"#unit-{unit}").is_visible()
@@ -94,7 +96,7 @@ def test_leader_reads_the_summary_switches_year_and_it_passes_axe(page, site, ar
     page.screenshot(path=str(artifacts / "summary-2022-23.png"), full_page=True)
 
     page.goto(site + reverse("reporting:year_list"))
-    assert page.get_by_text("Draft").count() == 3
+    assert page.get_by_text("Published").count() == 3
     assert blocking_violations(page) == []
 
 

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from reporting.exporting import export_report_workbook
 from reporting.importing.longform import COLUMNS
 from reporting.models import Figure, ImportBatch
+from tests.html_tables import read_tables
 from tests.importing.helpers import long_csv, long_xlsx, record
 
 IMPORT = "admin:reporting_figure_import"
@@ -64,7 +65,9 @@ def test_preview_shows_every_problem_at_once_and_writes_nothing(client, clerk, d
     page = response.content.decode()
     assert "“Q5” is not a period" in page
     assert "There is no unit “ICEE”. Did you mean “ICE”?" in page
-    assert "row 4: “twelve” is not a number" in page
+    rejected = read_tables(page)["rejected-rows"].body()
+    assert rejected["row 4"][0].text.startswith("column “value”: “twelve” is not a number")
+    assert '<a href="#row-4">row 4</a>' in page  # the summary links to the row
     assert "confirm_form" not in response.context or not response.context["confirm_form"]
     assert record() == before
     assert held_uploads(media) == []  # a rejected preview keeps nothing
@@ -308,7 +311,8 @@ def test_preview_lists_sheet_problems_and_row_problems_together(client, clerk, d
     book.save(out)
     page = upload(client, out.getvalue(), "edit.xlsx").content.decode()
     assert "sheet “ICE”, row 5, column “2022-23”: the prior years are shown" in page
-    assert "sheet “ICE”, row 5, column “Q3”: “lots” is not a number" in page
+    rejected = read_tables(page)["rejected-rows"].body()
+    assert rejected["sheet “ICE”, row 5"][0].text.startswith("column “Q3”: “lots” is not a number")
     assert "Confirm import" not in page
     assert record() == before
 

@@ -17,6 +17,7 @@ from reporting.importing.longform import COLUMNS
 from reporting.importing.readers import MAX_CELL_CHARS, MAX_COLUMNS
 from reporting.models import Figure, ImportBatch
 from reporting.services import import_file
+from tests.html_tables import read_tables
 from tests.importing.helpers import long_csv, long_xlsx, record
 
 GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", "from a hostile file"]
@@ -232,7 +233,9 @@ def test_ten_megabyte_csv_of_bad_rows_gives_a_small_preview_and_every_problem_as
     page = response.content.decode()
     rows = (path.stat().st_size - len(long_csv())) // one
     assert f"The file has <strong>{rows}</strong> problems in all" in page
-    assert page.count("is not a number") == 100
+    # Once in the summary by kind (one problem, many rows), then beside each listed row.
+    assert page.count("is not a number") == 1 + 100
+    assert len(read_tables(page)["rejected-rows"].body()) == 100
     assert record() == before
     link = re.search(r'<a href="([^"]+)" download>Download all', page).group(1)
     download = client.get(link)

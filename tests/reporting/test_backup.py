@@ -5,17 +5,27 @@ import json
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from reporting.backup import take_backup
+from reporting.findings import year_findings
 from reporting.models import (
     Figure,
     FiscalYear,
     ImportBatch,
     NarrativeBlock,
+    PublicationEvent,
     PublishedTotal,
+    Release,
     ReportingPeriod,
 )
-from reporting.services import delete_figure, import_file, record_figure, set_year_status
+from reporting.publication import finding_key
+from reporting.services import (
+    delete_figure,
+    import_file,
+    publish_year,
+    record_figure,
+)
 from units.models import Metric, Region, Unit
 
 
@@ -26,7 +36,7 @@ def _quiet():
 @pytest.fixture
 def lived_in(dataset, administrator, clerk, leader):
     """The dataset after some ordinary work: notes, corrections, a deletion,
-    a rejected import and a locked year."""
+    a rejected import and a published year (its release and the log)."""
     figure = Figure.objects.for_year("2023-24").order_by("pk")[0]
     record_figure(
         metric=figure.metric,
@@ -44,12 +54,19 @@ def lived_in(dataset, administrator, clerk, leader):
         user=clerk,
         source="command",
     )
-    set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2023-24"), locked=True, user=administrator
+    year = FiscalYear.objects.get(label="2023-24")
+    publish_year(
+        fiscal_year=year,
+        user=administrator,
+        acknowledgements={finding_key(f): "As audited." for f in year_findings(year)},
     )
 
 
 def _empty_the_database():
+    # Releases and the log refuse deletion through the ORM; a test empties the tables.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {PublicationEvent._meta.db_table}")
+        cursor.execute(f"DELETE FROM {Release._meta.db_table}")
     Figure.objects.all().delete()
     NarrativeBlock.objects.all().delete()
     PublishedTotal.objects.all().delete()
@@ -76,6 +93,11 @@ def test_backup_restores_into_an_empty_database_with_zero_differences(lived_in, 
     assert take_backup() == before
     year = FiscalYear.objects.get(label="2023-24")
     assert year.is_locked and year.locked_by.username == "alice"
+    release = Release.objects.get(fiscal_year=year)
+    assert (release.number, release.published_by.username) == (1, "alice")
+    assert release.figures == before["releases"][0]["figures"] and release.figures
+    event = PublicationEvent.objects.get(fiscal_year=year)
+    assert (event.action, event.release, event.by.username) == ("published", release, "alice")
     corrected = Figure.objects.get(note="Corrected after the Q1 audit.")
     assert corrected.value == 1234
     assert corrected.updated_by.username == "bob"

@@ -116,3 +116,24 @@ def test_nothing_but_templates_uses_the_template_filters():
             if isinstance(node, ast.ImportFrom) and "templatetags" in (node.module or ""):
                 importers.append(str(path.relative_to(REPORTING)))
     assert importers == []
+
+
+def test_a_change_is_coloured_only_by_a_metrics_polarity():
+    from reporting.formatting import tone
+    from units.models import Metric
+
+    assert tone(Decimal(5)) == tone(Decimal(-5)) == "neutral"
+    assert tone(Decimal(5), Metric.Polarity.HIGHER_IS_BETTER) == "good"
+    assert tone(Decimal(-5), Metric.Polarity.HIGHER_IS_BETTER) == "bad"
+    assert tone(Decimal(5), Metric.Polarity.HIGHER_IS_WORSE) == "bad"
+    assert tone(Decimal(0), Metric.Polarity.HIGHER_IS_WORSE) == "neutral"
+    assert tone(None, Metric.Polarity.HIGHER_IS_WORSE) == "neutral"
+
+
+def test_quarters_are_named_as_a_run_or_a_list():
+    from reporting.formatting import format_quarters
+
+    assert format_quarters(["Q1", "Q2"]) == "Q1–Q2"
+    assert format_quarters(["Q2", "Q3", "Q4"]) == "Q2–Q4"
+    assert format_quarters(["Q3"]) == "Q3"
+    assert format_quarters(["Q1", "Q3"]) == "Q1, Q3"

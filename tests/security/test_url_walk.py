@@ -40,6 +40,8 @@ EXPECTED = [
     ("login",                         OPEN,      ANY,      ANY,            ANY,    ANY),
     ("logout",                        ANY,       ANY,      ANY,            ANY,    ANY),
     ("admin:login",                   OPEN,      ANY,      ANY,            ANY,    ANY),
+    ("admin_password_reset",          OPEN,      ANY,      ANY,            ANY,    ANY),   # password links
+    ("password_reset*",               OPEN,      ANY,      ANY,            ANY,    ANY),
     ("admin:logout",                  ANY,       ANY,      ANY,            ANY,    ANY),
     ("admin:password_change*",        LOGIN,     ANY,      ANY,            ANY,    ANY),
     ("admin:index",                   LOGIN,     ANY,      ANY,            ANY,    ANY),
@@ -56,6 +58,7 @@ EXPECTED = [
     ("admin:*_export",                LOGIN,     DENIED,   ANY,            ANY,    ANY),
     ("admin:*_add",                   LOGIN,     DENIED,   DENIED,         ANY,    ANY),
     ("admin:*_delete",                LOGIN,     DENIED,   DENIED,         ANY,    ANY),
+    ("admin:*_open_next",             LOGIN,     DENIED,   DENIED,         DENIED, ANY),   # open a year
     ("admin:*lock*",                  LOGIN,     DENIED,   DENIED,         DENIED, ANY),
     ("admin:*_change",                LOGIN,     DENIED,   READ_ONLY_FORM, ANY,    ANY),
     ("admin:*_changelist",            LOGIN,     DENIED,   LIST,           LIST,   ANY),
@@ -104,6 +107,7 @@ SAMPLE_ARGUMENTS = {
     "fiscal_year": "2023-24",
     "year": "2023-24",
     "label": "2023-24",
+    "number": "1",  # a release of the year
     "unit": "ICE",
     "unit_code": "ICE",
     "code": "ICE",
@@ -112,6 +116,8 @@ SAMPLE_ARGUMENTS = {
     "region": "Calgary",
     "unit_id": lambda url: sample_object(Figure).metric.unit_id,
     "fiscal_year_id": lambda url: sample_object(Figure).period.fiscal_year_id,
+    "uidb64": "MQ",  # a password link: user 1, with a token that is not valid
+    "token": "set-password",
     "batch_id": 1,  # an import's list of problems: only its own importer's, else 404
 }
 

@@ -1,5 +1,6 @@
 """Load the shipped 2023-24 dataset (catalogue, figures, the report's text and
-ALERT's published totals); idempotent."""
+ALERT's published totals) and record its three years as published (release 1);
+idempotent."""
 
 import csv
 import json
@@ -10,9 +11,11 @@ import tablib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reporting.models import FiscalYear, ImportBatch, NarrativeBlock, PublishedTotal
+from reporting.findings import Severity, year_findings
+from reporting.models import FiscalYear, ImportBatch, NarrativeBlock, PublishedTotal, Release
+from reporting.publication import finding_key
 from reporting.resources import FiscalYearResource
-from reporting.services import import_file, save_year_text
+from reporting.services import import_file, publish_year, save_year_text
 from units.models import Unit
 from units.resources import MetricResource, RegionResource, UnitResource
 
@@ -30,6 +33,10 @@ NARRATIVE_FIELDS = [
     "link_text",
     "link_url",
 ]
+# The report printed these three years; ALERT stands behind them as printed.
+PUBLISHED_YEARS = ("2021-22", "2022-23", "2023-24")
+PUBLISHED_REASON = "As published in ALERT's 2023-24 annual report."
+ACKNOWLEDGED = "The 2023-24 annual report prints these figures so; recorded as published."
 
 
 class Command(BaseCommand):
@@ -41,8 +48,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the database already holds fiscal years.",
         )
+        parser.add_argument(
+            "--drafts",
+            action="store_true",
+            help="Leave the years as drafts (a training or test copy whose figures may change).",
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, drafts: bool = False, **options):
         if if_empty and FiscalYear.objects.exists():
             self.stdout.write("The database already holds data; the dataset was not loaded.")
             return
@@ -70,6 +82,29 @@ class Command(BaseCommand):
             self.stdout.write(f"{FIGURES.name}: {outcome.summary()}")
             self.stdout.write(f"{NARRATIVE.name}: {load_narrative(NARRATIVE)}")
             self.stdout.write(f"{PUBLISHED_TOTALS.name}: {load_published_totals(PUBLISHED_TOTALS)}")
+            if not drafts:
+                self._publish()
+
+    def _publish(self) -> None:
+        """Release 1 of each year the report printed; its errors (the report's own
+        inconsistencies) acknowledged as printed."""
+        for fiscal_year in FiscalYear.objects.filter(label__in=PUBLISHED_YEARS).order_by(
+            "start_year"
+        ):
+            if fiscal_year.is_locked or Release.objects.filter(fiscal_year=fiscal_year).exists():
+                continue
+            acknowledgements = {
+                finding_key(finding): ACKNOWLEDGED
+                for finding in year_findings(fiscal_year)
+                if finding.severity == Severity.ERROR
+            }
+            release = publish_year(
+                fiscal_year=fiscal_year,
+                user=None,
+                reason=PUBLISHED_REASON,
+                acknowledgements=acknowledgements,
+            )
+            self.stdout.write(f"{fiscal_year.label}: published, release {release.number}")
 
 
 def load_narrative(path: Path) -> str:

@@ -243,7 +243,7 @@ def test_the_year_list_shows_years_newest_first_with_drafts_marked(
     assert page.count("badge-published") == 1
 
 
-def test_home_leads_to_the_newest_years_summary(client, dataset, leader):
+def test_home_leads_to_the_newest_years_summary(client, published_dataset, leader):
     client.force_login(leader)
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == SUMMARY

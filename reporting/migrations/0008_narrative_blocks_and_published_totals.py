@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0006_importbatch_choices'),
-        ('units', '0003_catalogue_history'),
+        ('reporting', '0007_publication_releases'),
+        ('units', '0004_metric_polarity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

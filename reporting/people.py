@@ -1,0 +1,133 @@
+"""People: adding a person with their role and units in one step, their staff
+status, and the link that lets them set (or reset) their password.
+
+Staff status is never set by hand: it follows from the role (every role signs
+in to the admin; no role, no admin), and ``sync_staff_status`` is called by
+every path that changes a person's roles. The link is Django's own password
+reset token (``default_token_generator``), valid for ``PASSWORD_RESET_TIMEOUT``
+and spent by setting a password; mail goes through the configured
+``EMAIL_BACKEND`` (printed to the console locally, see docs/operations.md).
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
+from units.models import Unit
+
+ROLES = [ADMINISTRATORS, DATA_ENTRY, LEADERSHIP]
+ROLE_DESCRIPTIONS = {
+    DATA_ENTRY: "enters and imports the figures of their units",
+    ADMINISTRATORS: "everything: people, the catalogue, fiscal years, publishing",
+    LEADERSHIP: "reads the figures and the annual summary, changes nothing",
+}
+
+
+def staff_status_for(user) -> bool:
+    """Whether ``user`` signs in to the admin: superusers and anyone with a role."""
+    return user.is_superuser or user.groups.filter(name__in=ROLES).exists()
+
+
+def sync_staff_status(user) -> None:
+    """Make ``user.is_staff`` follow their role (called after roles change)."""
+    wanted = staff_status_for(user)
+    if user.is_staff != wanted:
+        user.is_staff = wanted
+        user.save(update_fields=["is_staff"])
+
+
+def _check_units(role: str, units: Iterable[Unit]) -> list[Unit]:
+    units = list(units)
+    if units and role != DATA_ENTRY:
+        raise ValidationError(
+            {"units": f"Only Data entry staff are assigned units; {role} work on all of them."}
+        )
+    return units
+
+
+@transaction.atomic
+def add_person(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    units: Iterable[Unit] = (),
+):
+    """A new person with one role (and, for Data entry, their units).
+
+    Their username is their email address, lower-cased; they have no password
+    until they set one from the link ``send_invitation`` mails them.
+    """
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip()).lower()
+    if role not in ROLES:
+        raise ValidationError({"role": f"Choose one of the roles: {', '.join(ROLES)}."})
+    units = _check_units(role, units)
+    if (
+        User.objects.filter(username__iexact=email).exists()
+        or User.objects.filter(email__iexact=email).exists()
+    ):
+        raise ValidationError(
+            {"email": f"{email} already has an account: find it in the list of users."}
+        )
+    person = User(
+        username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip()
+    )
+    person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    person.groups.set([Group.objects.get(name=role)])
+    person.assigned_units.set(units)
+    sync_staff_status(person)
+    return person
+
+
+def send_invitation(user, *, request) -> None:
+    """Mail a new person a one-time link to set their password (Django's reset token)."""
+    context = {
+        "user": user,
+        "name": user.get_full_name() or user.get_username(),
+        "username": user.get_username(),
+        "link": request.build_absolute_uri(
+            reverse(
+                "password_reset_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
+        ),
+        "sign_in": request.build_absolute_uri(reverse("admin:login")),
+        "site_name": "ALERT results records",
+        "timeout_days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),
+    }
+    subject = render_to_string("registration/invitation_subject.txt", context).strip()
+    body = render_to_string("registration/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+class PasswordLinkForm(PasswordResetForm):
+    """The sign-in page's "Forgot your password?": also reaches people who were
+    added but have not set a password yet (their invitation may have expired).
+    Django's own form skips them."""
+
+    def get_users(self, email):
+        User = get_user_model()
+        return (
+            user
+            for user in User._default_manager.filter(email__iexact=email, is_active=True)
+            if user.email
+        )

@@ -1,0 +1,41 @@
+"""The import page's list of problems: grouped by kind, each problem once with
+the rows where it occurs, linked to its row; rows listed up to a limit."""
+
+from reporting import services
+from reporting.admin.import_preview import preview_problems
+from tests.importing.helpers import long_csv
+
+
+def test_problems_are_grouped_by_kind_with_their_rows(dataset, clerk):
+    content = long_csv(
+        ["ICEE", "file-intakes", "2023-24", "Q1", "", "12", ""],
+        ["ICE", "file-intakes", "2023-24", "Q1", "", "twelve", ""],
+        ["ICEE", "file-intakes", "2023-24", "Q2", "", "12", ""],
+    )
+    outcome = services.import_file(content=content, file_name="x.csv", user=clerk, dry_run=True)
+    problems = preview_problems(outcome)
+    kinds = {group.kind: group for group in problems.groups}
+    assert list(kinds) == ["Unknown units", "Not a figure"]
+    [unknown] = kinds["Unknown units"].items
+    assert unknown.message.startswith("There is no unit “ICEE”. Did you mean “ICE”?")
+    assert [(p.where, p.anchor) for p in unknown.places] == [
+        ("row 2", "row-2"),
+        ("row 4", "row-4"),
+    ]
+    assert kinds["Unknown units"].count == 2
+    assert [row.where for row in problems.rows] == ["row 2", "row 3", "row 4"]
+    assert problems.rows[1].problems == [
+        "column “value”: “twelve” is not a number. Write digits only, for example 1234 or $1,234."
+    ]
+    assert problems.rows[1].values == ["ICE", "file-intakes", "2023-24", "Q1", "", "twelve"]
+
+
+def test_past_the_limit_rows_are_counted_and_named_but_not_listed(dataset, clerk):
+    content = long_csv(
+        *[["ICE", "file-intakes", "2023-24", "Q1", "", f"x{n}", ""] for n in range(5)]
+    )
+    outcome = services.import_file(content=content, file_name="x.csv", user=clerk, dry_run=True)
+    problems = preview_problems(outcome, listed=2)
+    assert (len(problems.rows), problems.rejected_rows, problems.unlisted_rows) == (2, 5, 3)
+    places = [p for item in problems.groups[0].items for p in item.places]
+    assert [p.anchor for p in places] == ["row-2", "row-3", "", "", ""]

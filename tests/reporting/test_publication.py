@@ -1,0 +1,218 @@
+"""Publishing a year: the review's gate, releases kept as published, revisions,
+unpublishing with a reason, and the shipped years published as release 1."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from reporting import services
+from reporting.findings import Severity, year_findings
+from reporting.models import Figure, FiscalYear, PublicationEvent, Release, ReleaseRefused
+from reporting.publication import finding_key, release_history
+
+CFSEU_CHARGES = {"metric__unit__code": "CFSEU", "metric__code": "charges-laid"}
+
+
+def charges(period: str, year: str = "2023-24") -> Figure:
+    return Figure.objects.get(
+        **CFSEU_CHARGES, period__fiscal_year__label=year, period__period=period, region=None
+    )
+
+
+def set_charges(period: str, value: str, user) -> None:
+    figure = charges(period)
+    services.record_figure(metric=figure.metric, period=figure.period, value=value, user=user)
+
+
+def errors_of(year: FiscalYear) -> list:
+    return [f for f in year_findings(year) if f.severity == Severity.ERROR]
+
+
+@pytest.fixture
+def year(dataset) -> FiscalYear:
+    return FiscalYear.objects.get(label="2023-24")
+
+
+@pytest.fixture
+def year_with_an_error(year, administrator) -> FiscalYear:
+    # The quarters and the regions add up to 800; a full year of 801 contradicts both.
+    set_charges("FY", "801", administrator)
+    assert [f.kind for f in errors_of(year)] == ["quarters-vs-year", "regions-vs-unit"]
+    return year
+
+
+def test_publishing_with_an_open_error_needs_an_acknowledgement(year_with_an_error, administrator):
+    year = year_with_an_error
+    with pytest.raises(ValidationError, match="fix this error or acknowledge it"):
+        services.publish_year(fiscal_year=year, user=administrator)
+    first, second = errors_of(year)
+    for partly in (
+        {finding_key(first): "   ", finding_key(second): "As printed."},
+        {finding_key(first): "As printed."},
+    ):
+        with pytest.raises(ValidationError, match="acknowledge it with a reason"):
+            services.publish_year(fiscal_year=year, user=administrator, acknowledgements=partly)
+    year.refresh_from_db()
+    assert not year.is_locked and not Release.objects.filter(fiscal_year=year).exists()
+
+    reason = "The printed report says 801; the lab log agrees."
+    release = services.publish_year(
+        fiscal_year=year,
+        user=administrator,
+        acknowledgements={finding_key(first): reason, finding_key(second): reason},
+    )
+    year.refresh_from_db()
+    assert year.is_locked and release.number == 1
+    event = PublicationEvent.objects.get(fiscal_year=year)
+    assert (event.action, event.by, event.release) == ("published", administrator, release)
+    assert event.acknowledgements == [
+        {"kind": f.kind, "unit": "CFSEU", "message": f.message, "reason": reason}
+        for f in (first, second)
+    ]
+
+
+def test_only_administrators_publish_and_unpublish(year, clerk, leader):
+    for user in (clerk, leader):
+        with pytest.raises(PermissionDenied):
+            services.publish_year(fiscal_year=year, user=user)
+        with pytest.raises(PermissionDenied):
+            services.unpublish_year(fiscal_year=year, user=user, reason="x")
+    year.refresh_from_db()
+    assert not year.is_locked
+
+
+def test_unpublishing_needs_a_reason_and_is_recorded(year, administrator):
+    services.publish_year(fiscal_year=year, user=administrator)
+    with pytest.raises(ValidationError, match="Say why"):
+        services.unpublish_year(fiscal_year=year, user=administrator, reason="  ")
+    year.refresh_from_db()
+    assert year.is_locked
+    services.unpublish_year(fiscal_year=year, user=administrator, reason="CFSEU Q3 mistyped")
+    year.refresh_from_db()
+    assert not year.is_locked
+    latest = PublicationEvent.objects.filter(fiscal_year=year).first()
+    assert (latest.action, latest.reason, latest.by) == (
+        "unpublished",
+        "CFSEU Q3 mistyped",
+        administrator,
+    )
+
+
+def correct_charges_q4(year, administrator) -> None:
+    """Publish (unless published), unpublish, move two CFSEU charges from Q3 to Q4
+    (237 -> 235, 231 -> 233: the year stays 800)."""
+    if not Release.objects.filter(fiscal_year=year).exists():
+        services.publish_year(fiscal_year=year, user=administrator)
+    services.unpublish_year(fiscal_year=year, user=administrator, reason="CFSEU Q4 mistyped")
+    set_charges("Q3", "235", administrator)
+    set_charges("Q4", "233", administrator)
+
+
+def test_republishing_needs_its_reason_and_makes_release_2(year, administrator):
+    correct_charges_q4(year, administrator)
+    with pytest.raises(ValidationError, match="Say why 2023-24 is published again"):
+        services.publish_year(fiscal_year=year, user=administrator)
+    release = services.publish_year(
+        fiscal_year=year, user=administrator, reason="Q4 corrected from the unit's log"
+    )
+    assert release.number == 2
+    assert Release.objects.filter(fiscal_year=year).count() == 2
+
+
+def test_a_revision_lists_its_change_and_reason(client, year, administrator, leader):
+    correct_charges_q4(year, administrator)
+    services.publish_year(
+        fiscal_year=year, user=administrator, reason="Q4 corrected from the unit's log"
+    )
+    history = release_history(year)
+    (revision,) = history.revisions
+    assert [str(change) for change in revision.changes] == [
+        "CFSEU · Charges laid Q3: 237 → 235",
+        "CFSEU · Charges laid Q4: 231 → 233",
+    ]
+    client.force_login(leader)
+    page = client.get(reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"}))
+    text = page.content.decode()
+    assert "(release 2)" in text and "Revised " in text
+    assert "CFSEU · Charges laid Q4: 231 → 233" in text
+    assert "— Q4 corrected from the unit&#x27;s log" in text
+    assert reverse("reporting:download_release", args=["2023-24", 1]) in text
+
+
+def test_the_first_release_never_changes(client, year, administrator, leader):
+    first = services.publish_year(fiscal_year=year, user=administrator)
+    published = list(first.figures)
+    (q4,) = [
+        e
+        for e in published
+        if (e["unit"], e["metric"], e["period"], e["region"]) == ("CFSEU", "charges-laid", "Q4", "")
+    ]
+    assert (q4["value"], q4["metric_label"]) == ("231", "Charges laid")
+    correct_charges_q4(year, administrator)
+    services.publish_year(fiscal_year=year, user=administrator, reason="Q4 corrected")
+
+    first.reason = "rewritten"
+    with pytest.raises(ReleaseRefused):
+        first.save()
+    with pytest.raises(ReleaseRefused):
+        first.delete()
+    with pytest.raises(ReleaseRefused):
+        Release.objects.filter(pk=first.pk).update(reason="rewritten")
+    with pytest.raises(ReleaseRefused):
+        Release.objects.filter(pk=first.pk).delete()
+    with pytest.raises(ReleaseRefused):
+        PublicationEvent.objects.all().delete()
+
+    stored = Release.objects.get(fiscal_year=year, number=1)
+    assert stored.figures == published and stored.reason == "First publication"
+    client.force_login(leader)
+    csv = client.get(reverse("reporting:download_release", args=["2023-24", 1])).content.decode()
+    assert "CFSEU,charges-laid,2023-24,Q4,,231\r\n" in csv
+    assert "CFSEU,charges-laid,2023-24,Q4,,233" not in csv
+
+
+def test_the_shipped_years_are_published_as_release_1(published_dataset):
+    for label in ("2021-22", "2022-23", "2023-24"):
+        year = FiscalYear.objects.get(label=label)
+        assert year.is_locked
+        (release,) = Release.objects.filter(fiscal_year=year)
+        assert release.number == 1
+        assert release.reason == "As published in ALERT's 2023-24 annual report."
+        assert len(release.figures) == Figure.objects.for_year(year).count()
+
+
+def test_the_review_page_blocks_an_unacknowledged_error_then_publishes(
+    client, year_with_an_error, administrator
+):
+    year = year_with_an_error
+    client.force_login(administrator)
+    url = reverse("admin:reporting_fiscalyear_publish", args=[year.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    keys = [finding_key(f) for f in errors_of(year)]
+    assert all(f'name="ack-{key}"' in page.content.decode() for key in keys)
+
+    refused = client.post(url, {"confirm": "yes", f"ack-{keys[0]}": "As printed."})
+    assert refused.status_code == 200
+    assert "fix this error or acknowledge it with a reason" in refused.content.decode()
+    year.refresh_from_db()
+    assert not year.is_locked
+
+    unconfirmed = client.post(url, {f"ack-{key}": "As printed." for key in keys})
+    assert "I have reviewed this year" in unconfirmed.content.decode()
+    done = client.post(url, {"confirm": "yes", **{f"ack-{key}": "As printed." for key in keys}})
+    assert done.status_code == 302
+    year.refresh_from_db()
+    assert year.is_locked
+
+
+def test_the_unpublish_page_needs_a_reason(client, year, administrator):
+    services.publish_year(fiscal_year=year, user=administrator)
+    client.force_login(administrator)
+    url = reverse("admin:reporting_fiscalyear_unpublish", args=[year.pk])
+    assert "Say why" in client.post(url, {"reason": ""}).content.decode()
+    year.refresh_from_db()
+    assert year.is_locked
+    assert client.post(url, {"reason": "Q3 to correct"}).status_code == 302
+    year.refresh_from_db()
+    assert not year.is_locked

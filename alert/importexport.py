@@ -11,9 +11,12 @@ model:
   escaped files with numbers kept as numbers;
 * ``FileProblemsFirst`` for table-shaped resources (the catalogue, the years):
   an unreadable file or a key given twice is one clear error, not a row error;
-* an upload held between preview and confirm in the media storage that every
-  app process reads (not a process-local temporary folder), removed after
-  confirm, cancel or a rejected preview, and swept after a day if abandoned;
+* an upload held between preview and confirm in the database
+  (``HeldUploadStorage``, model ``alert.uploads.HeldUpload``), which every app
+  server reaches, so a preview shown by one server can be confirmed on
+  another; removed after confirm, cancel or a rejected preview, and swept
+  after a day if abandoned (on each new preview, and by
+  ``manage.py sweep_held_uploads``);
 * permission codes from settings (IMPORT_EXPORT_IMPORT_PERMISSION_CODE = add).
 
 It sits in the project package, not in an app, so that imports between the
@@ -24,7 +27,7 @@ The file readers and writers it calls still live under ``reporting``
 (``importing.readers``, ``exporting.tables``): they know no model.
 """
 
-import datetime
+import uuid
 
 import tablib
 from django import forms
@@ -34,19 +37,49 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result
-from import_export.tmp_storages import MediaStorage
+from import_export.tmp_storages import BaseStorage
 
+from alert.uploads.models import HeldUpload
 from reporting.exporting.tables import write_table
 from reporting.importing.readers import UnreadableFile, read_sheets
 
-ABANDONED_AFTER = datetime.timedelta(days=1)
+
+class HeldUploadStorage(BaseStorage):
+    """django-import-export's temporary storage, in the database.
+
+    The library saves the upload at preview, reads it back at confirm (by the
+    name the preview's form carries) and removes it after. A process-local
+    folder, or one host's media folder, fails as soon as the confirm lands on
+    another app server; the database is the one place every server shares.
+    Reading a name that is gone (confirmed, cancelled or swept) raises
+    ``FileNotFoundError``, as a missing file does.
+    """
+
+    def save(self, data: bytes | str) -> None:
+        content = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        self.name = self.name or uuid.uuid4().hex
+        HeldUpload.objects.update_or_create(
+            name=self.name, defaults={"content": content, "size": len(content)}
+        )
+
+    def read(self) -> bytes:
+        content = HeldUpload.objects.filter(name=self.name).values_list("content", flat=True)
+        held = content.first()
+        if held is None:
+            raise FileNotFoundError(f"The held upload {self.name!r} is gone.")
+        return bytes(held)  # PostgreSQL answers a memoryview
+
+    def remove(self) -> None:
+        HeldUpload.objects.filter(name=self.name).delete()
+
+    def exists(self) -> bool:
+        return HeldUpload.objects.filter(name=self.name).exists()
 
 
 class UploadedDataset(tablib.Dataset):
@@ -193,7 +226,7 @@ class FileProblemsFirst:
 
 class AlertImportExportMixin(ImportExportMixin):
     formats = FORMAT_CLASSES
-    tmp_storage_class = MediaStorage
+    tmp_storage_class = "alert.importexport.HeldUploadStorage"
     import_form_class = SizeLimitedImportForm
     import_template_name = "admin/reporting/import.html"
     import_error_display = ("message",)
@@ -222,7 +255,9 @@ class AlertImportExportMixin(ImportExportMixin):
         held = getattr(upload, "tmp_storage_name", None)
         if held and "confirm_form" not in context:
             # Rejected: nothing to confirm, so nothing to keep.
-            MediaStorage(name=held).remove()
+            HeldUploadStorage(name=held).remove()
+        elif held and request.user.is_authenticated:
+            HeldUpload.objects.filter(name=held).update(owner=request.user)
         outcome = getattr(context.get("result"), "outcome", None)
         if outcome is not None:
             level = messages.ERROR if outcome.has_errors else messages.INFO
@@ -244,7 +279,7 @@ class AlertImportExportMixin(ImportExportMixin):
             raise PermissionDenied
         form = ConfirmImportForm(request.POST)
         if form.is_valid():
-            MediaStorage(name=form.cleaned_data["import_file_name"]).remove()
+            HeldUploadStorage(name=form.cleaned_data["import_file_name"]).remove()
             messages.info(request, "Import cancelled: nothing was written.")
         return HttpResponseRedirect(
             reverse(
@@ -273,17 +308,4 @@ class AlertImportExportMixin(ImportExportMixin):
 
     @staticmethod
     def _sweep_abandoned_uploads() -> None:
-        storage = MediaStorage()
-        folder = storage.MEDIA_FOLDER
-        try:
-            _, names = storage._storage.listdir(folder)
-        except (FileNotFoundError, NotImplementedError):
-            return
-        cutoff = timezone.now() - ABANDONED_AFTER
-        for name in names:
-            full = f"{folder}/{name}"
-            try:
-                if storage._storage.get_modified_time(full) < cutoff:
-                    storage._storage.delete(full)
-            except (FileNotFoundError, NotImplementedError):
-                continue
+        HeldUpload.objects.abandoned().delete()

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "alert.uploads",
     "units",
     "reporting",
 ]
@@ -139,7 +140,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out user is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, with each user's permissions held in the shared cache.
+    "units.auth.CachedPermissionsBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -256,9 +258,27 @@ SPECTACULAR_SETTINGS = {
 # The largest list the bulk upsert accepts in one request.
 ALERT_API_BULK_MAX_ROWS = envint("ALERT_API_BULK_MAX_ROWS", 10000)
 
-# Sessions: in the database (shared by every app process), expiring after
-# DJANGO_SESSION_COOKIE_AGE seconds (default 8 hours) and when the browser closes.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The cache. With REDIS_URL set (e.g. redis://127.0.0.1:6379/0), one Redis
+# shared by every app server holds what they must agree on: the rendered
+# summary per records version, the API's throttle counts, sessions (in front
+# of the database) and each signed-in user's permissions and unit assignments.
+# Without it, each process keeps its own in memory, which is right for one
+# process (make run) and nothing else. ALERT_CACHE_KEY_PREFIX separates
+# installations (or test runs) sharing one Redis.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("ALERT_CACHE_KEY_PREFIX", "alert")
+
+# Sessions: in the database (shared by every app process) with the cache in
+# front, expiring after DJANGO_SESSION_COOKIE_AGE seconds (default 8 hours)
+# and when the browser closes.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

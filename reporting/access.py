@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from reporting.models import Figure, FiscalYear, YearLocked
+from reporting.models import Figure, FiscalYear, QuarterApproved, YearLocked
 from units.models import Unit, UnitNotAssigned
 
 # Leadership, Data entry and Administrators hold it through their groups
@@ -90,39 +90,50 @@ def write_refusal(
     *,
     fiscal_year: FiscalYear | None = None,
     unit: Unit | None = None,
-) -> YearLocked | UnitNotAssigned | None:
+    period: str | None = None,
+) -> YearLocked | UnitNotAssigned | QuarterApproved | None:
     """Why ``user`` may not change this figure (or this unit's figures in this
-    year); None when they may.
+    year, or in this period of it); None when they may.
 
     The one gate for writing a figure, and a year's text (narrative blocks
     and published totals, which lock with their year: pass their year and
-    unit). Pass a ``figure``, or its year and unit
-    (either alone asks about that part only: the import pipeline reports a
-    locked year against the year's column and an unassigned unit against the
-    unit's). Two rules, in this order:
+    unit). Pass a ``figure``, or its year, unit
+    and period code (``Q1``..``Q4``, ``FY``); a part left out is not asked
+    about (the import pipeline reports a locked year against the year's
+    column and an unassigned unit against the unit's). Three rules, in this
+    order:
 
     * a locked (published) year refuses everyone without
       ``reporting.change_locked_year`` (``FiscalYear.is_writable_by``);
     * a user assigned to units changes only those (``Unit.is_editable_by``,
-      the catalogue's rule of assignment).
+      the catalogue's rule of assignment);
+    * an approved unit-quarter refuses everyone without
+      ``reporting.change_approved_quarter`` (administrators correct it, with
+      history; clerks ask for a reopen); a full-year figure belongs to Q4
+      (``FiscalYear.ensure_quarter_writable_by``). Asked only when the year,
+      the unit and the period are all known.
 
     The refusal comes back as the error a write raises, not raised:
-    ``YearLocked`` (code ``locked``) or ``UnitNotAssigned`` (code
-    ``unit_not_assigned``), whose ``messages[0]`` is the sentence to show. A
-    service does ``if refusal: raise refusal``; the admin shows the message or
-    answers False. ``user`` None (a command, the shipped dataset) is never
-    limited by assignment, but cannot change a locked year.
+    ``YearLocked`` (code ``locked``), ``UnitNotAssigned`` (code
+    ``unit_not_assigned``) or ``QuarterApproved`` (code ``quarter_approved``),
+    whose ``messages[0]`` is the sentence to show. A service does ``if
+    refusal: raise refusal``; the admin shows the message or answers False.
+    ``user`` None (a command, the shipped dataset) is never limited by
+    assignment, but cannot change a locked year or an approved quarter.
 
     Model permissions (add/change/delete figure) are not part of it: the
     admin and DRF check those, the services leave them to their callers.
     """
     if figure is not None:
         fiscal_year, unit = figure.period.fiscal_year, figure.metric.unit
+        period = figure.period.period
     try:
         if fiscal_year is not None:
             fiscal_year.ensure_writable_by(user)
         if unit is not None:
             unit.ensure_editable_by(user)
-    except (YearLocked, UnitNotAssigned) as refusal:
+        if fiscal_year is not None and unit is not None and period is not None:
+            fiscal_year.ensure_quarter_writable_by(user, unit=unit, period=period)
+    except (YearLocked, UnitNotAssigned, QuarterApproved) as refusal:
         return refusal
     return None

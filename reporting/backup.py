@@ -1,546 +1,358 @@
-"""Backup and restore of the whole record, by natural keys (no database ids).
+"""Backup and restore of the whole record, derived from the models.
 
-``take_backup()`` returns a plain JSON-able dict: users and groups (optional),
-the catalogue, fiscal years with their lock state, reporting periods, every
-import batch, every figure with its note and the batch that wrote it, and
-the change history of figures and years. Rows refer to each other by what
-people call them (unit code, metric code, "2023-24", "Q1", region name,
-username); import batches have no natural key, so a figure names its batch
-by the batch's position in the file ("batch": 3).
+What is written is not a list kept by hand: it is every concrete field of
+every model of the project's own apps (the apps whose code lives in this
+repository: the catalogue, the records, their change history, import
+batches, and whatever model is added to them later), plus, unless left out,
+the people: users, groups and their memberships and permissions.
 
-``restore()`` writes such a dict into an empty database in ONE transaction,
-under the database's own constraints, then exports what it wrote and
-compares it with the file: any difference rolls the whole restore back.
+Rows keep their database ids, so a restore reproduces the database exactly.
+Three kinds of reference are written by what they name instead of by id,
+because a freshly migrated database makes its own rows for them:
+permissions and content types (app label, model, codename) and, in a backup
+without the people, users (username, matched to the users of the target).
+
+``take_backup()`` reads everything in one snapshot: one REPEATABLE READ,
+READ ONLY transaction on PostgreSQL (READ COMMITTED, the default, would let
+each query see a different moment); on SQLite one transaction already is one.
+
+``restore()`` writes a backup into an empty, migrated database in ONE
+transaction under the database's own constraints (foreign keys checked
+before it commits); any refusal rolls all of it back.
 """
 
 import contextlib
 import datetime
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
-from django.contrib.auth.models import Group, Permission, User
-from django.db import transaction
-from django.utils.dateparse import parse_datetime
-
-from reporting.importing.longform import STATED_COLUMNS
-from reporting.models import (
-    Figure,
-    FiscalYear,
-    ImportBatch,
-    NarrativeBlock,
-    PublicationEvent,
-    PublishedTotal,
-    Release,
-    ReportingPeriod,
-)
-from units.models import Metric, Region, Unit
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 FORMAT = "alert-results-backup"
-VERSION = 1
+VERSION = 2
 
-
-NARRATIVE_FIELDS = [
-    "key",
-    "kind",
-    "placement",
-    "display_order",
-    "title",
-    "body",
-    "pull_quotes",
-    "link_text",
-    "link_url",
-]
+# People, restored with the record unless the backup leaves them out.
+PEOPLE_MODELS = ("auth.user", "auth.group")
 
 
 class RestoreError(Exception):
     """The file cannot be restored here; nothing was written."""
 
 
-def _when(moment: datetime.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+# -- which models --------------------------------------------------------------
 
 
-def _parse_when(text: str | None) -> datetime.datetime | None:
-    return parse_datetime(text) if text else None
+def project_app_labels() -> list[str]:
+    """The apps whose code is in this repository: they hold the project's data."""
+    base = Path(settings.BASE_DIR).resolve()
+    labels = []
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        # Not an installed library, even when the virtual environment sits here.
+        if path.is_relative_to(base) and not any(
+            part == "site-packages" or part.startswith(".") for part in path.relative_to(base).parts
+        ):
+            labels.append(config.label)
+    return labels
 
 
-def _without(row: dict, *keys: str) -> dict:
-    return {key: value for key, value in row.items() if key not in keys}
-
-
-def _money(number: Decimal) -> str:
-    return f"{number:.2f}"
-
-
-def _stated(figure) -> dict:
-    """What a figure (or a historical record of one) states, by the long form's names."""
-    return {column: getattr(figure, column) for column in STATED_COLUMNS} | {
-        "value": _money(figure.value)
-    }
-
-
-def _stated_fields(row: dict) -> dict:
-    return {column: row[column] for column in STATED_COLUMNS} | {"value": Decimal(row["value"])}
-
-
-# -- export ------------------------------------------------------------------
-
-
-def take_backup(*, with_users: bool = True) -> dict:
-    usernames = dict(User.objects.values_list("pk", "username"))
-    units = dict(Unit.objects.values_list("pk", "code"))
-    metrics = {m.pk: [units[m.unit_id], m.code] for m in Metric.objects.all()}
-    regions = dict(Region.objects.values_list("pk", "name"))
-    years = dict(FiscalYear.objects.values_list("pk", "label"))
-    periods = {
-        pk: [years[fy], period]
-        for pk, fy, period in ReportingPeriod.objects.values_list("pk", "fiscal_year_id", "period")
-    }
-    batches = list(ImportBatch.objects.order_by("created_at", "pk"))
-    batch_ref = {batch.pk: position for position, batch in enumerate(batches, start=1)}
-
-    def figure_key(row) -> dict:
-        return {
-            "metric": metrics.get(row.metric_id),
-            "period": periods.get(row.period_id),
-            "region": regions.get(row.region_id),
-        }
-
-    data: dict = {"format": FORMAT, "version": VERSION}
+def backed_up_models(*, with_users: bool = True) -> list[type[models.Model]]:
+    """Every model the backup holds, auto-created many-to-many tables included."""
+    chosen: list[type[models.Model]] = []
+    for label in project_app_labels():
+        chosen.extend(apps.get_app_config(label).get_models(include_auto_created=True))
     if with_users:
-        data["groups"] = [
-            {
-                "name": group.name,
-                "permissions": sorted(
-                    [p.content_type.app_label, p.codename] for p in group.permissions.all()
-                ),
-            }
-            for group in Group.objects.prefetch_related("permissions__content_type").order_by(
-                "name"
+        for label in PEOPLE_MODELS:
+            model = apps.get_model(label)
+            chosen.append(model)
+            chosen.extend(
+                field.remote_field.through
+                for field in model._meta.local_many_to_many
+                if field.remote_field.through._meta.auto_created
             )
-        ]
-        data["users"] = [
-            {
-                "username": user.username,
-                "password": user.password,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "email": user.email,
-                "is_active": user.is_active,
-                "is_staff": user.is_staff,
-                "is_superuser": user.is_superuser,
-                "date_joined": _when(user.date_joined),
-                "last_login": _when(user.last_login),
-                "groups": sorted(g.name for g in user.groups.all()),
-                "permissions": sorted(
-                    [p.content_type.app_label, p.codename] for p in user.user_permissions.all()
-                ),
-            }
-            for user in User.objects.prefetch_related(
-                "groups", "user_permissions__content_type"
-            ).order_by("username")
-        ]
-    data["units"] = [
-        {
-            "code": u.code,
-            "name": u.name,
-            "program": u.program,
-            "team": u.team,
-            "description": u.description,
-            "display_order": u.display_order,
-            "active": u.active,
-        }
-        for u in Unit.objects.order_by("code")
-    ]
-    data["metrics"] = [
-        {
-            "unit": units[m.unit_id],
-            "code": m.code,
-            "label": m.label,
-            "value_type": m.value_type,
-            "display_order": m.display_order,
-            "regional_label": m.regional_label,
-            "headline": m.headline,
-            "note": m.note,
-            "polarity": m.polarity,
-            "active": m.active,
-        }
-        for m in sorted(Metric.objects.all(), key=lambda m: (units[m.unit_id], m.code))
-    ]
-    data["regions"] = [
-        {"name": r.name, "display_order": r.display_order} for r in Region.objects.order_by("name")
-    ]
-    data["fiscal_years"] = [
-        {
-            "label": fy.label,
-            "status": fy.status,
-            "locked_at": _when(fy.locked_at),
-            "locked_by": usernames.get(fy.locked_by_id),
-        }
-        for fy in FiscalYear.objects.order_by("label")
-    ]
-    data["periods"] = sorted(periods.values())
-    # The report's text and ALERT's published totals, as they stand (their
-    # change history is not part of the backup).
-    data["narrative_blocks"] = [
-        {
-            "fiscal_year": b.fiscal_year.label,
-            "unit": b.unit.code if b.unit_id else None,
-            **{name: getattr(b, name) for name in NARRATIVE_FIELDS},
-        }
-        for b in NarrativeBlock.objects.select_related("fiscal_year", "unit").order_by(
-            "fiscal_year__label", "unit__code", "key"
+    return chosen
+
+
+def field_names(model: type[models.Model]) -> list[str]:
+    """The columns of a model, by attribute name (``unit_id`` for a foreign key)."""
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+# -- references by name ----------------------------------------------------------
+
+
+def _reference_kind(field: models.Field, with_users: bool) -> str | None:
+    """Which by-name table a foreign key's ids are looked up in, if any."""
+    if not field.is_relation or not field.many_to_one:
+        return None
+    target = field.related_model
+    if target is Permission:
+        return "permission"
+    if target is ContentType:
+        return "content_type"
+    if not with_users and target._meta.label_lower == settings.AUTH_USER_MODEL.lower():
+        return "user"
+    return None
+
+
+def _reference_names(kind: str, ids: set) -> dict[str, list[str]]:
+    if kind == "permission":
+        rows = Permission.objects.filter(pk__in=ids).values_list(
+            "pk", "content_type__app_label", "content_type__model", "codename"
         )
-    ]
-    data["published_totals"] = [
-        {
-            "fiscal_year": t.fiscal_year.label,
-            "metric_code": t.metric_code,
-            "value": _money(t.value),
-            "note": t.note,
-        }
-        for t in PublishedTotal.objects.select_related("fiscal_year").order_by(
-            "fiscal_year__label", "metric_code"
+    elif kind == "content_type":
+        rows = ContentType.objects.filter(pk__in=ids).values_list("pk", "app_label", "model")
+    else:
+        user_model = apps.get_model(settings.AUTH_USER_MODEL)
+        rows = user_model._base_manager.filter(pk__in=ids).values_list(
+            "pk", user_model.USERNAME_FIELD
         )
-    ]
-    # Releases are the figures as published, kept whole; the log says who, when, why.
-    data["releases"] = [
-        {
-            "fiscal_year": years[r.fiscal_year_id],
-            "number": r.number,
-            "published_at": _when(r.published_at),
-            "published_by": usernames.get(r.published_by_id),
-            "reason": r.reason,
-            "figures": r.figures,
-        }
-        for r in Release.objects.order_by("fiscal_year__start_year", "number")
-    ]
-    data["publication_events"] = [
-        {
-            "fiscal_year": years[e.fiscal_year_id],
-            "action": e.action,
-            "at": _when(e.at),
-            "by": usernames.get(e.by_id),
-            "reason": e.reason,
-            "release": e.release.number if e.release_id else None,
-            "acknowledgements": e.acknowledgements,
-        }
-        for e in PublicationEvent.objects.select_related("release").order_by("at", "pk")
-    ]
-    data["import_batches"] = [
-        {
-            "file_name": b.file_name,
-            "checksum": b.checksum,
-            "file_format": b.file_format,
-            "source": b.source,
-            "user": usernames.get(b.user_id),
-            "created_at": _when(b.created_at),
-            "status": b.status,
-            "new": b.new,
-            "updated": b.updated,
-            "unchanged": b.unchanged,
-            "skipped": b.skipped,
-            "rejected": b.rejected,
-        }
-        for b in batches
-    ]
-    data["values"] = sorted(
-        (
-            figure_key(v)
-            | _stated(v)
-            | {
-                "batch": batch_ref.get(v.import_batch_id),
-                "updated_at": _when(v.updated_at),
-                "updated_by": usernames.get(v.updated_by_id),
-            }
-            for v in Figure.objects.all()
-        ),
-        key=_figure_order,
-    )
-    data["value_history"] = [
-        figure_key(h)
-        | _stated(h)
-        | {
-            "batch": batch_ref.get(h.import_batch_id),
-            "updated_by": usernames.get(h.updated_by_id),
-            "history_date": _when(h.history_date),
-            "history_type": h.history_type,
-            "history_change_reason": h.history_change_reason,
-            "history_user": usernames.get(h.history_user_id),
-        }
-        for h in Figure.history.order_by("history_date", "history_id")
-    ]
-    data["year_history"] = [
-        {
-            "label": h.label,
-            "status": h.status,
-            "locked_at": _when(h.locked_at),
-            "locked_by": usernames.get(h.locked_by_id),
-            "history_date": _when(h.history_date),
-            "history_type": h.history_type,
-            "history_change_reason": h.history_change_reason,
-            "history_user": usernames.get(h.history_user_id),
-        }
-        for h in FiscalYear.history.order_by("history_date", "history_id")
-    ]
-    return data
+    return {str(row[0]): list(row[1:]) for row in rows}
 
 
-def _figure_order(row: dict) -> tuple:
-    return (row["metric"] or [], row["period"] or [], row["region"] or "")
+def _reference_ids(kind: str) -> dict[tuple, int]:
+    """In the target database: the id of each name."""
+    if kind == "permission":
+        rows = Permission.objects.values_list(
+            "content_type__app_label", "content_type__model", "codename", "pk"
+        )
+    elif kind == "content_type":
+        rows = ContentType.objects.values_list("app_label", "model", "pk")
+    else:
+        user_model = apps.get_model(settings.AUTH_USER_MODEL)
+        rows = user_model._base_manager.values_list(user_model.USERNAME_FIELD, "pk")
+    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
-# -- restore -----------------------------------------------------------------
+# -- export ------------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    """A column's value as JSON holds it exactly (no float, full microseconds)."""
+    if value is None or isinstance(value, bool | int | str | dict | list):
+        return value  # a JSONField's value is JSON already
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.time):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return str(value)
 
 
 @contextlib.contextmanager
-def _stored_timestamps():
-    """Keep the timestamps of the file instead of stamping "now" on every row."""
+def snapshot() -> Iterator[None]:
+    """One consistent view of the database for as long as the block runs."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def take_backup(*, with_users: bool = True) -> dict:
+    """The whole record as a JSON-able dict (see the module docstring)."""
+    with snapshot():
+        tables = []
+        references: dict[str, set] = {}
+        for model in backed_up_models(with_users=with_users):
+            names = field_names(model)
+            kinds = {
+                position: kind
+                for position, field in enumerate(model._meta.concrete_fields)
+                if (kind := _reference_kind(field, with_users))
+            }
+            rows = []
+            for row in model._base_manager.order_by("pk").values_list(*names).iterator(2000):
+                for position, kind in kinds.items():
+                    if row[position] is not None:
+                        references.setdefault(kind, set()).add(row[position])
+                rows.append([_plain(value) for value in row])
+            tables.append({"model": model._meta.label_lower, "fields": names, "rows": rows})
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "created_at": timezone.now().isoformat(),
+            "with_users": with_users,
+            "references": {
+                kind: _reference_names(kind, ids) for kind, ids in sorted(references.items())
+            },
+            "models": tables,
+        }
+
+
+# -- restore -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _stored_timestamps(model_classes) -> Iterator[None]:
+    """Keep the file's timestamps instead of stamping "now" on every row.
+
+    bulk_create applies auto_now and auto_now_add; they are switched off for
+    the length of the restore (a command, alone in its process).
+    """
     fields = [
-        Figure._meta.get_field("updated_at"),
-        ImportBatch._meta.get_field("created_at"),
+        field
+        for model in model_classes
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     ]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
+    saved = [(field, field.auto_now, field.auto_now_add) for field in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
     try:
         yield
     finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def _check_shape(data: dict) -> list[type[models.Model]]:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise RestoreError(f"This is not an {FORMAT} file.")
+    if data.get("version") != VERSION:
+        raise RestoreError(
+            f"This backup is of version {data.get('version')}; this release restores version "
+            f"{VERSION}. Restore it with the release that wrote it, then back up again."
+        )
+    with_users = bool(data.get("with_users"))
+    expected = {m._meta.label_lower: m for m in backed_up_models(with_users=with_users)}
+    given = {table["model"]: table for table in data["models"]}
+    problems = []
+    for label in sorted(set(expected) - set(given)):
+        problems.append(f"the file has no table {label}")
+    for label in sorted(set(given) - set(expected)):
+        problems.append(f"the file holds a table {label} this database does not have")
+    for label in sorted(set(expected) & set(given)):
+        wanted, found = field_names(expected[label]), given[label]["fields"]
+        if sorted(wanted) != sorted(found):
+            missing = sorted(set(wanted) - set(found))
+            extra = sorted(set(found) - set(wanted))
+            problems.append(
+                f"{label} differs: "
+                + "; ".join(
+                    part
+                    for part in (
+                        f"missing {', '.join(missing)}" if missing else "",
+                        f"unknown {', '.join(extra)}" if extra else "",
+                    )
+                    if part
+                )
+            )
+    if problems:
+        raise RestoreError(
+            "The file was written by a different version of the database schema ("
+            + "; ".join(problems)
+            + "). Migrate this database to the version the backup was taken on."
+        )
+    return list(expected.values())
 
 
 def restore(data: dict) -> dict[str, int]:
-    """Write a backup into an empty database; all of it or nothing."""
-    if data.get("format") != FORMAT or data.get("version") != VERSION:
-        raise RestoreError(f"This is not an {FORMAT} file of version {VERSION}.")
-    with transaction.atomic(), _stored_timestamps():
-        if (
-            Unit.objects.exists()
-            or FiscalYear.objects.exists()
-            or Figure.objects.exists()
-            or ImportBatch.objects.exists()
-            or Figure.history.exists()
-            or FiscalYear.history.exists()
-            or NarrativeBlock.objects.exists()
-        ):
+    """Write a backup into an empty, migrated database; all of it or nothing."""
+    model_classes = _check_shape(data)
+    with_users = bool(data.get("with_users"))
+    by_label = {m._meta.label_lower: m for m in model_classes}
+    counts: dict[str, int] = {}
+    with transaction.atomic(), _stored_timestamps(model_classes):
+        # migrate makes the roles' groups; a backup with the people brings its own.
+        replaced = {Group, Group.permissions.through} if with_users else set()
+        held = [m._meta.label_lower for m in model_classes if m not in replaced]
+        occupied = [label for label in held if by_label[label]._base_manager.exists()]
+        if occupied:
             raise RestoreError(
-                "The database already holds records: restore only into an empty database "
-                "(run `manage.py migrate` on a new database first)."
+                f"The database already holds records ({', '.join(occupied)}): restore only "
+                "into an empty database (run `manage.py migrate` on a new database first)."
             )
-        with_users = "users" in data
         if with_users:
-            _restore_users(data)
-        user_pk = dict(User.objects.values_list("username", "pk"))
+            Group.objects.all().delete()
+        lookups = {kind: _reference_ids(kind) for kind in data.get("references", {})}
+        tables = {table["model"]: table for table in data["models"]}
+        for model in _referenced_first(model_classes):
+            table = tables[model._meta.label_lower]
+            fields = [model._meta.get_field(_field_name(model, name)) for name in table["fields"]]
+            converters = [_converter(field, with_users, data, lookups) for field in fields]
+            objects = []
+            for number, row in enumerate(table["rows"], start=1):
+                try:
+                    values = {
+                        field.attname: convert(value)
+                        for field, convert, value in zip(fields, converters, row, strict=True)
+                    }
+                except (ValueError, TypeError, KeyError, LookupError) as exc:
+                    raise RestoreError(f"{table['model']}, row {number}: {exc}") from exc
+                objects.append(model(**values))
+            model._base_manager.bulk_create(objects, batch_size=1000)
+            counts[table["model"]] = len(objects)
+        # Rows were written with their own ids: the id sequences continue after them.
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), model_classes):
+                cursor.execute(statement)
+        # Foreign keys are checked when the transaction commits; check them
+        # now, so that a dangling reference is refused like any other.
+        connection.check_constraints(table_names=[m._meta.db_table for m in model_classes])
+    return counts
 
-        def user_of(name):
-            if name is None:
-                return None
-            if name not in user_pk:
-                raise RestoreError(f"The file refers to a user “{name}” it does not contain.")
-            return user_pk[name]
 
-        Unit.objects.bulk_create(Unit(**row) for row in data["units"])
-        unit_pk = dict(Unit.objects.values_list("code", "pk"))
-        Metric.objects.bulk_create(
-            Metric(**_without(row, "unit"), unit_id=unit_pk[row["unit"]]) for row in data["metrics"]
-        )
-        Region.objects.bulk_create(Region(**row) for row in data["regions"])
-        FiscalYear.objects.bulk_create(
-            FiscalYear(
-                label=row["label"],
-                start_year=FiscalYear.start_year_from_label(row["label"]),
-                status=row["status"],
-                locked_at=_parse_when(row["locked_at"]),
-                locked_by_id=user_of(row["locked_by"]),
+def _referenced_first(model_classes: list) -> list:
+    """The models ordered so that a row's foreign keys point at rows already written."""
+    remaining = list(model_classes)
+    ordered: list = []
+    while remaining:
+        ready = [
+            model
+            for model in remaining
+            if not any(
+                field.related_model in remaining and field.related_model is not model
+                for field in model._meta.concrete_fields
+                if field.is_relation and field.many_to_one and field.db_constraint
             )
-            for row in data["fiscal_years"]
-        )
-        year_pk = dict(FiscalYear.objects.values_list("label", "pk"))
-        # A file from before releases were kept has none (bulk_create: stored as written).
-        Release.objects.bulk_create(
-            Release(
-                fiscal_year_id=year_pk[row["fiscal_year"]],
-                number=row["number"],
-                published_at=_parse_when(row["published_at"]),
-                published_by_id=user_of(row["published_by"]),
-                reason=row["reason"],
-                figures=row["figures"],
-            )
-            for row in data.get("releases", [])
-        )
-        release_pk = {
-            (label, number): pk
-            for pk, label, number in Release.objects.values_list(
-                "pk", "fiscal_year__label", "number"
-            )
-        }
-        PublicationEvent.objects.bulk_create(
-            PublicationEvent(
-                fiscal_year_id=year_pk[row["fiscal_year"]],
-                action=row["action"],
-                at=_parse_when(row["at"]),
-                by_id=user_of(row["by"]),
-                reason=row["reason"],
-                release_id=release_pk.get((row["fiscal_year"], row["release"])),
-                acknowledgements=row["acknowledgements"],
-            )
-            for row in data.get("publication_events", [])
-        )
-        ReportingPeriod.objects.bulk_create(
-            ReportingPeriod(fiscal_year_id=year_pk[label], period=period)
-            for label, period in data["periods"]
-        )
-        metric_pk = {
-            (unit_code, code): pk
-            for pk, unit_code, code in Metric.objects.values_list("pk", "unit__code", "code")
-        }
-        region_pk = dict(Region.objects.values_list("name", "pk"))
-        period_pk = {
-            (label, period): pk
-            for pk, label, period in ReportingPeriod.objects.values_list(
-                "pk", "fiscal_year__label", "period"
-            )
-        }
-        batches = ImportBatch.objects.bulk_create(
-            ImportBatch(
-                **_without(row, "user", "created_at"),
-                created_at=_parse_when(row["created_at"]),
-                user_id=user_of(row["user"]),
-            )
-            for row in data["import_batches"]
-        )
-        batch_pk = {position: b.pk for position, b in enumerate(batches, start=1)}
+        ]
+        if not ready:  # a cycle: deferred foreign keys still hold until the end
+            ready = remaining[:1]
+        ordered.extend(ready)
+        remaining = [model for model in remaining if model not in ready]
+    return ordered
 
-        def keys_of(row) -> dict:
-            return {
-                "metric_id": metric_pk[tuple(row["metric"])] if row["metric"] else None,
-                "period_id": period_pk[tuple(row["period"])] if row["period"] else None,
-                "region_id": region_pk[row["region"]] if row["region"] else None,
-                **_stated_fields(row),
-                "import_batch_id": batch_pk[row["batch"]] if row["batch"] else None,
-                "updated_by_id": user_of(row["updated_by"]),
-            }
 
-        Figure.objects.bulk_create(
-            (
-                Figure(**keys_of(row), updated_at=_parse_when(row["updated_at"]))
-                for row in data["values"]
-            ),
-            batch_size=1000,
-        )
-        _restore_history(data, keys_of, user_of, year_pk)
-        data.setdefault("narrative_blocks", [])  # backups taken before the report's text
-        data.setdefault("published_totals", [])
-        NarrativeBlock.objects.bulk_create(
-            NarrativeBlock(
-                **_without(row, "fiscal_year", "unit"),
-                fiscal_year_id=year_pk[row["fiscal_year"]],
-                unit_id=unit_pk[row["unit"]] if row["unit"] else None,
-            )
-            for row in data["narrative_blocks"]
-        )
-        PublishedTotal.objects.bulk_create(
-            PublishedTotal(
-                fiscal_year_id=year_pk[row["fiscal_year"]],
-                metric_code=row["metric_code"],
-                value=Decimal(row["value"]),
-                note=row["note"],
-            )
-            for row in data["published_totals"]
-        )
-        if _comparable(take_backup(with_users=with_users)) != _comparable(data):
+def _field_name(model: type[models.Model], attname: str) -> str:
+    for field in model._meta.concrete_fields:
+        if field.attname == attname:
+            return field.name
+    raise RestoreError(f"{model._meta.label_lower} has no field {attname}.")
+
+
+def _converter(field: models.Field, with_users: bool, data: dict, lookups: dict):
+    kind = _reference_kind(field, with_users)
+    if kind is None:
+        target = field.target_field if field.is_relation else field
+        return lambda value: None if value is None else target.to_python(value)
+    names = data.get("references", {}).get(kind, {})
+    ids = lookups.get(kind, {})
+
+    def convert(value):
+        if value is None:
+            return None
+        name = tuple(names[str(value)])
+        if name not in ids:
             raise RestoreError(
-                "The restored database differs from the file; nothing was written. "
-                "Was the file edited by hand?"
+                f"the file refers to {kind.replace('_', ' ')} “{'.'.join(name)}”, which this "
+                "database does not have"
+                + (" (create the user first, or restore a backup with the people)")
+                * (kind == "user")
+                + "."
             )
-    return {
-        "units": len(data["units"]),
-        "metrics": len(data["metrics"]),
-        "fiscal_years": len(data["fiscal_years"]),
-        "releases": len(data.get("releases", [])),
-        "import_batches": len(data["import_batches"]),
-        "values": len(data["values"]),
-        "history": len(data["value_history"]) + len(data["year_history"]),
-    }
+        return ids[name]
 
-
-def _restore_users(data: dict) -> None:
-    for row in data["groups"]:
-        group, _ = Group.objects.get_or_create(name=row["name"])
-        group.permissions.set(_permissions(row["permissions"]))
-    for row in data["users"]:
-        user = User.objects.filter(username=row["username"]).first() or User(
-            username=row["username"]
-        )
-        for field in ("password", "first_name", "last_name", "email"):
-            setattr(user, field, row[field])
-        for field in ("is_active", "is_staff", "is_superuser"):
-            setattr(user, field, row[field])
-        user.date_joined = _parse_when(row["date_joined"])
-        user.last_login = _parse_when(row["last_login"])
-        user.save()
-        user.groups.set(Group.objects.filter(name__in=row["groups"]))
-        user.user_permissions.set(_permissions(row["permissions"]))
-
-
-def _permissions(pairs: list[list[str]]) -> list[Permission]:
-    wanted = {tuple(pair) for pair in pairs}
-    found = [
-        p
-        for p in Permission.objects.select_related("content_type")
-        if (p.content_type.app_label, p.codename) in wanted
-    ]
-    if len(found) != len(wanted):
-        missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
-        raise RestoreError(f"Unknown permissions in the file: {sorted(missing)}")
-    return found
-
-
-def _restore_history(data, keys_of, user_of, year_pk) -> None:
-    # A historical record carries the id of the figure it describes; figures
-    # deleted since have no id any more, so each gets a fresh one, shared by
-    # all of its records.
-    current = {
-        (v.metric_id, v.period_id, v.region_id): v.pk
-        for v in Figure.objects.only("pk", "metric_id", "period_id", "region_id")
-    }
-    next_id = max(current.values(), default=0) + 1
-    HistoricalValue = Figure.history.model
-    records = []
-    for row in data["value_history"]:
-        fields = keys_of(row)
-        key = (fields["metric_id"], fields["period_id"], fields["region_id"])
-        if key not in current:
-            current[key], next_id = next_id, next_id + 1
-        records.append(
-            HistoricalValue(
-                id=current[key],
-                **fields,
-                history_date=_parse_when(row["history_date"]),
-                history_type=row["history_type"],
-                history_change_reason=row["history_change_reason"],
-                history_user_id=user_of(row["history_user"]),
-            )
-        )
-    HistoricalValue.objects.bulk_create(records, batch_size=1000)
-    HistoricalYear = FiscalYear.history.model
-    HistoricalYear.objects.bulk_create(
-        HistoricalYear(
-            id=year_pk.get(row["label"], 0),
-            label=row["label"],
-            start_year=FiscalYear.start_year_from_label(row["label"]),
-            status=row["status"],
-            locked_at=_parse_when(row["locked_at"]),
-            locked_by_id=user_of(row["locked_by"]),
-            history_date=_parse_when(row["history_date"]),
-            history_type=row["history_type"],
-            history_change_reason=row["history_change_reason"],
-            history_user_id=user_of(row["history_user"]),
-        )
-        for row in data["year_history"]
-    )
-
-
-def _comparable(data: dict) -> dict:
-    """The parts of a backup that must survive a restore exactly."""
-    return {key: value for key, value in data.items() if key != "created_at"}
+    return convert

@@ -53,6 +53,7 @@ class FigureRef:
     label: str
     value: str
     url: str
+    period: str = ""  # Q1..Q4 or FY: the reporting cycle's board counts findings by quarter
 
 
 @dataclass
@@ -72,6 +73,7 @@ def _ref(figure: Figure) -> FigureRef:
         label=figure_label(figure),
         value=format_figure(figure.value, figure.metric.value_type),
         url=reverse("admin:reporting_figure_change", args=[figure.pk]),
+        period=figure.period.period,
     )
 
 

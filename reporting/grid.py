@@ -16,7 +16,7 @@ from django.db import transaction
 from reporting import provenance, services
 from reporting.access import write_refusal
 from reporting.formatting import format_figure
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import Figure, FiscalYear, QuarterApproved, ReportingPeriod
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 
@@ -131,11 +131,24 @@ def build_grid(unit: Unit, fiscal_year: FiscalYear) -> Grid:
     return Grid(unit, fiscal_year, rows, regional_metrics, regional_rows, periods)
 
 
+def approved_periods(grid: Grid, *, user) -> set[str]:
+    """The grid's columns ``user`` may not change because their quarter is approved
+    (shown read-only; the full year follows Q4)."""
+    return {
+        period
+        for period in COLUMNS
+        if isinstance(
+            write_refusal(user, fiscal_year=grid.fiscal_year, unit=grid.unit, period=period),
+            QuarterApproved,
+        )
+    }
+
+
 def save_grid(grid: Grid, *, user) -> dict[str, int]:
     """Write the changed cells of a bound, valid grid in one transaction.
 
     A cleared cell deletes its figure (it becomes *not reported*). Raises the
-    lock or assignment refusal before anything is written.
+    lock, assignment or approved-quarter refusal before anything is written.
     """
     if grid.errors:
         raise ValueError("save_grid needs a grid whose cells are all valid")
@@ -144,6 +157,13 @@ def save_grid(grid: Grid, *, user) -> dict[str, int]:
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=grid.fiscal_year.pk)
         if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=grid.unit):
             raise refusal
+        for cell in grid.cells:
+            if cell.changed and (
+                refusal := write_refusal(
+                    user, fiscal_year=fiscal_year, unit=grid.unit, period=cell.period
+                )
+            ):
+                raise refusal
         for cell in grid.cells:
             if not cell.changed:
                 continue

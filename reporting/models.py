@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from reporting.formatting import figure_label, format_figure, format_moment
+from reporting.validation import MAX_VALUE
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
 FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
@@ -19,6 +20,11 @@ FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 
 class YearLocked(ValidationError):
     """Raised when a figure of a locked (published) year would change."""
+
+
+class QuarterApproved(ValidationError):
+    """Raised when a figure of an approved unit-quarter would change without the
+    permission to correct approved quarters (clerks must ask for a reopen)."""
 
 
 class FiscalYearQuerySet(models.QuerySet):
@@ -155,6 +161,42 @@ class FiscalYear(models.Model):
         """Raise YearLocked unless the year is open or the user may change locked years."""
         if not self.is_writable_by(user):
             raise YearLocked(self.locked_message(), code="locked")
+
+    def approved_quarters(self) -> dict[tuple[int, str], "UnitQuarter"]:
+        """This year's approved unit-quarters by (unit id, quarter): one query,
+        cached on this instance (a request, a service call, an import)."""
+        cached = getattr(self, "_approved_quarters", None)
+        if cached is None:
+            cached = {
+                (uq.unit_id, uq.quarter): uq
+                for uq in UnitQuarter.objects.filter(
+                    fiscal_year=self, state=UnitQuarter.State.APPROVED
+                ).select_related("unit", "fiscal_year", "approved_by")
+            }
+            self._approved_quarters = cached
+        return cached
+
+    @staticmethod
+    def prefetch_approved_quarters(years) -> None:
+        """``approved_quarters`` of several years in one query (the import pipeline)."""
+        years = list(years)
+        found: dict[int, dict] = {year.pk: {} for year in years}
+        for uq in UnitQuarter.objects.filter(
+            fiscal_year__in=years, state=UnitQuarter.State.APPROVED
+        ).select_related("unit", "fiscal_year", "approved_by"):
+            found[uq.fiscal_year_id][(uq.unit_id, uq.quarter)] = uq
+        for year in years:
+            year._approved_quarters = found[year.pk]
+
+    def ensure_quarter_writable_by(self, user, *, unit: Unit, period: str) -> None:
+        """Raise QuarterApproved if the unit-quarter holding ``period`` (a full-year
+        figure belongs to Q4) is approved and ``user`` may not correct approved
+        quarters (commands, with no user, may not)."""
+        if user is not None and user.has_perm(UnitQuarter.CORRECT_PERMISSION):
+            return
+        approved = self.approved_quarters().get((unit.pk, quarter_of(period)))
+        if approved is not None:
+            raise QuarterApproved(approved.approved_message(period), code="quarter_approved")
 
 
 class ReportingPeriodQuerySet(models.QuerySet):
@@ -380,7 +422,14 @@ class Figure(models.Model):
         help_text="Empty for a unit-wide figure.",
     )
     value = models.DecimalField(max_digits=16, decimal_places=2)
-    note = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True, help_text="Internal note: staff only, never shown on the report."
+    )
+    public_note = models.TextField(
+        blank=True,
+        help_text="Public note: printed as a footnote of the report, on screen, on paper "
+        "and in its downloads. Leave empty unless readers need it.",
+    )
     import_batch = models.ForeignKey(
         ImportBatch,
         null=True,
@@ -424,6 +473,11 @@ class Figure(models.Model):
                 condition=Q(value__gte=0),
                 name="reporting_value_not_negative",
                 violation_error_message="A figure cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__lte=MAX_VALUE),
+                name="reporting_value_at_most_fifteen_digits",
+                violation_error_message="A figure is at most 9,999,999,999,999.99.",
             ),
         ]
 
@@ -698,3 +752,132 @@ class PublicationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ReleaseRefused("The publication log is kept as written: it cannot be removed.")
+
+
+def quarter_of(period: str) -> str:
+    """The quarter a figure of ``period`` belongs to in the reporting cycle: its
+    own, or Q4 for a full-year figure (unit-wide or regional), which is entered
+    when the year closes."""
+    return "Q4" if period == ReportingPeriod.Period.FY else period
+
+
+class UnitQuarterQuerySet(models.QuerySet):
+    def for_year(self, fiscal_year: FiscalYear) -> "UnitQuarterQuerySet":
+        return self.filter(fiscal_year=fiscal_year)
+
+    def approved(self) -> "UnitQuarterQuerySet":
+        return self.filter(state=UnitQuarter.State.APPROVED)
+
+
+class UnitQuarter(models.Model):
+    """Where one unit's figures for one quarter of a year stand in the reporting cycle.
+
+    A row exists once someone acts on the quarter (submits it, say); until then
+    it is not started. *Not started* and *in progress* are read from the
+    figures (none entered, some entered): a stored row that is open for entry
+    keeps ``NOT_STARTED`` or, after a reopen, ``IN_PROGRESS``, and
+    ``board_state`` tells the two apart. The transitions are the services
+    ``submit_quarter``, ``approve_quarter``, ``return_quarter`` and
+    ``reopen_quarter``; every change is kept in the history.
+    """
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    OPEN_STATES = (State.NOT_STARTED, State.IN_PROGRESS)
+    # Administrators hold it: they may correct an approved quarter (the history
+    # records who did); clerks ask for the quarter to be reopened first.
+    CORRECT_PERMISSION = "reporting.change_approved_quarter"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="quarters")
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.CASCADE, related_name="unit_quarters"
+    )
+    quarter = models.CharField(max_length=2, choices=[(q, q) for q in ReportingPeriod.QUARTERS])
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NOT_STARTED)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(
+        blank=True, help_text="Why the quarter was returned; the data-entry staff see it."
+    )
+    reopen_reason = models.TextField(blank=True, help_text="Why an approved quarter was reopened.")
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    objects = UnitQuarterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fiscal_year__start_year", "unit__display_order", "unit__code", "quarter"]
+        verbose_name = "unit-quarter"
+        verbose_name_plural = "reporting cycle"
+        permissions = [
+            ("submit_unitquarter", "Can submit a unit's quarter for approval"),
+            ("approve_unitquarter", "Can approve, return and reopen a unit's quarter"),
+            ("change_approved_quarter", "Can correct figures of an approved quarter"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "fiscal_year", "quarter"],
+                name="reporting_unitquarter_unique",
+                violation_error_message="This unit already has a record for this quarter.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__in=["Q1", "Q2", "Q3", "Q4"]),
+                name="reporting_unitquarter_quarter_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=["not_started", "in_progress", "submitted", "approved", "returned"]
+                ),
+                name="reporting_unitquarter_state_valid",
+            ),
+            # A returned quarter says why.
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(comment=""),
+                name="reporting_unitquarter_returned_has_comment",
+                violation_error_message="Say why the quarter is returned.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.fiscal_year.label} {self.quarter}"
+
+    def clean(self) -> None:
+        if self.state == self.State.RETURNED and not self.comment.strip():
+            raise ValidationError({"comment": "Say why the quarter is returned."})
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+    def board_state(self, entered: int) -> str:
+        """The state the board shows: an open quarter is not started until a figure is entered."""
+        if self.state in self.OPEN_STATES:
+            return self.State.IN_PROGRESS if entered else self.State.NOT_STARTED
+        return self.state
+
+    def approved_message(self, period: str) -> str:
+        who = self.approved_by.get_username() if self.approved_by_id else "an administrator"
+        when = f" on {self.approved_at:%Y-%m-%d %H:%M}" if self.approved_at else ""
+        belongs = " (full-year figures belong to Q4)" if period == ReportingPeriod.Period.FY else ""
+        return (
+            f"{self} was approved{when} by {who}{belongs}: its figures cannot change. "
+            f"Ask an administrator to reopen {self} first."
+        )

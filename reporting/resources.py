@@ -1,6 +1,8 @@
 """Import/export resources. The figures' resource reads and writes the long
 form; its import hands the rows to the one pipeline (reporting.importing)."""
 
+from decimal import Decimal
+
 from import_export import fields, resources
 from import_export.results import Error, Result, RowResult
 
@@ -55,8 +57,9 @@ class FigureResource(resources.ModelResource):
     def dehydrate_region(self, figure: Figure) -> str:
         return figure.region.name if figure.region_id else ""
 
-    def dehydrate_value(self, figure: Figure):
-        return plain_number(figure.value)
+    def dehydrate_value(self, figure: Figure) -> Decimal:
+        # A Decimal, whole or to the cent: exact in every format (a JSON string).
+        return Decimal(plain_number(figure.value))
 
     def import_data(
         self,

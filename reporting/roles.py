@@ -16,6 +16,7 @@ RECORD_MODELS = [
     "reporting.reportingperiod",
     "reporting.figure",
     "reporting.importbatch",
+    "reporting.unitquarter",
 ]
 
 
@@ -32,7 +33,9 @@ def role_permissions() -> dict[str, set[tuple[str, str]] | None]:
     read_all = _codes(CATALOGUE_MODELS + RECORD_MODELS, ["view"])
     return {
         ADMINISTRATORS: None,
-        DATA_ENTRY: read_all | _codes(["reporting.figure"], ["add", "change", "delete"]),
+        DATA_ENTRY: read_all
+        | _codes(["reporting.figure"], ["add", "change", "delete"])
+        | {("reporting", "submit_unitquarter")},
         LEADERSHIP: read_all,
     }
 

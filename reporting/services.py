@@ -1,6 +1,7 @@
 """Writes that span models or must be checked and recorded: imports, a figure's
-record and removal, a year's set-up and its lock, a year's text (narrative
-blocks and published totals). Every entry path calls these."""
+record and removal, a year's set-up and its lock, the quarterly reporting
+cycle's transitions, a year's text (narrative blocks and published totals).
+Every entry path calls these."""
 
 from decimal import Decimal
 
@@ -21,11 +22,13 @@ from reporting.models import (
     PublishedTotal,
     Release,
     ReportingPeriod,
+    UnitQuarter,
+    YearLocked,
 )
 from reporting.publication import finding_key, latest_release, snapshot
 from reporting.validation import validate_for_metric
 from reporting.years import may_open_years, next_year_to_open
-from units.models import Metric, Region
+from units.models import Metric, Region, Unit
 
 
 def import_file(
@@ -104,14 +107,22 @@ def _attribute(figure: Figure, user, source: str) -> None:
     figure._change_reason = source
 
 
-def check_figure(*, metric: Metric, fiscal_year: FiscalYear, value: object, user=None) -> Decimal:
+def check_figure(
+    *,
+    metric: Metric,
+    fiscal_year: FiscalYear,
+    value: object,
+    user=None,
+    period: str | None = None,
+) -> Decimal:
     """What ``record_figure`` checks before it writes, for a form that asks first.
 
-    Raises the gate's refusal (``YearLocked``, ``UnitNotAssigned``), then a
+    Raises the gate's refusal (``YearLocked``, ``UnitNotAssigned``,
+    ``QuarterApproved`` when the ``period`` code is given), then a
     ValidationError on ``value`` if it is not a figure of this metric; returns
     the number to store.
     """
-    if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=metric.unit):
+    if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=metric.unit, period=period):
         raise refusal
     try:
         return validate_for_metric(value, metric)
@@ -126,17 +137,22 @@ def record_figure(
     region: Region | None = None,
     value: object,
     note: str | None = None,
+    public_note: str | None = None,
     user=None,
     source: str = "",
 ) -> Figure:
-    """Create or change one figure: validated, refused in a locked year, with history.
+    """Create or change one figure: validated, refused in a locked year or an
+    approved quarter, with history.
 
     ``value`` is what a person typed (``$1,234``, ``12``) or a number; a
-    ``note`` of None leaves the note on record as it is.
+    ``note`` (internal) or ``public_note`` (a footnote of the report) of None
+    leaves that note on record as it is.
     """
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=period.fiscal_year_id)
-        number = check_figure(metric=metric, fiscal_year=fiscal_year, value=value, user=user)
+        number = check_figure(
+            metric=metric, fiscal_year=fiscal_year, value=value, user=user, period=period.period
+        )
         figure = (
             Figure.objects.select_for_update(of=("self",))
             .filter(metric=metric, period=period, region=region)
@@ -145,6 +161,8 @@ def record_figure(
         figure.value = number
         if note is not None:
             figure.note = note
+        if public_note is not None:
+            figure.public_note = public_note
         figure.updated_by = user if user is not None and user.is_authenticated else None
         # Written by hand now, not by the import that last wrote it.
         figure.import_batch = None
@@ -185,16 +203,20 @@ def create_figure(*, row: LongFormRow, user=None, source: str = "") -> Figure:
         region=Region.objects.get(pk=planned.region_id) if planned.region_id else None,
         value=row.value,
         note=row.note,
+        public_note=row.public_note,
         user=user,
         source=source,
     )
 
 
 def delete_figure(*, figure: Figure, user=None, source: str = "") -> None:
-    """Remove a figure (it becomes *not reported*), refused in a locked year."""
+    """Remove a figure (it becomes *not reported*), refused in a locked year or an
+    approved quarter."""
     with transaction.atomic():
         fiscal_year = FiscalYear.objects.select_for_update().get(pk=figure.period.fiscal_year_id)
-        if refusal := write_refusal(user, fiscal_year=fiscal_year, unit=figure.metric.unit):
+        if refusal := write_refusal(
+            user, fiscal_year=fiscal_year, unit=figure.metric.unit, period=figure.period.period
+        ):
             raise refusal
         _attribute(figure, user, source)
         figure.delete()
@@ -203,18 +225,29 @@ def delete_figure(*, figure: Figure, user=None, source: str = "") -> None:
 def delete_figures(*, figures, user=None, source: str = "") -> int:
     """Remove several figures at once, all or none: the admin's bulk delete.
 
-    Each year's lock and each unit's assignment are checked before anything
-    is removed; each figure then goes through delete_figure, so every one
-    leaves a history record saying who removed it and from where.
+    Each year's lock, each unit's assignment and each quarter's approval are
+    checked before anything is removed; each figure then goes through
+    delete_figure, so every one leaves a history record saying who removed
+    it and from where.
     """
     figures = list(figures.select_related("metric__unit", "period__fiscal_year"))
     with transaction.atomic():
         year_ids = {figure.period.fiscal_year_id for figure in figures}
-        for fiscal_year in FiscalYear.objects.select_for_update().filter(pk__in=year_ids):
+        years = {
+            fiscal_year.pk: fiscal_year
+            for fiscal_year in FiscalYear.objects.select_for_update().filter(pk__in=year_ids)
+        }
+        for fiscal_year in years.values():
             if refusal := write_refusal(user, fiscal_year=fiscal_year):
                 raise refusal
         for unit in dict.fromkeys(figure.metric.unit for figure in figures):
             if refusal := write_refusal(user, unit=unit):
+                raise refusal
+        for figure in figures:
+            fiscal_year = years[figure.period.fiscal_year_id]  # one approvals query a year
+            if refusal := write_refusal(
+                user, fiscal_year=fiscal_year, unit=figure.metric.unit, period=figure.period.period
+            ):
                 raise refusal
         for figure in figures:
             delete_figure(figure=figure, user=user, source=source)
@@ -406,3 +439,170 @@ def unpublish_year(*, fiscal_year: FiscalYear, user, reason: str) -> Publication
         year.save()
     fiscal_year.refresh_from_db()
     return event
+
+
+# --- The quarterly reporting cycle ----------------------------------------------------------
+
+SUBMIT_PERMISSION = "reporting.submit_unitquarter"
+APPROVE_PERMISSION = "reporting.approve_unitquarter"
+
+
+def _move_quarter(
+    *,
+    unit: Unit,
+    fiscal_year: FiscalYear,
+    quarter: str,
+    user,
+    permission: str,
+    allowed_from: tuple[str, ...],
+    change,
+) -> UnitQuarter:
+    """One transition of a unit-quarter, checked and recorded.
+
+    The year's row is locked first (as every figure write does), then the
+    unit-quarter's: an approval cannot interleave with a clerk's save or
+    import, nor two administrators' decisions with each other.
+    """
+    if not user.has_perm(permission):
+        raise PermissionDenied("Your role does not allow this step of the reporting cycle.")
+    if quarter not in ReportingPeriod.QUARTERS:
+        raise ValidationError(f"“{quarter}” is not a quarter: use Q1, Q2, Q3 or Q4.")
+    with transaction.atomic():
+        year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
+        if year.is_locked:
+            raise YearLocked(
+                f"Fiscal year {year.label} is published: its quarters no longer move through "
+                "the reporting cycle. Unpublish it first.",
+                code="locked",
+            )
+        # A quarter nobody has acted on has no record yet; its first step makes one
+        # (the year's row lock keeps two first steps from racing).
+        record = UnitQuarter.objects.select_for_update().filter(
+            unit=unit, fiscal_year=year, quarter=quarter
+        ).first() or UnitQuarter(unit=unit, fiscal_year=year, quarter=quarter)
+        if record.state not in allowed_from:
+            where = (
+                "open for entry"
+                if record.state in UnitQuarter.OPEN_STATES
+                else record.get_state_display().lower()
+            )
+            raise ValidationError(
+                f"{record} is {where}: nothing was changed. "
+                "Reload the board to see where it stands.",
+                code="invalid_transition",
+            )
+        reason = change(record, timezone.now())
+        record.full_clean()
+        record._history_user = user
+        record._change_reason = reason
+        record.save()
+    return record
+
+
+def submit_quarter(*, unit: Unit, fiscal_year: FiscalYear, quarter: str, user) -> UnitQuarter:
+    """A clerk hands a unit's quarter in for approval ("Submit CFSEU Q2").
+
+    Only a unit the user may enter figures for (``write_refusal``'s rule of
+    assignment), only with at least one figure entered, and only from not
+    started, in progress or returned.
+    """
+    if refusal := write_refusal(user, unit=unit):
+        raise refusal
+    entered = (
+        Figure.objects.for_year(fiscal_year)
+        .for_unit(unit)
+        .filter(period__period__in=[quarter, "FY"] if quarter == "Q4" else [quarter])
+        .exists()
+    )
+    if not entered:
+        raise ValidationError(
+            f"Nothing to submit: {unit.code} has no figures for {fiscal_year.label} {quarter} "
+            "yet. Enter them first.",
+            code="nothing_entered",
+        )
+
+    def change(record: UnitQuarter, now) -> str:
+        record.state = UnitQuarter.State.SUBMITTED
+        record.submitted_at, record.submitted_by = now, user
+        return "submitted"
+
+    return _move_quarter(
+        unit=unit,
+        fiscal_year=fiscal_year,
+        quarter=quarter,
+        user=user,
+        permission=SUBMIT_PERMISSION,
+        allowed_from=(*UnitQuarter.OPEN_STATES, UnitQuarter.State.RETURNED),
+        change=change,
+    )
+
+
+def approve_quarter(*, unit: Unit, fiscal_year: FiscalYear, quarter: str, user) -> UnitQuarter:
+    """An administrator approves a submitted quarter: its figures become
+    read-only to clerks on every path until it is reopened."""
+
+    def change(record: UnitQuarter, now) -> str:
+        record.state = UnitQuarter.State.APPROVED
+        record.approved_at, record.approved_by = now, user
+        return "approved"
+
+    return _move_quarter(
+        unit=unit,
+        fiscal_year=fiscal_year,
+        quarter=quarter,
+        user=user,
+        permission=APPROVE_PERMISSION,
+        allowed_from=(UnitQuarter.State.SUBMITTED,),
+        change=change,
+    )
+
+
+def return_quarter(
+    *, unit: Unit, fiscal_year: FiscalYear, quarter: str, user, comment: str
+) -> UnitQuarter:
+    """An administrator sends a submitted quarter back with a comment the clerk sees."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            {"comment": "Say why the quarter is returned: the clerk reads it on the board."}
+        )
+
+    def change(record: UnitQuarter, now) -> str:
+        record.state = UnitQuarter.State.RETURNED
+        record.returned_at, record.returned_by, record.comment = now, user, comment
+        return f"returned: {comment}"
+
+    return _move_quarter(
+        unit=unit,
+        fiscal_year=fiscal_year,
+        quarter=quarter,
+        user=user,
+        permission=APPROVE_PERMISSION,
+        allowed_from=(UnitQuarter.State.SUBMITTED,),
+        change=change,
+    )
+
+
+def reopen_quarter(
+    *, unit: Unit, fiscal_year: FiscalYear, quarter: str, user, reason: str
+) -> UnitQuarter:
+    """An administrator reopens an approved quarter, with a reason: clerks may
+    change its figures again, and submit it again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reopen_reason": "Say why the approved quarter is reopened."})
+
+    def change(record: UnitQuarter, now) -> str:
+        record.state = UnitQuarter.State.IN_PROGRESS
+        record.reopened_at, record.reopened_by, record.reopen_reason = now, user, reason
+        return f"reopened: {reason}"
+
+    return _move_quarter(
+        unit=unit,
+        fiscal_year=fiscal_year,
+        quarter=quarter,
+        user=user,
+        permission=APPROVE_PERMISSION,
+        allowed_from=(UnitQuarter.State.APPROVED,),
+        change=change,
+    )

@@ -16,7 +16,11 @@ from units.models import Metric
 # Plain digits, or digits grouped by commas in threes; optional cents.
 _PLAIN = re.compile(r"^\d+(\.\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-MAX_VALUE = Decimal("99999999999999.99")  # what DecimalField(16, 2) holds
+# The largest figure: 15 significant digits, the most that SQLite (which keeps
+# a decimal column as an 8-byte float) and a spreadsheet's number cell hold
+# exactly. The column (16 digits) is wider; 99,999,999,999,999.99 would come
+# back from SQLite as ...98 and break every read of it.
+MAX_VALUE = Decimal("9999999999999.99")
 
 
 def parse_value(raw: object, value_type: str) -> Decimal | None:

@@ -7,14 +7,28 @@ from django.core.management import call_command
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
 
 
+def empty_cache() -> None:
+    """Forget everything this test run cached: the whole local-memory cache,
+    or in a shared Redis only the keys under this run's prefix."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)
+        prefix = settings.CACHES["default"]["KEY_PREFIX"]
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with nothing cached (the summary page caches its content)."""
-    from django.core.cache import cache
-
-    cache.clear()
+    empty_cache()
     yield
-    cache.clear()
+    empty_cache()
 
 
 def _quiet():

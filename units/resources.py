@@ -59,6 +59,7 @@ class UnitResource(FileProblemsFirst, resources.ModelResource):
         export_order = fields
         skip_unchanged = True
         report_skipped = True
+        clean_model_instances = True  # the model's messages, not a database error
 
 
 class MetricResource(FileProblemsFirst, resources.ModelResource):
@@ -76,11 +77,13 @@ class MetricResource(FileProblemsFirst, resources.ModelResource):
             "regional_label",
             "headline",
             "note",
+            "public_note",
             "active",
         ]
         export_order = fields
         skip_unchanged = True
         report_skipped = True
+        clean_model_instances = True  # the model's messages, not a database error
 
     def get_queryset(self):
         return Metric.objects.select_related("unit")
@@ -96,3 +99,4 @@ class RegionResource(FileProblemsFirst, resources.ModelResource):
         export_order = fields
         skip_unchanged = True
         report_skipped = True
+        clean_model_instances = True  # the model's messages, not a database error

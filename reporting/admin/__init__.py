@@ -38,6 +38,7 @@ from reporting.models import (
     PublishedTotal,
     Release,
     ReportingPeriod,
+    UnitQuarter,
     period_position,
     report_order,
 )
@@ -162,6 +163,35 @@ class PublicationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["fiscal_year", "action", "at", "by", "reason", "release"]
     list_filter = ["fiscal_year", "action"]
     list_select_related = ["fiscal_year", "by", "release__fiscal_year"]
+
+
+@admin.register(UnitQuarter)
+class UnitQuarterAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """The reporting cycle: its list is the board (``views.cycle_board``); the
+    records change only through the services' transitions, each kept in the
+    history (``/history/`` of a record)."""
+
+    list_display = ["__str__", "state", "submitted_by", "approved_by", "returned_by"]
+    list_select_related = ["unit", "fiscal_year", "submitted_by", "approved_by", "returned_by"]
+
+    def changelist_view(self, request, extra_context=None):
+        return views.cycle_board(self, request)
+
+    def get_urls(self):
+        def wired(view):
+            def page(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(require_POST(page))
+
+        return [
+            path(
+                "transition/",
+                wired(views.cycle_transition),
+                name="reporting_unitquarter_transition",
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(ReportingPeriod)
@@ -334,9 +364,12 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
 
     @admin.action(description="Delete selected figures (not reported)", permissions=["delete"])
     def delete_figures(self, request, queryset):
+        figures = list(queryset.select_related("metric__unit", "period__fiscal_year__locked_by"))
+        # The approved quarters of every year selected, in one query, not one a figure.
+        FiscalYear.prefetch_approved_quarters(f.period.fiscal_year for f in figures)
         refused = {
             refusal.messages[0]
-            for figure in queryset.select_related("metric__unit", "period__fiscal_year__locked_by")
+            for figure in figures
             if (refusal := write_refusal(request.user, figure))
         }
         if refused:

@@ -23,7 +23,7 @@ class FigureForm(forms.ModelForm):
 
     class Meta:
         model = Figure
-        fields = ["metric", "period", "region", "value", "note"]
+        fields = ["metric", "period", "region", "value", "note", "public_note"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,6 +44,7 @@ class FigureForm(forms.ModelForm):
                     fiscal_year=period.fiscal_year,
                     value=data["value"],
                     user=self.user,
+                    period=period.period,
                 )
             except ValidationError as exc:
                 # A refusal is about the whole figure; a bad value, about its field.

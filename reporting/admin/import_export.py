@@ -19,11 +19,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
-from import_export.tmp_storages import MediaStorage
 
 from alert.importexport import (
     AlertImportExportMixin,
     CSVFormat,
+    HeldUploadStorage,
     JSONFormat,
     UploadedDataset,
     XLSXFormat,
@@ -109,11 +109,12 @@ class FigureImportExport(AlertImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         batch = get_object_or_404(ImportBatch, pk=batch_id, user=request.user)
-        held = problems_file(batch)
-        if not held._storage.exists(held.get_full_path()):
-            raise Http404("The list of problems has been removed; upload the file again.")
+        try:
+            content = problems_file(batch).read()
+        except FileNotFoundError as exc:
+            raise Http404("The list of problems has been removed; upload the file again.") from exc
         return FileResponse(
-            held._storage.open(held.get_full_path(), "rb"),
+            io.BytesIO(content),
             as_attachment=True,
             filename=f"problems in import {batch.pk}.csv",
             content_type="text/csv; charset=utf-8",
@@ -127,9 +128,9 @@ class FigureImportExport(AlertImportExportMixin):
         return super().get_export_queryset(request).with_keys().in_report_order()
 
 
-def problems_file(batch: ImportBatch) -> MediaStorage:
+def problems_file(batch: ImportBatch) -> HeldUploadStorage:
     # Beside the held uploads, so that the same sweep removes it after a day.
-    return MediaStorage(name=f"problems-{batch.pk}.csv")
+    return HeldUploadStorage(name=f"problems-{batch.pk}.csv")
 
 
 def problem_rows(outcome) -> list[tuple[str, str, str]]:

@@ -1,12 +1,14 @@
 """The figures' own admin pages: the entry grid (pick, then enter), the
-findings and the report workbook.
+findings and the report workbook; and the reporting cycle's board.
 
 Plain views that fetch, authorise, call and render; ``FigureAdmin.get_urls``
 wires them under the figures' admin URLs (``admin:reporting_figure_grid_pick``,
 ``admin:reporting_figure_grid``, ``admin:reporting_findings``,
 ``admin:reporting_figure_report_workbook``); ``FiscalYearAdmin.get_urls`` wires
 the publication pages (``admin:reporting_fiscalyear_publish``,
-``admin:reporting_fiscalyear_unpublish``). Each takes its ``ModelAdmin``
+``admin:reporting_fiscalyear_unpublish``); ``UnitQuarterAdmin`` wires the
+board as its list (``admin:reporting_unitquarter_changelist``) and its steps
+(``admin:reporting_unitquarter_transition``). Each takes its ``ModelAdmin``
 first, for the admin's context, permissions and messages.
 """
 
@@ -22,10 +24,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
+from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
 from reporting.findings import year_findings
-from reporting.models import FiscalYear
+from reporting.models import FiscalYear, QuarterApproved, ReportingPeriod
 from reporting.publication import review_year
 from units.models import Unit, assigned_unit_ids
 
@@ -92,14 +95,20 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                 request, f"Nothing saved. {year_refusal.messages[0]}", messages.ERROR
             )
         elif grid.bind(request.POST):
-            counts = entry_grid.save_grid(grid, user=request.user)
-            model_admin.message_user(
-                request,
-                f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
-                f"recorded, {counts['deleted']} cleared (not reported).",
-                messages.SUCCESS,
-            )
-            return redirect(request.path)
+            try:
+                counts = entry_grid.save_grid(grid, user=request.user)
+            except QuarterApproved as refusal:
+                model_admin.message_user(
+                    request, f"Nothing saved. {refusal.messages[0]}", messages.ERROR
+                )
+            else:
+                model_admin.message_user(
+                    request,
+                    f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
+                    f"recorded, {counts['deleted']} cleared (not reported).",
+                    messages.SUCCESS,
+                )
+                return redirect(request.path)
         else:
             model_admin.message_user(
                 request,
@@ -108,6 +117,15 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
             )
     elif year_refusal:
         model_admin.message_user(request, year_refusal.messages[0], messages.WARNING)
+    approved_periods = entry_grid.approved_periods(grid, user=request.user)
+    if approved_periods and request.method == "GET":
+        shown = ", ".join(p for p in entry_grid.COLUMNS if p in approved_periods)
+        model_admin.message_user(
+            request,
+            f"{shown} of {unit.code} {fiscal_year.label} approved: read-only until an "
+            "administrator reopens the quarter (see the reporting cycle).",
+            messages.WARNING,
+        )
     context = _context(
         model_admin,
         request,
@@ -115,6 +133,7 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         grid=grid,
         columns=entry_grid.COLUMNS,
         locked=year_refusal is not None,
+        approved_periods=approved_periods,
         units=Unit.objects.editable_by(request.user).active(),
         years=FiscalYear.objects.all(),
     )
@@ -323,3 +342,62 @@ def unpublish(model_admin, request, fiscal_year_id: int):
         change_url=change_url,
     )
     return TemplateResponse(request, "admin/reporting/unpublish.html", context)
+
+
+def cycle_board(model_admin, request):
+    """The quarterly reporting cycle: each open year's units by quarters, with
+    the steps this user may take (clerks see their units, administrators all)."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    context = _context(
+        model_admin,
+        request,
+        "Reporting cycle",
+        boards=build_board(request.user),
+        quarters=ReportingPeriod.QUARTERS,
+    )
+    return TemplateResponse(request, "admin/reporting/cycle_board.html", context)
+
+
+TRANSITIONS = {
+    "submit": services.submit_quarter,
+    "approve": services.approve_quarter,
+    "return": services.return_quarter,
+    "reopen": services.reopen_quarter,
+}
+
+
+def cycle_transition(model_admin, request):
+    """One step of a unit-quarter (POST from the board), then back to the board."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    move = TRANSITIONS.get(request.POST.get("action", ""))
+    unit_id, year_id = request.POST.get("unit", ""), request.POST.get("fiscal_year", "")
+    if move is None or not unit_id.isdigit() or not year_id.isdigit():
+        return HttpResponseBadRequest("Unknown step of the reporting cycle.")
+    unit = get_object_or_404(Unit, pk=unit_id)
+    fiscal_year = get_object_or_404(FiscalYear, pk=year_id)
+    quarter = request.POST.get("quarter", "")
+    extra = {}
+    if move is services.return_quarter:
+        extra["comment"] = request.POST.get("comment", "")
+    elif move is services.reopen_quarter:
+        extra["reason"] = request.POST.get("reason", "")
+    try:
+        record = move(
+            unit=unit, fiscal_year=fiscal_year, quarter=quarter, user=request.user, **extra
+        )
+    except PermissionDenied:
+        raise
+    except ValidationError as refusal:
+        model_admin.message_user(
+            request,
+            f"Nothing changed for {unit.code} {fiscal_year.label} {quarter}. "
+            + " ".join(refusal.messages),
+            messages.ERROR,
+        )
+    else:
+        model_admin.message_user(
+            request, f"{record}: {record.get_state_display().lower()}.", messages.SUCCESS
+        )
+    return redirect("admin:reporting_unitquarter_changelist")

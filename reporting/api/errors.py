@@ -1,5 +1,5 @@
-"""Errors of the API, mapped in one place: a locked year is a conflict (409),
-bad data a 400. Views raise or return problems; they never choose a status."""
+"""Errors of the API, mapped in one place: a locked year or an approved quarter
+is a conflict (409), bad data a 400. Views raise or return problems; they never choose a status."""
 
 from collections.abc import Iterable
 
@@ -12,19 +12,28 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reporting.importing.pipeline import ProblemCode
-from reporting.models import YearLocked
+from reporting.models import QuarterApproved, YearLocked
 
 # The status each import problem answers with. A unit the user is not
 # assigned to is refused like bad data (400), as it always has been.
 PROBLEM_STATUS: dict[ProblemCode, int] = {
     code: status.HTTP_400_BAD_REQUEST for code in ProblemCode
-} | {ProblemCode.LOCKED: status.HTTP_409_CONFLICT}
+} | {
+    ProblemCode.LOCKED: status.HTTP_409_CONFLICT,
+    ProblemCode.QUARTER_APPROVED: status.HTTP_409_CONFLICT,
+}
 
 
 class YearIsLocked(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The fiscal year is locked (published)."
     default_code = "locked"
+
+
+class QuarterIsApproved(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The unit's quarter is approved: an administrator reopens it first."
+    default_code = "quarter_approved"
 
 
 def status_for_problems(codes: Iterable[ProblemCode]) -> int:
@@ -52,6 +61,8 @@ def field_errors(exc: DjangoValidationError, field: str = "value") -> Validation
 def exception_handler(exc, context):
     if isinstance(exc, YearLocked):
         exc = YearIsLocked(exc.messages[0])
+    elif isinstance(exc, QuarterApproved):
+        exc = QuarterIsApproved(exc.messages[0])
     elif isinstance(exc, DjangoValidationError):
         exc = field_errors(exc)
     return drf_exception_handler(exc, context)

@@ -131,6 +131,7 @@ class MetricSerializer(serializers.ModelSerializer):
             "regional_label",
             "headline",
             "note",
+            "public_note",
             "active",
         ]
 
@@ -264,17 +265,34 @@ class FigureCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, allow_blank=True, help_text="Region name, or null."
     )
     value = FigureInput()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=10000, help_text="Internal note (staff only)."
+    )
+    public_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10000,
+        help_text="Public note: a footnote of the report.",
+    )
 
     def validate_region(self, region: str | None) -> str:
         return region or ""
 
 
 class FigureUpdateSerializer(serializers.Serializer):
-    """A change to a figure on record: its value and/or its note."""
+    """A change to a figure on record: its value and/or its notes (a note left
+    out stays as it is)."""
 
     value = FigureInput()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=10000, help_text="Internal note (staff only)."
+    )
+    public_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10000,
+        help_text="Public note: a footnote of the report.",
+    )
 
 
 # --- Bulk upsert --------------------------------------------------------------------------
@@ -283,7 +301,8 @@ class FigureUpdateSerializer(serializers.Serializer):
 class LongFormRowSerializer(serializers.Serializer):
     """One long-form row, as in an import file. A null or blank value means
     not reported: the row is skipped and nothing is stored. A missing note
-    leaves the note on record as it is."""
+    (internal) or public_note (a footnote of the report) leaves that note on
+    record as it is."""
 
     unit = serializers.CharField(allow_blank=True, max_length=200)
     metric = serializers.CharField(allow_blank=True, max_length=200)
@@ -294,6 +313,9 @@ class LongFormRowSerializer(serializers.Serializer):
     )
     value = FigureInput(allow_null=True)
     note = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=10000, default=None
+    )
+    public_note = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=10000, default=None
     )
 

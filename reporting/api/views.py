@@ -181,6 +181,7 @@ class FigureViewSet(
             region=figure.region,
             value=data.get("value", figure.value),
             note=data.get("note"),
+            public_note=data.get("public_note"),
             user=request.user,
             source=api_source(request),
         )
@@ -225,7 +226,8 @@ class BulkUpsertView(APIView):
             200: BulkResultSerializer,
             400: OpenApiResponse(BulkRejectionSerializer, "Rejected; nothing was written."),
             409: OpenApiResponse(
-                BulkRejectionSerializer, "A fiscal year is locked; nothing was written."
+                BulkRejectionSerializer,
+                "A fiscal year is locked or a unit's quarter approved; nothing was written.",
             ),
         },
     )
@@ -316,7 +318,7 @@ def _refused(detail: str) -> Response:
 
 
 def _rejected(batch: int | None, errors: list[dict], code: int) -> Response:
-    what = "locked year" if code == status.HTTP_409_CONFLICT else "problem"
+    what = "refusal" if code == status.HTTP_409_CONFLICT else "problem"
     detail = (
         f"Nothing was written: {len(errors)} {what}{'s' if len(errors) != 1 else ''}. "
         + "; ".join(f"row {e['row']}, field “{e['field']}”: {e['message']}" for e in errors[:5])

@@ -15,13 +15,12 @@ figures by region) with a totals row of ``SUM`` formulas.
 """
 
 import io
-from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from reporting.exporting.escaping import escape_cell
+from reporting.exporting.escaping import escape_cell, sheet_title
 from reporting.exporting.tables import as_cell
 from reporting.formatting import number_format
 from reporting.models import FiscalYear
@@ -42,8 +41,19 @@ REGION_HEADING = "Region"
 TOTAL_LABEL = "Total"
 
 
-def _number(value: Decimal | None) -> object:
-    return None if value is None else as_cell(value)
+class Formula(str):
+    """One of our own formulas (the totals): the only text written unescaped."""
+
+
+def _cells(values) -> list[object]:
+    """A row as written: our formulas as they are, every other value escaped."""
+    return [
+        value if isinstance(value, Formula) else escape_cell(as_cell(value)) for value in values
+    ]
+
+
+def _append(sheet, values=()) -> None:
+    sheet.append(_cells(values))
 
 
 def _print_setup(sheet, title_rows: str) -> None:
@@ -109,34 +119,27 @@ def export_report_workbook(
     book.remove(book.active)
     bold = Font(bold=True)
     for section in summary.units:
-        sheet = book.create_sheet(title=section.code[:31])
-        sheet.append([escape_cell(section.heading)])
-        sheet.append([escape_cell(f"{section.name} — fiscal year {summary.fiscal_year}")])
-        sheet.append([])
-        sheet.append([METRIC_HEADING, *QUARTERS, summary.fiscal_year, *section.prior_years])
+        sheet = book.create_sheet(title=sheet_title(section.code))
+        _append(sheet, [section.heading])
+        _append(sheet, [f"{section.name} — fiscal year {summary.fiscal_year}"])
+        _append(sheet)
+        _append(sheet, [METRIC_HEADING, *QUARTERS, summary.fiscal_year, *section.prior_years])
         for cell in (*sheet[1], *sheet[HEADING_ROW]):
             cell.font = bold
         for row in section.rows:
             number = sheet.max_row + 1
             label = row.label + "".join(f" ({n})" for n in row.footnotes)
             if row.year.source in ("derived", "partial"):
-                year = f"=SUM(B{number}:E{number})"
+                year = Formula(f"=SUM(B{number}:E{number})")
             else:
-                year = _number(row.year.value)
-            sheet.append(
-                [
-                    escape_cell(label),
-                    *(_number(q) for q in row.quarters),
-                    year,
-                    *(_number(p.value) for p in row.prior_years),
-                ]
-            )
+                year = row.year.value
+            _append(sheet, [label, *row.quarters, year, *(p.value for p in row.prior_years)])
             for cell in sheet[number][1:]:
                 cell.number_format = number_format(row.value_type)
         if section.footnotes:
-            sheet.append([])
+            _append(sheet)
             for note in section.footnotes:
-                sheet.append([escape_cell(f"({note.number}) {note.metric_label}: {note.text}")])
+                _append(sheet, [f"({note.number}) {note.metric_label}: {note.text}"])
         sheet.column_dimensions["A"].width = 44
         for column in range(2, 10):
             sheet.column_dimensions[get_column_letter(column)].width = 13
@@ -146,24 +149,24 @@ def export_report_workbook(
     regional = [s for s in summary.units if s.regional is not None]
     if regional:
         sheet = book.create_sheet(title=REGIONS_SHEET)
-        sheet.append([f"Figures by region, fiscal year {summary.fiscal_year}"])
+        _append(sheet, [f"Figures by region, fiscal year {summary.fiscal_year}"])
         sheet["A1"].font = bold
         for section in regional:
             table = section.regional
-            sheet.append([])
-            sheet.append([section.code, escape_cell(section.heading)])
-            sheet.append([REGION_HEADING, *(escape_cell(c.heading) for c in table.columns)])
+            _append(sheet)
+            _append(sheet, [section.code, section.heading])
+            _append(sheet, [REGION_HEADING, *(c.heading for c in table.columns)])
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
             first = sheet.max_row + 1
             for row in table.rows:
-                sheet.append([escape_cell(row.region), *(_number(v) for v in row.values)])
+                _append(sheet, [row.region, *row.values])
             last = sheet.max_row
             totals = [
-                f"=SUM({get_column_letter(c)}{first}:{get_column_letter(c)}{last})"
+                Formula(f"=SUM({get_column_letter(c)}{first}:{get_column_letter(c)}{last})")
                 for c in range(2, len(table.columns) + 2)
             ]
-            sheet.append([TOTAL_LABEL, *totals])
+            _append(sheet, [TOTAL_LABEL, *totals])
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
             for number in range(first, sheet.max_row + 1):

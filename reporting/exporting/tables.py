@@ -2,7 +2,8 @@
 
 The one writer behind every long-form file we hand out: the admin's exports
 (figures and catalogue), ``export_values`` and the summary page's downloads.
-Numbers stay numbers (an XLSX cell of type n, a JSON number); text is escaped.
+Numbers stay exact: an XLSX number cell (text beyond a spreadsheet's 15
+digits), a JSON string of the decimal (never a float); text is escaped.
 """
 
 import csv
@@ -11,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from reporting.exporting.escaping import escape_row
+from reporting.exporting.escaping import escape_row, sheet_title
 
 FORMATS = ("csv", "xlsx", "json")
 CONTENT_TYPES = {
@@ -44,9 +45,9 @@ def write_table(
 
 def _json_value(value: object) -> object:
     if isinstance(value, Decimal):
-        # Two decimal places at most, so a float holds it exactly enough to
-        # read back as the same Decimal (parse_value uses the float's repr).
-        return int(value) if value == value.to_integral_value() else float(value)
+        # Exact, as a string (as the API writes figures): a JSON number is read
+        # as a float by most programs.
+        return str(value)
     return value
 
 
@@ -56,7 +57,7 @@ def _xlsx(headings: list[str], rows: Iterable[Sequence[object]], title: str) -> 
 
     book = Workbook(write_only=False)
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = sheet_title(title)
     sheet.append(escape_row(headings))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -67,9 +68,18 @@ def _xlsx(headings: list[str], rows: Iterable[Sequence[object]], title: str) -> 
     return out.getvalue()
 
 
+# A spreadsheet's number is a double: it holds any decimal of up to 15
+# significant digits exactly (it reads back as the same decimal), no more.
+SPREADSHEET_DIGITS = 15
+
+
 def as_cell(value: object) -> object:
-    """openpyxl reads any text beginning with = as a formula; escaped text
-    never does, and numbers are written as numbers."""
+    """A value for an XLSX cell: a figure as a number when a spreadsheet holds it
+    exactly (every figure we accept does, see validation.MAX_VALUE), otherwise
+    as text, so that no cent is rounded away; escaped text never starts a
+    formula."""
     if isinstance(value, Decimal):
+        if len(value.normalize().as_tuple().digits) > SPREADSHEET_DIGITS:
+            return f"{value:f}"
         return int(value) if value == value.to_integral_value() else value
     return value

@@ -12,7 +12,8 @@ class UncachedFormula(str):
 # and export, the API, the backup): the natural key, then what is stated.
 # The one list; everything else imports it.
 KEY_COLUMNS = ("unit", "metric", "fiscal_year", "period", "region")
-STATED_COLUMNS = ("value", "note")  # Figure's own fields, by the same names
+# note is the internal note (staff only); public_note, a footnote of the report.
+STATED_COLUMNS = ("value", "note", "public_note")  # Figure's own fields, by the same names
 COLUMNS = (*KEY_COLUMNS, *STATED_COLUMNS)
 REQUIRED = ("unit", "metric", "fiscal_year", "period", "value")
 
@@ -34,6 +35,7 @@ class LongFormRow:
     region: str = ""
     value: object = None
     note: str | None = None
+    public_note: str | None = None
     sheet: str = ""
     headings: Mapping[str, str] = field(default_factory=dict)
 
@@ -100,7 +102,8 @@ def rows_from_table(
     if problems:
         return [], problems
     index = {normalise_heading(h): i for i, h in enumerate(headings) if normalise_heading(h)}
-    has_note = "note" in index
+    # No such column in the file means: keep the note on record as it is.
+    has_note, has_public_note = "note" in index, "public_note" in index
     rows = []
     for number, record in enumerate(records, start=first_number):
         if all(cell is None or str(cell).strip() == "" for cell in record):
@@ -124,6 +127,7 @@ def rows_from_table(
                 if isinstance(value, str) and not isinstance(value, UncachedFormula)
                 else value,
                 note=text(cell("note")) if has_note else None,
+                public_note=text(cell("public_note")) if has_public_note else None,
             )
         )
     return rows, []

@@ -51,6 +51,7 @@ class ProblemCode(enum.StrEnum):
     DUPLICATE = "duplicate"  # the same figure twice in one file, with different values
     LOCKED = "locked"
     NOT_ASSIGNED = "not_assigned"
+    QUARTER_APPROVED = "quarter_approved"  # the unit's quarter is approved: reopen it first
 
 
 @dataclass(slots=True)
@@ -72,12 +73,14 @@ class PlannedRow:
     action: Action = Action.ERROR
     value: Decimal | None = None
     note: str | None = None
+    public_note: str | None = None
     metric: Metric | None = None
     period_id: int | None = None
     region_id: int | None = None
     existing_id: int | None = None
     old_value: Decimal | None = None
     old_note: str = ""
+    old_public_note: str = ""
     problems: list[Problem] = field(default_factory=list)
     remark: str = ""
 
@@ -164,10 +167,12 @@ def plan_import(rows: Sequence[LongFormRow], *, user=None) -> ImportOutcome:
         if p.row.fiscal_year in catalogue.years
     }
     catalogue.load_periods(list(years.values()))
+    FiscalYear.prefetch_approved_quarters(years.values())
     _resolve_periods(planned_rows, catalogue)
     _compare_with_record(planned_rows, catalogue)
     _refuse_locked_years(planned_rows, catalogue, user)
     _refuse_unassigned_units(planned_rows, user)
+    _refuse_approved_quarters(planned_rows, catalogue, user)
     return ImportOutcome(rows=planned_rows)
 
 
@@ -266,6 +271,7 @@ def _resolve(planned_rows: list[PlannedRow], catalogue: Catalogue) -> None:
             except ValidationError as exc:
                 planned.reject(ProblemCode.BAD_VALUE, "value", exc.messages[0])
         planned.note = row.note
+        planned.public_note = row.public_note
         if not planned.problems:
             planned.action = Action.SKIP if planned.value is None else Action.NEW
             if planned.value is None:
@@ -287,10 +293,14 @@ def _compare_with_record(planned_rows: list[PlannedRow], catalogue: Catalogue) -
         period_ids = {p.period_id for p in live}
         metric_ids = {p.metric.pk for p in live}
         existing = {
-            (metric_id, period_id, region_id): (pk, value, note)
-            for pk, metric_id, period_id, region_id, value, note in Figure.objects.filter(
-                period_id__in=period_ids, metric_id__in=metric_ids
-            ).values_list("pk", "metric_id", "period_id", "region_id", "value", "note")
+            (metric_id, period_id, region_id): (pk, value, note, public_note)
+            for pk, metric_id, period_id, region_id, value, note, public_note in (
+                Figure.objects.filter(
+                    period_id__in=period_ids, metric_id__in=metric_ids
+                ).values_list(
+                    "pk", "metric_id", "period_id", "region_id", "value", "note", "public_note"
+                )
+            )
         }
     first_in_file: dict[tuple, PlannedRow] = {}
     for planned in live:
@@ -311,12 +321,19 @@ def _compare_with_record(planned_rows: list[PlannedRow], catalogue: Catalogue) -
             continue
         first_in_file[key] = planned
         if key in existing:
-            pk, value, note = existing[key]
-            planned.existing_id, planned.old_value, planned.old_note = pk, value, note
+            pk, value, note, public_note = existing[key]
+            planned.existing_id, planned.old_value = pk, value
+            planned.old_note, planned.old_public_note = note, public_note
             note_changes = planned.note is not None and planned.note != note
+            public_note_changes = (
+                planned.public_note is not None and planned.public_note != public_note
+            )
+            # A note the file does not state stays as it is on record.
             if planned.note is None:
                 planned.note = note
-            if value == planned.value and not note_changes:
+            if planned.public_note is None:
+                planned.public_note = public_note
+            if value == planned.value and not note_changes and not public_note_changes:
                 planned.action = Action.UNCHANGED
             else:
                 planned.action = Action.UPDATE
@@ -337,6 +354,18 @@ def _refuse_unassigned_units(planned_rows: list[PlannedRow], user) -> None:
             continue
         if refusal := write_refusal(user, unit=planned.metric.unit):
             planned.reject(ProblemCode.NOT_ASSIGNED, "unit", refusal.messages[0])
+
+
+def _refuse_approved_quarters(planned_rows: list[PlannedRow], catalogue: Catalogue, user) -> None:
+    for planned in planned_rows:
+        if planned.action not in (Action.NEW, Action.UPDATE):
+            continue
+        fiscal_year = catalogue.years[planned.row.fiscal_year]
+        refusal = write_refusal(
+            user, fiscal_year=fiscal_year, unit=planned.metric.unit, period=planned.row.period
+        )
+        if refusal:
+            planned.reject(ProblemCode.QUARTER_APPROVED, "period", refusal.messages[0])
 
 
 def checksum_of(content: bytes) -> str:
@@ -409,6 +438,7 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
             region_id=planned.region_id,
             value=planned.value,
             note=planned.note or "",
+            public_note=planned.public_note or "",
             import_batch=batch,
             updated_by=who,
             updated_at=now,
@@ -431,7 +461,7 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
         bulk_update_with_history(
             changed[start : start + PROGRESS_SLICE],
             Figure,
-            ["value", "note", "import_batch", "updated_by", "updated_at"],
+            ["value", "note", "public_note", "import_batch", "updated_by", "updated_at"],
             batch_size=BATCH_SIZE,
             default_user=who,
             default_change_reason=reason,

@@ -266,9 +266,9 @@ def build_summary(
     shown only for years in which it has figures.
 
     ``every_unit`` keeps the active units with no figure in the year (the
-    report-layout workbook is also the form staff fill in). ``internal_notes``
-    False leaves out the notes of figures and metrics (the staff's notes) for
-    a public reader.
+    report-layout workbook is also the form staff fill in). Only public notes
+    (``public_note`` of figures and metrics) reach it, for every reader;
+    ``internal_notes`` is kept for callers and changes nothing.
 
     Raises FiscalYear.DoesNotExist for an unknown label.
     """
@@ -293,7 +293,9 @@ def build_summary(
         )
     )
     regions = list(Region.objects.all())
-    # {(metric_id, year label, period, region_id): (value, note)}
+    # {(metric_id, year label, period, region_id): (value, public note)}. Only
+    # public notes reach the summary: the internal note is for staff, and the
+    # page, its print and its downloads are all built from this.
     figures: dict[tuple, tuple[Decimal, str]] = {
         (metric_id, fy_label, period, region_id): (value, note)
         for metric_id, fy_label, period, region_id, value, note in Figure.objects.filter(
@@ -304,7 +306,7 @@ def build_summary(
             "period__period",
             "region_id",
             "value",
-            "note",
+            "public_note",
         )
     }
 
@@ -518,9 +520,9 @@ def _unit_section(
             prior_quarters[0] if has_last_year else [None] * len(QUARTERS),
         )
         refs = []
-        if internal_notes and metric.note:
-            refs.append(footnote(metric, metric.note))
-        for fy_label in [label, *prior_labels] if internal_notes else []:
+        if metric.public_note:
+            refs.append(footnote(metric, metric.public_note))
+        for fy_label in [label, *prior_labels]:
             for period in (*QUARTERS, "FY"):
                 note = figure(fy_label, period)[1]
                 if note:

@@ -201,10 +201,19 @@ class SummaryPage:
 
 
 def staff_findings(fiscal_year: str) -> list[FindingLink]:
-    """The year's data-quality findings, as the page prints them for staff."""
+    """The year's data-quality findings, as the page prints them for staff.
+
+    A figure's internal note is never printed on the report, for anyone: its
+    finding (``source-note``) says only that there is one, and links to the
+    figure in the admin, where it is read.
+    """
     return [
         FindingLink(
-            message=item.message,
+            message=(
+                f"{item.figures[0].label} has an internal note: read it in the admin."
+                if item.kind == "source-note" and item.figures
+                else item.message
+            ),
             url=item.figures[0].url if item.figures else None,
             unit_code=item.unit_code,
         )

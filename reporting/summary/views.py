@@ -116,14 +116,15 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     """Every figure of the years the page shows (the year and its prior years
     on record that this reader may read) in the long form, one row per
-    figure, escaped."""
+    figure, escaped, with its public note and never the internal one (staff
+    only), for any reader."""
     year = _readable_year(request, fiscal_year)
     if isinstance(year, HttpResponse):
         return year
     readable = set(readable_years(request.user).values_list("label", flat=True))
     labels = [label for label in years_shown(year.label) if label in readable]
     figures = Figure.objects.filter(period__fiscal_year__label__in=labels)
-    content = export_long(figures, "csv", internal_notes=not is_public_reader(request.user))
+    content = export_long(figures, "csv", internal_notes=False)
     response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
     return response

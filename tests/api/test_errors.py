@@ -8,14 +8,16 @@ from reporting.importing.pipeline import ProblemCode
 
 def test_every_import_problem_code_answers_with_one_status():
     assert set(PROBLEM_STATUS) == set(ProblemCode)
-    assert PROBLEM_STATUS[ProblemCode.LOCKED] == 409
-    assert {PROBLEM_STATUS[code] for code in ProblemCode if code != ProblemCode.LOCKED} == {400}
+    conflicts = {ProblemCode.LOCKED, ProblemCode.QUARTER_APPROVED}
+    assert {PROBLEM_STATUS[code] for code in conflicts} == {409}
+    assert {PROBLEM_STATUS[code] for code in set(ProblemCode) - conflicts} == {400}
 
 
 @pytest.mark.parametrize(
     ("codes", "expected"),
     [
         ([ProblemCode.LOCKED, ProblemCode.LOCKED], 409),
+        ([ProblemCode.LOCKED, ProblemCode.QUARTER_APPROVED], 409),
         ([ProblemCode.NOT_ASSIGNED], 400),
         ([ProblemCode.LOCKED, ProblemCode.BAD_VALUE], 400),
         ([], 400),

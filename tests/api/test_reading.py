@@ -68,6 +68,7 @@ def test_a_figure_carries_its_natural_keys_exact_value_and_url(intakes_q1, as_us
         "value": "680.00",
         "value_type": "count",
         "note": "",
+        "public_note": "",
         "updated_at": data["updated_at"],
         "updated_by": None,
     }

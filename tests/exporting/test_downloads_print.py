@@ -46,7 +46,7 @@ def test_both_downloads_keep_the_formula_escaping(client, dataset, leader):
         metric__code="charges-laid",
         period__fiscal_year__label="2022-23",
         period__period="FY",
-    ).update(note="+cmd|' /C calc'!A0")
+    ).update(public_note="+cmd|' /C calc'!A0")
     client.force_login(leader)
     book = load_workbook(
         io.BytesIO(
@@ -66,8 +66,8 @@ def test_both_downloads_keep_the_formula_escaping(client, dataset, leader):
             )
         )
     )
-    # The prior year's note is in the file (it carries every year shown), escaped.
-    assert "'+cmd|' /C calc'!A0" in {row["note"] for row in rows}
+    # The prior year's public note is in the file (it carries every year shown), escaped.
+    assert "'+cmd|' /C calc'!A0" in {row["public_note"] for row in rows}
 
 
 @pytest.fixture

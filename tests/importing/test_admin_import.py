@@ -1,12 +1,15 @@
 """The admin's import: our readers, the pipeline's preview, confirm, storage, permissions."""
 
+import datetime
 import io
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from alert.uploads.models import HeldUpload
 from reporting.exporting import export_report_workbook
 from reporting.importing.longform import COLUMNS
 from reporting.models import Figure, ImportBatch
@@ -25,9 +28,9 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def held_uploads(media) -> list[str]:
-    folder = media / "django-import-export"
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+def held_uploads(media=None) -> list[str]:
+    """The uploads held between preview and confirm (in the database)."""
+    return sorted(HeldUpload.objects.values_list("name", flat=True))
 
 
 def upload(client, content: bytes, name: str, fmt: str | None = None, url=IMPORT):
@@ -123,11 +126,14 @@ def test_cancel_removes_the_held_file_and_writes_nothing(client, clerk, dataset,
     assert record() == before
 
 
-def test_upload_is_held_in_media_storage_not_a_process_temp_folder(client, clerk, dataset, media):
+def test_upload_is_held_in_the_database_not_a_process_or_host_folder(client, clerk, dataset, media):
     client.force_login(clerk)
-    preview = upload(client, edited_report({("ICE", "D5"): 810}), "edit.xlsx")
+    content = edited_report({("ICE", "D5"): 810})
+    preview = upload(client, content, "edit.xlsx")
     name = preview.context["confirm_form"]["import_file_name"].value()
-    assert default_storage.exists(f"django-import-export/{name}")
+    held = HeldUpload.objects.get(name=name)
+    assert (bytes(held.content), held.size, held.owner) == (content, len(content), clerk)
+    assert not (media / "django-import-export").exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
@@ -318,16 +324,19 @@ def test_preview_lists_sheet_problems_and_row_problems_together(client, clerk, d
 
 
 def test_abandoned_previews_older_than_a_day_are_swept(client, clerk, dataset, media):
-    import os
-    import time
-
-    folder = media / "django-import-export"
-    folder.mkdir(parents=True)
-    old, recent = folder / "abandoned", folder / "in-progress"
-    old.write_bytes(b"x")
-    recent.write_bytes(b"y")
-    two_days_ago = time.time() - 2 * 86400
-    os.utime(old, (two_days_ago, two_days_ago))
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    HeldUpload.objects.create(name="abandoned", content=b"x", size=1, created_at=two_days_ago)
+    HeldUpload.objects.create(name="in-progress", content=b"y", size=1)
     client.force_login(clerk)
     upload(client, long_csv(["ICE", "file-intakes", "2023-24", "Q1", "", "x", ""]), "bad.csv")
     assert held_uploads(media) == ["in-progress"]
+
+
+def test_sweep_command_deletes_only_abandoned_held_uploads(db):
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    HeldUpload.objects.create(name="abandoned", content=b"x", size=1, created_at=two_days_ago)
+    HeldUpload.objects.create(name="in-progress", content=b"y", size=1)
+    out = io.StringIO()
+    call_command("sweep_held_uploads", stdout=out)
+    assert held_uploads() == ["in-progress"]
+    assert "Deleted 1 abandoned" in out.getvalue()

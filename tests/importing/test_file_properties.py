@@ -30,10 +30,10 @@ BOUNDED = settings(
     deadline=timedelta(seconds=5),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", "a note"]
+GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", "a note", "a public note"]
 VALID = {
     "csv": long_csv(
-        GOOD, ["CFSEU", "est-value-of-drugs-seized", "2023-24", "FY", "", "$1,234.50", ""]
+        GOOD, ["CFSEU", "est-value-of-drugs-seized", "2023-24", "FY", "", "$1,234.50", "", ""]
     ),
     "json": json.dumps([dict(zip(COLUMNS, GOOD, strict=True))]).encode(),
     "xlsx": long_xlsx(GOOD),
@@ -152,7 +152,7 @@ def test_valid_figures_in_any_format_are_imported_exactly(catalogue, data, fmt):
         else:
             value = Decimal(data.draw(st.integers(0, 10**9)))
         note = data.draw(notes)
-        rows.append([metric.unit.code, metric.code, year, period, "", value, note])
+        rows.append([metric.unit.code, metric.code, year, period, "", value, note, ""])
         expected[(metric.pk, year, period)] = (value, note)
     with transaction.atomic():
         outcome = import_file(content=written_as(fmt, rows), file_name=f"figures.{fmt}")

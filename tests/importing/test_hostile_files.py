@@ -20,7 +20,7 @@ from reporting.services import import_file
 from tests.html_tables import read_tables
 from tests.importing.helpers import long_csv, long_xlsx, record
 
-GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", "from a hostile file"]
+GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", "from a hostile file", ""]
 GOOD_ITEM = dict(zip(COLUMNS, GOOD, strict=True))
 IMPORT = "admin:reporting_figure_import"
 
@@ -140,13 +140,19 @@ def test_json_value_that_is_a_list_is_refused_naming_the_item_and_key(catalogue)
 
 
 def test_json_keeps_every_cent_of_the_largest_figure(catalogue):
-    content = (
-        b'[{"unit": "CFSEU", "metric": "est-value-of-drugs-seized", "fiscal_year": "2023-24",'
-        b' "period": "FY", "region": "", "value": 99999999999999.99}]'
-    )
-    outcome = import_file(content=content, file_name="cents.json")
+    def cents(value: bytes) -> bytes:
+        return (
+            b'[{"unit": "CFSEU", "metric": "est-value-of-drugs-seized", "fiscal_year": "2023-24",'
+            b' "period": "FY", "region": "", "value": ' + value + b"}]"
+        )
+
+    outcome = import_file(content=cents(b"9999999999999.99"), file_name="cents.json")
     assert outcome.written
-    assert str(outcome.rows[0].value) == "99999999999999.99"
+    assert str(outcome.rows[0].value) == "9999999999999.99"
+    # One digit more than any figure holds: refused, quoted to the cent (a
+    # float would have read it as ...98).
+    (problem,) = refused(cents(b"99999999999999.99"), "too large.json")
+    assert "99999999999999.99 is larger than any figure" in problem
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
@@ -280,7 +286,8 @@ def test_workbook_with_more_cells_than_one_import_reads_is_refused_before_parsin
 ):
     monkeypatch.setattr("reporting.importing.readers.MAX_XLSX_CELLS", 20)
     (problem,) = refused(long_xlsx(*[GOOD] * 3), "many cells.xlsx")
-    assert problem.startswith("“many cells.xlsx” holds 28 cells (filled or formatted)")
+    # 4 rows (the headings and 3 figures) of 8 columns
+    assert problem.startswith("“many cells.xlsx” holds 32 cells (filled or formatted)")
     assert "save it as CSV" in problem
 
 

@@ -23,6 +23,8 @@ CASES = [
     (ProblemCode.DUPLICATE, [{"value": "1"}, {"value": "2"}]),
     (ProblemCode.LOCKED, [{"fiscal_year": "2023-24"}]),
     (ProblemCode.NOT_ASSIGNED, [{"unit": "CFSEU", "metric": "charges-laid"}]),
+    # ICE 2022-23 Q4 is approved below; a full-year figure belongs to Q4.
+    (ProblemCode.QUARTER_APPROVED, [{"period": "FY"}]),
 ]
 
 
@@ -37,7 +39,11 @@ def test_a_rejected_row_says_why_by_code(dataset, clerk, administrator, code, ch
     services.set_year_status(
         fiscal_year=FiscalYear.objects.get(label="2023-24"), locked=True, user=administrator
     )
-    Unit.objects.get(code="ICE").data_entry_users.add(clerk)
+    ice = Unit.objects.get(code="ICE")
+    ice.data_entry_users.add(clerk)
+    earlier = FiscalYear.objects.get(label="2022-23")
+    services.submit_quarter(unit=ice, fiscal_year=earlier, quarter="Q4", user=clerk)
+    services.approve_quarter(unit=ice, fiscal_year=earlier, quarter="Q4", user=administrator)
     rows = [
         LongFormRow(number=number, **{"value": "10", **GOOD, **change})
         for number, change in enumerate(changes, start=2)

@@ -20,7 +20,7 @@ def bulk_url() -> str:
 
 def payload(rows: list[tuple]) -> str:
     return json.dumps(
-        [dict(zip(COLUMNS, (*row[:5], str(row[5]), row[6]), strict=True)) for row in rows]
+        [dict(zip(COLUMNS, (*row[:5], str(row[5]), row[6], ""), strict=True)) for row in rows]
     )
 
 

@@ -167,7 +167,8 @@ def test_the_first_release_never_changes(client, year, administrator, leader):
     assert stored.figures == published and stored.reason == "First publication"
     client.force_login(leader)
     csv = client.get(reverse("reporting:download_release", args=["2023-24", 1])).content.decode()
-    assert "CFSEU,charges-laid,2023-24,Q4,,231\r\n" in csv
+    # The release keeps its public notes (the shipped footnotes), so the row ends with one.
+    assert "CFSEU,charges-laid,2023-24,Q4,,231,\r\n" in csv
     assert "CFSEU,charges-laid,2023-24,Q4,,233" not in csv
 
 

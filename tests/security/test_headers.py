@@ -26,4 +26,5 @@ def test_session_expires_after_the_configured_age(client, leader, settings):
     client.force_login(leader)
     client.get(reverse("admin:index"))
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    # In the database, which every server shares, with the cache in front.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"

@@ -1,4 +1,4 @@
-"""Back up the whole record to one JSON file (natural keys, no database ids)."""
+"""Back up the whole record to one JSON file (see reporting.backup)."""
 
 import json
 import os
@@ -7,16 +7,15 @@ import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils import timezone
 
 from reporting.backup import take_backup
 
 
 class Command(BaseCommand):
     help = (
-        "Write the whole record (catalogue, years and their locks, figures, notes, import "
-        "history, change history, users and groups) to a JSON file that `manage.py restore` reads back."
+        "Write the whole record (every table of the project's apps: catalogue, years, figures, "
+        "imports, change history; and users and groups) to a JSON file that "
+        "`manage.py restore` reads back into an empty database."
     )
 
     def add_arguments(self, parser):
@@ -24,16 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-users",
             action="store_true",
-            help="leave out users and groups (people are then named but not restored)",
+            help="leave out users and groups; people are named by username and must exist "
+            "in the database restored into",
         )
 
     def handle(self, *args, output: str | None, without_users: bool, **options):
-        # One consistent snapshot even while people keep working.
-        with transaction.atomic():
-            data = {"created_at": timezone.now().isoformat()} | take_backup(
-                with_users=not without_users
-            )
-        text = json.dumps(data, ensure_ascii=False, indent=1)
+        data = take_backup(with_users=not without_users)  # one consistent snapshot
+        text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
         if not output:
             sys.stdout.write(text + "\n")
             return
@@ -45,7 +41,5 @@ class Command(BaseCommand):
         ) as part:
             part.write(text + "\n")
         os.replace(part.name, path)
-        self.stdout.write(
-            f"Wrote {path}: {len(data['values'])} figures, {len(data['fiscal_years'])} years, "
-            f"{len(data['import_batches'])} imports."
-        )
+        rows = sum(len(table["rows"]) for table in data["models"])
+        self.stdout.write(f"Wrote {path}: {rows} rows in {len(data['models'])} tables.")

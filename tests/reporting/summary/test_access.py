@@ -85,9 +85,11 @@ def test_the_csv_download_holds_every_figure_of_every_year_the_page_shows(client
     assert response["Content-Type"].startswith("text/csv")
     assert "alert-figures-2023-24.csv" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    # The report's download: the long form with the internal note blank (staff only).
     assert tuple(rows[0]) == COLUMNS
     # The page compares 2023-24 with 2022-23 and 2021-22: the file can rebuild it.
     assert {row["fiscal_year"] for row in rows} == {"2023-24", "2022-23", "2021-22"}
+    assert {row["note"] for row in rows} == {""}
     from reporting.models import Figure
 
     assert len(rows) == Figure.objects.count()
@@ -121,7 +123,7 @@ def test_the_xlsx_download_is_the_report_layout_workbook(client, dataset, leader
 
 
 def test_downloads_escape_text_that_a_spreadsheet_would_run(client, dataset, leader):
-    Figure.objects.filter(metric__unit__code="ICE").update(note='=HYPERLINK("http://x")')
+    Figure.objects.filter(metric__unit__code="ICE").update(public_note='=HYPERLINK("http://x")')
     client.force_login(leader)
     url = reverse("reporting:download_csv", kwargs={"fiscal_year": "2023-24"})
     text = client.get(url).content.decode()

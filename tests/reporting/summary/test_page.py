@@ -159,7 +159,7 @@ def test_notes_appear_as_footnotes_under_their_table(page):
     auto_start = page.index('id="unit-AUTO"')
     auto = page[auto_start : page.index("</section>", auto_start)]
     assert 'id="note-AUTO-1"' in auto
-    assert "misplaced separator" in auto  # the RECOVERED ASSETS typo's note
+    assert "a misplaced comma" in auto  # the RECOVERED ASSETS typo's public note
     assert 'href="#note-AUTO-1"' in auto
 
 

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from reporting import services
@@ -9,12 +10,15 @@ from reporting.models import Figure, FiscalYear
 from reporting.summary import build_summary
 from tests.years import load_years
 
-# session, user, two permission lookups, the year, records version, build_summary's
-# seven, the year's releases, the newer drafts (for the staff notice)
-PAGE_QUERIES = 15
+# The session comes from the cache (cached_db); the user's permissions and
+# units too once read (units.auth): three lookups on a user's first page only.
+FIRST_PAGE_QUERIES = 15  # user, three access lookups, the year, records version,
+# build_summary's seven, the year's releases, the newer drafts (for the staff notice)
+PAGE_QUERIES = 12  # the same without the access lookups
 # Years, units, metrics, regions, figures, the year's text, ALERT's published totals.
 BUILD_QUERIES = 7
-CACHED_PAGE_QUERIES = 7  # the same without build_summary and the releases
+CACHED_PAGE_QUERIES = 4  # user, the year, records version, the newer drafts
+CACHED_PAGE_QUERIES_MAX = 3  # the target of issue 15: not met since the merge of main
 STAFF_PAGE_QUERIES_MAX = 20  # with the year, its releases and the newer drafts
 
 
@@ -36,18 +40,35 @@ def test_build_summary_costs_the_same_with_25_years_on_record(dataset, django_as
         build_summary("2000-01")
 
 
-def test_the_summary_page_costs_fifteen_queries_for_leadership_whatever_the_years(
+def test_the_summary_page_costs_seven_queries_for_leadership_whatever_the_years(
     client, dataset, leader, django_assert_num_queries
 ):
     client.force_login(leader)
     url = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
-    with django_assert_num_queries(PAGE_QUERIES):
+    with django_assert_num_queries(FIRST_PAGE_QUERIES):  # also reads the user's access
         assert client.get(url).status_code == 200
-    load_years(25)
+    load_years(25)  # a new records version: the page is built again
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(url).status_code == 200
     with django_assert_num_queries(CACHED_PAGE_QUERIES):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15's target; since main's draft/published years the cached page also "
+    "reads the year and the newer drafts on every request (4 queries)",
+)
+def test_a_cached_summary_costs_at_most_three_queries(
+    client, dataset, leader, django_assert_max_num_queries
+):
+    client.force_login(leader)
+    url = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(CACHED_PAGE_QUERIES_MAX):
+        page = client.get(url)
+    assert page.status_code == 200
+    assert "3,815" in page.content.decode()
 
 
 def test_a_change_to_the_records_shows_at_once_despite_the_cache(client, dataset, leader, clerk):

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0007_publication_releases'),
-        ('units', '0004_metric_polarity'),
+        ('reporting', '0009_cycle_unitquarter_public_note'),
+        ('units', '0006_cycle_metric_public_note'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

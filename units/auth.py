@@ -1,0 +1,93 @@
+"""Each signed-in user's permissions and unit assignments, held in the shared cache.
+
+Django's ``ModelBackend`` keeps a user's permissions on the user object, that
+is for one request: every request asks the database again (the user's own
+permissions, their groups' permissions, and here their assigned units). The
+answer changes only when an administrator changes the user's groups,
+permissions or units, so it is kept in the default cache (Redis, shared by
+every app server, when REDIS_URL is set) under the user's id and
+``ACCESS_CACHE_VERSION``. ``units.signals`` forgets a user's entry whenever
+any of those changes, on every server at once since the cache is shared.
+"""
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.db import transaction
+
+# Part of every key: raise it when the cached entry's shape changes, so that
+# servers running the new code never read an entry written by the old.
+ACCESS_CACHE_VERSION = 1
+# A safety net only: entries are forgotten when what they hold changes.
+ACCESS_CACHE_SECONDS = 60 * 60
+
+
+def access_key(user_id: int) -> str:
+    return f"user-access:v{ACCESS_CACHE_VERSION}:{user_id}"
+
+
+def user_access(user) -> dict[str, frozenset]:
+    """``{"user": perms, "group": perms, "units": unit ids}`` of a saved user.
+
+    Read from the shared cache at most once per user object (per request).
+    """
+    held = getattr(user, "_shared_access", None)
+    if held is None:
+        key = access_key(user.pk)
+        held = cache.get(key)
+        if held is None:
+            held = _load_access(user)
+            cache.set(key, held, ACCESS_CACHE_SECONDS)
+        user._shared_access = held
+    return held
+
+
+def _load_access(user) -> dict[str, frozenset]:
+    def names(permissions) -> frozenset[str]:
+        rows = permissions.values_list("content_type__app_label", "codename")
+        return frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
+
+    return {
+        "user": names(Permission.objects.filter(user=user)),
+        "group": names(Permission.objects.filter(group__user=user)),
+        "units": frozenset(user.assigned_units.values_list("pk", flat=True)),
+    }
+
+
+def forget_access(user_ids) -> None:
+    """Drop the cached access of these users, now and again when the
+    transaction commits (so that a request reading between the two does not
+    keep what the transaction is changing)."""
+    keys = [access_key(user_id) for user_id in set(user_ids)]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+class CachedPermissionsBackend(ModelBackend):
+    """Django's ``ModelBackend`` with permission lookups from ``user_access``.
+
+    Superusers are answered as Django answers them (``has_perm`` never asks a
+    backend for an active superuser); inactive users and object permissions
+    get nothing, as with ``ModelBackend``.
+    """
+
+    def get_user_permissions(self, user_obj, obj=None) -> set[str]:
+        if not self._cacheable(user_obj, obj):
+            return super().get_user_permissions(user_obj, obj)
+        return set(user_access(user_obj)["user"])
+
+    def get_group_permissions(self, user_obj, obj=None) -> set[str]:
+        if not self._cacheable(user_obj, obj):
+            return super().get_group_permissions(user_obj, obj)
+        return set(user_access(user_obj)["group"])
+
+    @staticmethod
+    def _cacheable(user_obj, obj) -> bool:
+        return (
+            obj is None
+            and user_obj.is_active
+            and not user_obj.is_anonymous
+            and not user_obj.is_superuser
+        )

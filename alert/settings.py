@@ -210,6 +210,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["reporting.api.permissions.ModelPermissions"],
+    # JSON only: no browsable API (its pages need inline script and style the
+    # content policy forbids). People read the API in its Swagger/Redoc pages.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
         "reporting.api.parsers.ExactJSONParser",

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from alert.accounts import PasswordLinkView
 from alert.accounts import urlpatterns as password_link_urls
-from alert.views import health
+from alert.views import favicon, health
 from reporting.summary import views as summary_views
 
 handler500 = "alert.views.server_error"
@@ -28,6 +28,8 @@ urlpatterns = [
     path("api/", include("reporting.api.urls")),
     path("reports/", include("reporting.urls")),
     path("health/", health, name="health"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API).
+    path("favicon.ico", favicon, name="favicon"),
     # The home page is the newest year's annual summary.
     path("", summary_views.latest_summary, name="home"),
 ]

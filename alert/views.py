@@ -3,16 +3,17 @@
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from alert.middleware import database_unavailable_response, is_connection_failure
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request):
     """200 when the database answers a SELECT 1, 503 when it does not.
 
@@ -36,3 +37,10 @@ def server_error(request):
     ):
         return database_unavailable_response(request)
     return defaults.server_error(request)
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, the
+    API's JSON): the site's icon, not a 404."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -95,7 +95,9 @@ def write_refusal(
     """Why ``user`` may not change this figure (or this unit's figures in this
     year, or in this period of it); None when they may.
 
-    The one gate for writing a figure. Pass a ``figure``, or its year, unit
+    The one gate for writing a figure, and a year's text (narrative blocks
+    and published totals, which lock with their year: pass their year and
+    unit). Pass a ``figure``, or its year, unit
     and period code (``Q1``..``Q4``, ``FY``); a part left out is not asked
     about (the import pipeline reports a locked year against the year's
     column and an unassigned unit against the unit's). Three rules, in this

@@ -67,16 +67,30 @@ def format_percent(percent: Decimal | None) -> str:
     return f"{_sign(percent)}{abs(percent)}%"
 
 
-def format_compact(value: Decimal | None, value_type: str = "count") -> str:
-    """A figure short enough to print on a chart's bar: 1,149 · 512.1K · $2.73M · —."""
-    if value is None:
-        return NOT_REPORTED
+# (from this largest figure, divide by, suffix, places)
+CHART_SCALES = [
+    (Decimal(1_000_000_000), Decimal(1_000_000_000), "B", Decimal("0.01")),
+    (Decimal(1_000_000), Decimal(1_000_000), "M", Decimal("0.01")),
+    (Decimal(10_000), Decimal(1_000), "K", Decimal("0.1")),
+]
+
+
+def format_chart_figures(values: list[Decimal | None], value_type: str = "count") -> list[str]:
+    """The figures of one chart in one number format, chosen by the largest:
+    $0.91M · $2.73M, or 52.9K · 218.1K, or 680 · 1,149 (whole numbers below
+    10,000, dollars without cents). A chart's bars are short: the exact
+    figures are in the table and in the chart's description. A dash for
+    not reported."""
+    reported = [v for v in values if v is not None]
+    largest = max(reported, default=Decimal(0))
     prefix = "$" if value_type == Metric.ValueType.CURRENCY else ""
-    if value >= 1_000_000:
-        return f"{prefix}{value / 1_000_000:,.2f}M"
-    if value >= 100_000:
-        return f"{prefix}{value / 1_000:,.1f}K"
-    return format_figure(value, value_type)
+    for threshold, divisor, suffix, places in CHART_SCALES:
+        if largest >= threshold:
+            return [
+                NOT_REPORTED if v is None else f"{prefix}{(v / divisor).quantize(places):,}{suffix}"
+                for v in values
+            ]
+    return [NOT_REPORTED if v is None else f"{prefix}{v.quantize(Decimal(1)):,}" for v in values]
 
 
 def plain_number(value: Decimal | None) -> int | Decimal | None:

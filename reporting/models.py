@@ -562,6 +562,143 @@ def next_versions(keys) -> dict[tuple, int]:
     return {key: (highest.get(key) or 0) + 1 for key in keys}
 
 
+class NarrativeBlock(models.Model):
+    """A piece of the report's text: a feature story, a paragraph, a list, a
+    sidebar (a definition), with an optional "Learn more" link.
+
+    Of a fiscal year (``unit`` empty: the year's own pages) or of a unit in a
+    year. ``body`` is a small Markdown subset, rendered and sanitised by
+    ``reporting.narrative`` (no raw HTML reaches a page). Blocks are public:
+    they are the report. A locked year's blocks change only as its figures do
+    (``reporting.access.write_refusal``).
+    """
+
+    class Kind(models.TextChoices):
+        STORY = "story", "Feature story"
+        TEXT = "text", "Paragraph"
+        LIST = "list", "List"
+        SIDEBAR = "sidebar", "Sidebar (a definition)"
+
+    class Placement(models.TextChoices):
+        BEFORE = "before", "Before the tables"
+        AFTER = "after", "After the tables"
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="narrative_blocks"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="narrative_blocks",
+        help_text="Empty for a block of the whole year (shown before or after the units).",
+    )
+    key = models.SlugField(
+        max_length=80,
+        help_text="A short name for the block, unique within its year and unit, e.g. ice-feature.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    placement = models.CharField(max_length=10, choices=Placement.choices, default=Placement.BEFORE)
+    display_order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown: paragraphs, **bold**, *italic*, lists (- item or 1. item), "
+        "> quotations and [links](https://example.org). HTML is removed.",
+    )
+    pull_quotes = models.TextField(
+        blank=True,
+        help_text="Feature stories: quotations to set apart, one per line (with the "
+        "speaker's permission; shipped texts have none).",
+    )
+    link_text = models.CharField(
+        "“Learn more” text", max_length=200, blank=True, help_text="Shown once a URL is filled in."
+    )
+    link_url = models.URLField(
+        "“Learn more” URL", blank=True, help_text="Empty: the link is not shown."
+    )
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["fiscal_year__start_year", "display_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "key"],
+                condition=Q(unit__isnull=True),
+                name="reporting_narrative_key_unique_per_year",
+                violation_error_message="This year already has a block with this key.",
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "unit", "key"],
+                condition=Q(unit__isnull=False),
+                name="reporting_narrative_key_unique_per_unit_year",
+                violation_error_message="This unit already has a block with this key this year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["story", "text", "list", "sidebar"]),
+                name="reporting_narrative_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(placement__in=["before", "after"]),
+                name="reporting_narrative_placement_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.unit.code if self.unit_id else "the year"
+        return f"{self.fiscal_year.label} · {where} · {self.title or self.key}"
+
+    @property
+    def quotations(self) -> list[str]:
+        return [line.strip() for line in self.pull_quotes.splitlines() if line.strip()]
+
+    @property
+    def shows_link(self) -> bool:
+        return bool(self.link_url)
+
+
+class PublishedTotal(models.Model):
+    """An ALERT-wide total as ALERT itself published it for a year.
+
+    The summary adds the units' figures of a metric they share (by metric
+    code); where the published total differs, the page says so in a public
+    footnote. The published figure is a fact to keep, not a rule in code.
+    """
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.PROTECT, related_name="published_totals"
+    )
+    metric_code = models.SlugField(
+        max_length=100, help_text="The code the units' metrics share, e.g. suspects-charged."
+    )
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    note = models.TextField(
+        blank=True, help_text="Public: printed in the footnote when the totals differ."
+    )
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["fiscal_year__start_year", "metric_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "metric_code"],
+                name="reporting_published_total_unique",
+                violation_error_message="This year already has a published total for this metric.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="reporting_published_total_not_negative",
+                violation_error_message="A total cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year.label} · {self.metric_code}: {self.value}"
+
+
 class ReleaseRefused(Exception):
     """Raised when a release would be changed or removed: releases are insert-only."""
 

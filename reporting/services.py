@@ -1,6 +1,7 @@
 """Writes that span models or must be checked and recorded: imports, a figure's
 record and removal, a year's set-up and its lock, the quarterly reporting
-cycle's transitions. Every entry path calls these."""
+cycle's transitions, a year's text (narrative blocks and published totals).
+Every entry path calls these."""
 
 from decimal import Decimal
 
@@ -18,7 +19,9 @@ from reporting.models import (
     Figure,
     FigureExists,
     FiscalYear,
+    NarrativeBlock,
     PublicationEvent,
+    PublishedTotal,
     Release,
     ReportingPeriod,
     StaleFigure,
@@ -409,6 +412,44 @@ def set_year_status(*, fiscal_year: FiscalYear, locked: bool, user) -> bool:
         year.save()
     fiscal_year.refresh_from_db()
     return True
+
+
+def _year_text_refusal(record: NarrativeBlock | PublishedTotal, user):
+    """The write gate's answer for a year's text or published total (the year
+    row locked while it is asked, as for a figure)."""
+    fiscal_year = FiscalYear.objects.select_for_update().get(pk=record.fiscal_year_id)
+    unit = record.unit if isinstance(record, NarrativeBlock) else None
+    return write_refusal(user, fiscal_year=fiscal_year, unit=unit)
+
+
+def save_year_text(
+    *, record: NarrativeBlock | PublishedTotal, user=None
+) -> NarrativeBlock | PublishedTotal:
+    """Save a narrative block or a published total, validated, with history;
+    refused (YearLocked) in a locked year as a figure would be."""
+    record.full_clean()
+    with transaction.atomic():
+        if refusal := _year_text_refusal(record, user):
+            raise refusal
+        if record.pk is not None:
+            # Moving a block out of a locked year is a change to that year too.
+            previous = type(record).objects.get(pk=record.pk)
+            if refusal := _year_text_refusal(previous, user):
+                raise refusal
+        if user is not None and user.is_authenticated:
+            record._history_user = user
+        record.save()
+    return record
+
+
+def delete_year_text(*, record: NarrativeBlock | PublishedTotal, user=None) -> None:
+    """Remove a narrative block or a published total; refused in a locked year."""
+    with transaction.atomic():
+        if refusal := _year_text_refusal(record, user):
+            raise refusal
+        if user is not None and user.is_authenticated:
+            record._history_user = user
+        record.delete()
 
 
 def _may_publish(user) -> None:

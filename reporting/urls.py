@@ -16,6 +16,9 @@ urlpatterns = [
     re_path(rf"^{FISCAL_YEAR}/figures\.csv$", views.download_csv, name="download_csv"),
     re_path(rf"^{FISCAL_YEAR}/report\.xlsx$", views.download_xlsx, name="download_xlsx"),
     re_path(
+        rf"^{FISCAL_YEAR}/print\.css$", views.print_running_header, name="print_running_header"
+    ),
+    re_path(
         rf"^{FISCAL_YEAR}/release-(?P<number>[1-9][0-9]*)\.csv$",
         views.download_release,
         name="download_release",

@@ -1,4 +1,5 @@
-"""The reporting admin: fiscal years, periods, figures, their history and imports.
+"""The reporting admin: fiscal years, periods, figures, their history and imports,
+and each year's text (narrative blocks, published totals).
 
 Registrations only, declarative: the figures' own pages are in ``views``,
 their form in ``forms``, their import and export in ``import_export``. Who may
@@ -8,14 +9,15 @@ change a figure is ``reporting.access.write_refusal``'s answer, nowhere else.
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from alert.importexport import AlertImportExportMixin
@@ -31,7 +33,9 @@ from reporting.models import (
     Figure,
     FiscalYear,
     ImportBatch,
+    NarrativeBlock,
     PublicationEvent,
+    PublishedTotal,
     Release,
     ReportingPeriod,
     UnitQuarter,
@@ -39,6 +43,7 @@ from reporting.models import (
     report_order,
 )
 from reporting.resources import FiscalYearResource
+from reporting.summary.build import NarrativeText
 from units.models import Metric, Unit, assigned_unit_ids
 
 HistoricalFigure = Figure.history.model
@@ -502,15 +507,15 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
                 wired(views.grid),
                 name="reporting_figure_grid",
             ),
-            path("findings/", wired(views.findings, require_GET), name="reporting_findings"),
+            path("findings/", wired(views.findings, require_safe), name="reporting_findings"),
             path(
                 "template/",
-                wired(views.figure_template, require_GET),
+                wired(views.figure_template, require_safe),
                 name="reporting_figure_template",
             ),
             path(
                 "report-workbook/",
-                wired(views.report_workbook, require_GET),
+                wired(views.report_workbook, require_safe),
                 name="reporting_figure_report_workbook",
             ),
             *super().get_urls(),
@@ -610,3 +615,96 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if record.history_type == "-":
             return "— (deleted)"
         return format_figure(record.value, record.metric.value_type)
+
+
+class YearTextAdmin(SimpleHistoryAdmin):
+    """A year's text: locked with its year through the one write gate, saved
+    through services.save_year_text (validated, with history)."""
+
+    def _refusal(self, request, record):
+        unit = record.unit if isinstance(record, NarrativeBlock) else None
+        return write_refusal(request.user, fiscal_year=record.fiscal_year, unit=unit)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._refusal(request, obj) is None)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._refusal(request, obj) is None)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        admin_view = self
+
+        class GatedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                if cleaned.get("fiscal_year") is not None:
+                    self.instance.fiscal_year = cleaned["fiscal_year"]
+                    if "unit" in cleaned:
+                        self.instance.unit = cleaned["unit"]
+                    if refusal := admin_view._refusal(request, self.instance):
+                        raise ValidationError({"fiscal_year": refusal.messages[0]})
+                return cleaned
+
+        return GatedForm
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, unquote(object_id))
+        refusal = self._refusal(request, record) if record is not None else None
+        if refusal and request.method == "GET":
+            self.message_user(request, refusal.messages[0], messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        services.save_year_text(record=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.delete_year_text(record=obj, user=request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, each through the gate
+        return actions
+
+
+@admin.register(NarrativeBlock)
+class NarrativeBlockAdmin(YearTextAdmin):
+    list_display = ["title_or_key", "fiscal_year", "unit", "kind", "placement", "display_order"]
+    list_filter = ["fiscal_year", "unit", "kind"]
+    list_select_related = ["fiscal_year", "unit"]
+    search_fields = ["title", "key", "body"]
+    readonly_fields = ["preview"]
+    fieldsets = [
+        (None, {"fields": ["fiscal_year", "unit", "key", "kind", "placement", "display_order"]}),
+        ("Text", {"fields": ["title", "body", "pull_quotes", "link_text", "link_url"]}),
+        (
+            "Preview",
+            {
+                "fields": ["preview"],
+                "description": "The block as the report prints it, from the saved text: "
+                "press “Save and continue editing” to see a change.",
+            },
+        ),
+    ]
+
+    @admin.display(description="block", ordering="title")
+    def title_or_key(self, block: NarrativeBlock) -> str:
+        return block.title or block.key
+
+    @admin.display(description="preview")
+    def preview(self, block: NarrativeBlock) -> str:
+        if block.pk is None:
+            return "Save the block to see its preview."
+        text = NarrativeText.from_block(
+            block, block.fiscal_year.label, block.unit.code if block.unit_id else None
+        )
+        return render_to_string("reporting/partials/narrative_block.html", {"block": text})
+
+
+@admin.register(PublishedTotal)
+class PublishedTotalAdmin(YearTextAdmin):
+    list_display = ["metric_code", "fiscal_year", "value", "note"]
+    list_filter = ["fiscal_year"]
+    list_select_related = ["fiscal_year"]

@@ -403,6 +403,39 @@ class FootnoteSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class NarrativeTextSerializer(serializers.Serializer):
+    """A block of the report's text; ``body`` is its Markdown (the page renders a sanitised subset)."""
+
+    key = serializers.CharField()
+    unit_code = serializers.CharField(allow_null=True)
+    kind = serializers.ChoiceField(choices=["story", "text", "list", "sidebar"])
+    placement = serializers.ChoiceField(choices=["before", "after"])
+    title = serializers.CharField(allow_blank=True)
+    body = serializers.CharField(allow_blank=True)
+    quotations = serializers.ListField(child=serializers.CharField())
+    link_text = serializers.CharField(allow_blank=True)
+    link_url = serializers.CharField(allow_blank=True)
+
+
+class AlertTotalRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    value_type = serializers.ChoiceField(choices=Metric.ValueType.choices)
+    units = serializers.ListField(
+        child=serializers.CharField(), help_text="The units whose figures the year's total counts."
+    )
+    year = YearFigureSerializer()
+    prior_years = YearFigureSerializer(many=True)
+    change = Change()
+    change_percent = Percent()
+    footnotes = serializers.ListField(child=serializers.IntegerField())
+
+
+class AlertTotalsSerializer(serializers.Serializer):
+    rows = AlertTotalRowSerializer(many=True)
+    footnotes = FootnoteSerializer(many=True)
+
+
 class UnitSectionSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -413,6 +446,12 @@ class UnitSectionSerializer(serializers.Serializer):
     rows = MetricRowSerializer(many=True)
     regional = RegionalTableSerializer(allow_null=True)
     footnotes = FootnoteSerializer(many=True)
+    prior_years = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The prior years in which the unit has figures; rows' prior_years match it.",
+    )
+    text_before = NarrativeTextSerializer(many=True)
+    text_after = NarrativeTextSerializer(many=True)
 
 
 class HeadlineSerializer(serializers.Serializer):
@@ -438,3 +477,6 @@ class AnnualSummarySerializer(serializers.Serializer):
     years = serializers.ListField(child=serializers.CharField())
     headlines = HeadlineSerializer(many=True)
     units = UnitSectionSerializer(many=True)
+    alert_totals = AlertTotalsSerializer(allow_null=True)
+    text_before = NarrativeTextSerializer(many=True)
+    text_after = NarrativeTextSerializer(many=True)

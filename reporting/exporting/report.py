@@ -5,7 +5,8 @@ then ``Metric | Q1 | Q2 | Q3 | Q4 | <year> | <prior year> | <year before>``
 and a row per metric, with the footnotes underneath. A year figure that is on
 record is a number; one derived from the quarters is a ``SUM`` formula over
 them (so it follows an edited quarter in Excel or LibreOffice, and the
-importer knows not to store it). The two prior years are shown for reference.
+importer knows not to store it). The prior years in which the unit has figures are shown for reference.
+Each sheet is set up to print landscape, one page wide, headings repeated.
 
 A last sheet, ``Regions``, holds each unit's regional table (full-year
 figures by region) with a totals row of ``SUM`` formulas.
@@ -55,6 +56,17 @@ def _append(sheet, values=()) -> None:
     sheet.append(_cells(values))
 
 
+def _print_setup(sheet, title_rows: str) -> None:
+    """Landscape, as wide as one page (as many pages down as it needs), with
+    the headings repeated on each printed page: a unit prints on one page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.print_options.gridLines = False
+
+
 def _with_every_region(section: UnitSection, regions: list[str]) -> RegionalTable | None:
     """The unit's regional table with a row for every region of the catalogue
     (blank where nothing is on record), and a column for every regional metric."""
@@ -95,7 +107,7 @@ def export_report_workbook(
     table), not only the regions with figures on record. ``internal_notes``
     False leaves the staff's notes out (a public download).
     """
-    summary = build_summary(fiscal_year, internal_notes=internal_notes)
+    summary = build_summary(fiscal_year, every_unit=True, internal_notes=internal_notes)
     if units is not None:
         codes = {unit.code for unit in units}
         summary.units = [section for section in summary.units if section.code in codes]
@@ -111,7 +123,7 @@ def export_report_workbook(
         _append(sheet, [section.heading])
         _append(sheet, [f"{section.name} — fiscal year {summary.fiscal_year}"])
         _append(sheet)
-        _append(sheet, [METRIC_HEADING, *QUARTERS, summary.fiscal_year, *summary.prior_years])
+        _append(sheet, [METRIC_HEADING, *QUARTERS, summary.fiscal_year, *section.prior_years])
         for cell in (*sheet[1], *sheet[HEADING_ROW]):
             cell.font = bold
         for row in section.rows:
@@ -132,6 +144,7 @@ def export_report_workbook(
         for column in range(2, 10):
             sheet.column_dimensions[get_column_letter(column)].width = 13
         sheet.freeze_panes = f"B{HEADING_ROW + 1}"
+        _print_setup(sheet, f"1:{HEADING_ROW}")
 
     regional = [s for s in summary.units if s.regional is not None]
     if regional:
@@ -163,6 +176,7 @@ def export_report_workbook(
         for column in range(2, 12):
             sheet.column_dimensions[get_column_letter(column)].width = 16
             sheet.cell(1, column).alignment = Alignment(wrap_text=True)
+        _print_setup(sheet, "1:1")
 
     out = io.BytesIO()
     book.save(out)

@@ -171,7 +171,7 @@ def _prior_years(
         if section.code != code:
             continue
         for row in section.rows:
-            for prior, figure in zip(summary.prior_years, row.prior_years, strict=True):
+            for prior, figure in zip(section.prior_years, row.prior_years, strict=True):
                 expected[(row.label.casefold(), prior)] = figure.value
                 expected[(row.code.casefold(), prior)] = figure.value
     return expected

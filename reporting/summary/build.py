@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Prefetch
 
-from reporting.formatting import format_quarters
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.formatting import format_figure, format_quarters
+from reporting.models import Figure, FiscalYear, NarrativeBlock, PublishedTotal, ReportingPeriod
 from units.models import Metric, Region, Unit
 
 QUARTERS = ReportingPeriod.QUARTERS
@@ -87,6 +87,44 @@ class Footnote:
 
 
 @dataclass
+class NarrativeText:
+    """A narrative block of the report as plain data (its Markdown body is
+    rendered and sanitised where it is printed)."""
+
+    key: str
+    unit_code: str | None
+    kind: str
+    kind_label: str
+    placement: str
+    title: str
+    body: str
+    quotations: list[str]
+    link_text: str
+    link_url: str
+    anchor: str
+
+    @classmethod
+    def from_block(cls, block: NarrativeBlock, fiscal_year: str, unit_code: str | None):
+        return cls(
+            key=block.key,
+            unit_code=unit_code,
+            kind=block.kind,
+            kind_label=block.get_kind_display(),
+            placement=block.placement,
+            title=block.title,
+            body=block.body,
+            quotations=block.quotations,
+            link_text=block.link_text,
+            link_url=block.link_url,
+            anchor=f"text-{fiscal_year}-{unit_code or 'year'}-{block.key}",
+        )
+
+    @property
+    def shows_link(self) -> bool:
+        return bool(self.link_url)
+
+
+@dataclass
 class UnitSection:
     code: str
     name: str
@@ -96,6 +134,32 @@ class UnitSection:
     description: str
     rows: list[MetricRow]
     regional: RegionalTable | None
+    footnotes: list[Footnote]
+    # The prior years in which the unit has figures (a unit that did not
+    # exist yet has no column for that year); rows' prior_years match it.
+    prior_years: list[str] = field(default_factory=list)
+    text_before: list[NarrativeText] = field(default_factory=list)
+    text_after: list[NarrativeText] = field(default_factory=list)
+
+
+@dataclass
+class AlertTotalRow:
+    """A metric the units share (by its code), added up across the units."""
+
+    code: str
+    label: str
+    value_type: str
+    units: list[str]  # the units whose figures are counted in the year
+    year: YearFigure
+    prior_years: list[YearFigure]
+    change: Decimal | None
+    change_percent: Decimal | None
+    footnotes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class AlertTotals:
+    rows: list[AlertTotalRow]
     footnotes: list[Footnote]
 
 
@@ -125,6 +189,9 @@ class AnnualSummary:
     years: list[str]  # every fiscal year on record, newest first
     headlines: list[Headline]
     units: list[UnitSection]
+    alert_totals: AlertTotals | None = None
+    text_before: list[NarrativeText] = field(default_factory=list)  # the year's own text
+    text_after: list[NarrativeText] = field(default_factory=list)
 
 
 def year_figure(recorded: Decimal | None, quarters: list[Decimal | None]) -> YearFigure:
@@ -189,11 +256,19 @@ def compare_years(
     return Comparison(change, percent, f"{span} vs {span} {prior_label}", "")
 
 
-def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True) -> AnnualSummary:
+def build_summary(
+    fiscal_year: FiscalYear | str, *, every_unit: bool = False, internal_notes: bool = True
+) -> AnnualSummary:
     """The annual summary of a fiscal year, with its two prior years beside it.
 
-    Only public notes (``public_note`` of figures and metrics) reach it, for
-    every reader; ``internal_notes`` is kept for callers and changes nothing.
+    Only what existed: prior years not on record get no column, a unit with
+    no figure in the year is left out, and a unit's prior-year column is
+    shown only for years in which it has figures.
+
+    ``every_unit`` keeps the active units with no figure in the year (the
+    report-layout workbook is also the form staff fill in). Only public notes
+    (``public_note`` of figures and metrics) reach it, for every reader;
+    ``internal_notes`` is kept for callers and changes nothing.
 
     Raises FiscalYear.DoesNotExist for an unknown label.
     """
@@ -203,8 +278,11 @@ def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True)
     if label not in by_label:
         raise FiscalYear.DoesNotExist(f"There is no fiscal year {label}.")
     year = by_label[label]
-    prior_labels = [FiscalYear.label_for(year.start_year - n) for n in (1, 2)]
-    shown = [year] + [by_label[p] for p in prior_labels if p in by_label]
+    # Only prior years on record get a column: a year before the records began is not a row of dashes.
+    prior_labels = [
+        p for p in (FiscalYear.label_for(year.start_year - n) for n in (1, 2)) if p in by_label
+    ]
+    shown = [year] + [by_label[p] for p in prior_labels]
 
     units = list(
         Unit.objects.active().prefetch_related(
@@ -232,14 +310,27 @@ def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True)
         )
     }
 
+    texts = _narrative(year)
+    years_of_unit = _years_with_figures(units, figures)
     sections, headlines = [], []
     for unit in units:
+        if year.label not in years_of_unit[unit.pk] and not every_unit:
+            continue  # a unit with no figures in the year is left out of it
+        unit_priors = [p for p in prior_labels if p in years_of_unit[unit.pk]]
         section = _unit_section(
-            unit, year.label, prior_labels, regions, figures, internal_notes=internal_notes
+            unit, year.label, unit_priors, regions, figures, internal_notes=internal_notes
         )
+        section.text_before = texts.get((unit.code, NarrativeBlock.Placement.BEFORE), [])
+        section.text_after = texts.get((unit.code, NarrativeBlock.Placement.AFTER), [])
         sections.append(section)
+        last_year = prior_labels[0] if prior_labels else None
         for row in section.rows:
             if row.headline:
+                previous = (
+                    row.prior_years[0].value
+                    if last_year and section.prior_years[:1] == [last_year]
+                    else None
+                )
                 headlines.append(
                     Headline(
                         unit_code=unit.code,
@@ -248,7 +339,7 @@ def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True)
                         value_type=row.value_type,
                         value=row.year.value,
                         partial=row.year.is_partial,
-                        last_year=row.prior_years[0].value,
+                        last_year=previous,
                         change=row.change,
                         change_percent=row.change_percent,
                         comparison=row.comparison,
@@ -265,12 +356,137 @@ def build_summary(fiscal_year: FiscalYear | str, *, internal_notes: bool = True)
         years=[fy.label for fy in years],
         headlines=headlines,
         units=sections,
+        alert_totals=alert_totals(
+            [u for u in units if any(s.code == u.code for s in sections)],
+            year.label,
+            prior_labels,
+            figures,
+            published=_published_totals(shown),
+        ),
+        text_before=texts.get((None, NarrativeBlock.Placement.BEFORE), []),
+        text_after=texts.get((None, NarrativeBlock.Placement.AFTER), []),
     )
+
+
+def years_shown(fiscal_year: str) -> list[str]:
+    """The year and the prior years on record that its summary shows beside it."""
+    start = FiscalYear.start_year_from_label(fiscal_year)
+    wanted = [FiscalYear.label_for(start - n) for n in (0, 1, 2)]
+    on_record = set(FiscalYear.objects.filter(label__in=wanted).values_list("label", flat=True))
+    return [label for label in wanted if label in on_record]
+
+
+def _years_with_figures(units, figures) -> dict[int, set[str]]:
+    """Each unit's fiscal years (among those read) with at least one figure."""
+    unit_of_metric = {metric.pk: unit.pk for unit in units for metric in unit.metrics.all()}
+    years: dict[int, set[str]] = defaultdict(set)
+    for metric_id, fy_label, _period, _region in figures:
+        if metric_id in unit_of_metric:
+            years[unit_of_metric[metric_id]].add(fy_label)
+    return years
+
+
+def _narrative(year: FiscalYear) -> dict[tuple[str | None, str], list[NarrativeText]]:
+    """The year's text blocks by (unit code or None, placement), in display order."""
+    texts: dict[tuple[str | None, str], list[NarrativeText]] = defaultdict(list)
+    blocks = (
+        NarrativeBlock.objects.filter(fiscal_year=year)
+        .select_related("unit")
+        .order_by("display_order", "pk")
+    )
+    for block in blocks:
+        code = block.unit.code if block.unit_id else None
+        if block.unit_id and not block.unit.active:
+            continue
+        texts[(code, block.placement)].append(NarrativeText.from_block(block, year.label, code))
+    return texts
+
+
+def _published_totals(shown: list[FiscalYear]) -> dict[tuple[str, str], PublishedTotal]:
+    return {
+        (total.fiscal_year.label, total.metric_code): total
+        for total in PublishedTotal.objects.filter(fiscal_year__in=shown).select_related(
+            "fiscal_year"
+        )
+    }
+
+
+def alert_totals(
+    units, label: str, prior_labels: list[str], figures, *, published
+) -> AlertTotals | None:
+    """ALERT-wide totals of the metrics two or more units share (by metric
+    code), added up from the units' year figures in each year shown.
+
+    A unit that did not report the metric in a year is not counted in that
+    year (never as 0); a total with a partial part is partial. Where ALERT
+    published its own total for a year (``PublishedTotal``) and it differs,
+    a public footnote gives both figures and the published total's note.
+    """
+    metrics_by_code: dict[str, list[tuple[Unit, Metric]]] = defaultdict(list)
+    for unit in units:
+        for metric in unit.metrics.all():
+            metrics_by_code[metric.code].append((unit, metric))
+    rows, footnotes = [], []
+    for code, members in metrics_by_code.items():
+        if len(members) < 2 or len({m.value_type for _, m in members}) > 1:
+            continue
+
+        def total_for(fy_label: str, members=members) -> tuple[YearFigure, list[str]]:
+            parts = []
+            for unit, metric in members:
+                quarters = [
+                    figures.get((metric.pk, fy_label, q, None), (None, ""))[0] for q in QUARTERS
+                ]
+                recorded = figures.get((metric.pk, fy_label, "FY", None), (None, ""))[0]
+                part = year_figure(recorded, quarters)
+                if part.value is not None:
+                    parts.append((unit.code, part))
+            if not parts:
+                return YearFigure(None, None), []
+            value = sum((part.value for _, part in parts), Decimal(0))
+            partial = any(part.is_partial for _, part in parts)
+            return YearFigure(value, "partial" if partial else "derived"), [c for c, _ in parts]
+
+        year, counted = total_for(label)
+        prior = [total_for(p)[0] for p in prior_labels]
+        previous = FiscalYear.label_for(FiscalYear.start_year_from_label(label) - 1)
+        last_year = prior[0].value if prior_labels[:1] == [previous] else None
+        change, percent = change_between(year.value, last_year)
+        first = members[0][1]
+        row = AlertTotalRow(
+            code=code,
+            label=first.label,
+            value_type=first.value_type,
+            units=counted,
+            year=year,
+            prior_years=prior,
+            change=change,
+            change_percent=percent,
+        )
+        for fy_label, total in [(label, year), *zip(prior_labels, prior, strict=True)]:
+            stated = published.get((fy_label, code))
+            if stated is None or total.value is None or stated.value == total.value:
+                continue
+            number = len(footnotes) + 1
+            text = (
+                f"ALERT published {format_figure(stated.value, first.value_type)} as its "
+                f"{fy_label} total; the units' figures on record add up to "
+                f"{format_figure(total.value, first.value_type)}."
+            )
+            if stated.note:
+                text += f" {stated.note}"
+            footnotes.append(Footnote(number, first.label, text))
+            row.footnotes.append(number)
+        rows.append(row)
+    if not rows:
+        return None
+    return AlertTotals(rows=rows, footnotes=footnotes)
 
 
 def _unit_section(
     unit, label, prior_labels, regions, figures, *, internal_notes: bool = True
 ) -> UnitSection:
+    previous_label = FiscalYear.label_for(FiscalYear.start_year_from_label(label) - 1)
     rows, footnotes = [], []
     notes_seen: dict[str, int] = {}
 
@@ -292,8 +508,16 @@ def _unit_section(
             year_figure(figure(p, "FY")[0], p_quarters)
             for p, p_quarters in zip(prior_labels, prior_quarters, strict=True)
         ]
+        # The change is from last year only: never from an older column (a
+        # unit with no figures last year has nothing to compare).
+        has_last_year = prior_labels[:1] == [previous_label]
         compared = compare_years(
-            label, year, quarters, prior_labels[0], prior[0], prior_quarters[0]
+            label,
+            year,
+            quarters,
+            previous_label,
+            prior[0] if has_last_year else YearFigure(None, None),
+            prior_quarters[0] if has_last_year else [None] * len(QUARTERS),
         )
         refs = []
         if metric.public_note:
@@ -333,6 +557,7 @@ def _unit_section(
         rows=rows,
         regional=_regional_table(unit, label, regions, figures),
         footnotes=footnotes,
+        prior_years=prior_labels,
     )
 
 
@@ -352,10 +577,11 @@ def _regional_table(unit, label, regions, figures) -> RegionalTable | None:
         return None
     reported = {metric_id for values in by_region.values() for metric_id in values}
     columns = [m for m in metrics if m.regional_label or m.pk in reported]
+    # Every region of the catalogue, a dash where it was not reported: the
+    # totals are then plainly the listed regions' sum.
     rows = [
         RegionalRow(region.name, [by_region[region.pk].get(m.pk) for m in columns])
         for region in regions
-        if region.pk in by_region
     ]
     totals = []
     for position in range(len(columns)):
@@ -380,7 +606,7 @@ def records_version() -> str:
     stays correct across processes because each request reads it afresh.
     """
     parts = []
-    for model in (Figure, FiscalYear, Unit, Metric, Region):
+    for model in (Figure, FiscalYear, Unit, Metric, Region, NarrativeBlock, PublishedTotal):
         table = connection.ops.quote_name(model.history.model._meta.db_table)
         parts.append(f"(SELECT MAX(history_id) FROM {table})")
     with connection.cursor() as cursor:

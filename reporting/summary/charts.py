@@ -14,16 +14,18 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-from reporting.formatting import format_compact, format_figure
+from reporting.formatting import format_chart_figures, format_figure
 from reporting.summary.build import QUARTERS, MetricRow, YearFigure
 
 WIDTH = 220
-HEIGHT = 114
+HEIGHT = 116
 TOP = 18  # room for the figure printed above the tallest bar
 BASELINE = 82
-LABEL_Y = 96
-SUBLABEL_Y = 108
+LABEL_Y = 97
+SUBLABEL_Y = 111
 PLOT = BASELINE - TOP
+# Every text is 11 units high, and the page never draws a chart narrower
+# than its viewBox (site.css), so chart text is never under 11 px on screen.
 
 
 def _bar_height(value: Decimal | None, largest: Decimal) -> Decimal:
@@ -34,9 +36,11 @@ def _bar_height(value: Decimal | None, largest: Decimal) -> Decimal:
     return max(height, Decimal(1)) if value > 0 else Decimal(0)
 
 
-def _svg(chart_id: str, title: str, desc: str, body: list[str], defs: str = "") -> SafeString:
+def _svg(
+    chart_id: str, title: str, desc: str, body: list[str], defs: str = "", kind: str = ""
+) -> SafeString:
     return mark_safe(  # noqa: S308 - every text below is escaped
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart chart-{kind}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
@@ -53,11 +57,12 @@ def _bars(
 ) -> list[str]:
     """Bars side by side with their figure above and their label below."""
     largest = max((v for v in values if v is not None), default=Decimal(0))
+    texts = format_chart_figures(values, value_type)  # one number format per chart
     slot = (WIDTH - 16) / len(values)
     bar_width = slot * 0.62
     body = []
-    for position, (label, value, (css_class, sublabel)) in enumerate(
-        zip(labels, values, styles, strict=True)
+    for position, (label, value, text, (css_class, sublabel)) in enumerate(
+        zip(labels, values, texts, styles, strict=True)
     ):
         centre = 8 + slot * position + slot / 2
         height = float(_bar_height(value, largest))
@@ -68,7 +73,7 @@ def _bars(
             )
         body.append(
             f'<text class="chart-value" x="{centre:.1f}" y="{BASELINE - height - 5:.1f}" '
-            f'text-anchor="middle">{escape(format_compact(value, value_type))}</text>'
+            f'text-anchor="middle">{escape(text)}</text>'
         )
         body.append(
             f'<text class="chart-label" x="{centre:.1f}" y="{LABEL_Y}" '
@@ -107,7 +112,10 @@ def _hatch(chart_id: str) -> str:
 def trend_chart(
     unit_code: str, row: MetricRow, fiscal_year: str, prior_years: list[str]
 ) -> SafeString | None:
-    """The metric over three years, oldest first; None when no year was reported."""
+    """The metric over the years shown, oldest first; None when no year was
+    reported, or when the unit has no prior year (one bar is no trend)."""
+    if not prior_years:
+        return None
     years = tuple(
         (label, year.value, year.source)
         for label, year in zip(
@@ -130,13 +138,16 @@ def _quarterly_chart(unit_code, code, label, value_type, quarters, fiscal_year) 
         f"{quarter} {format_figure(value, value_type) if value is not None else 'not reported'}"
         for quarter, value in zip(QUARTERS, quarters, strict=True)
     )
-    styles = [("bar-quarter", "" if value is not None else "not reported") for value in quarters]
+    # A quarter not reported prints a dash (the key says so): a word would
+    # not fit beside its neighbours.
+    styles = [("bar-quarter", "") for _ in quarters]
     body = _bars(chart_id, list(QUARTERS), list(quarters), value_type, styles)
     return _svg(
         chart_id,
         f"{label}, {fiscal_year} by quarter",
         f"{label} in {fiscal_year}: {readings}.",
         body,
+        kind="quarterly",
     )
 
 
@@ -149,7 +160,7 @@ def _trend_chart(unit_code, code, label, value_type, year_figures, fiscal_year) 
         css_class = "bar-current" if year_label == fiscal_year else "bar-prior"
         if year.is_partial:
             css_class += " bar-partial"
-        sublabel = "partial" if year.is_partial else ("not reported" if year.value is None else "")
+        sublabel = "partial" if year.is_partial else ""
         styles.append((css_class, sublabel))
     body = _bars(
         chart_id, [y_label for y_label, _ in years], [y.value for _, y in years], value_type, styles
@@ -171,4 +182,5 @@ def _trend_chart(unit_code, code, label, value_type, year_figures, fiscal_year) 
         f"{label} by fiscal year: {readings}.",
         body,
         defs=_hatch(chart_id),
+        kind="trend",
     )

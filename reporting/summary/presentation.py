@@ -16,7 +16,13 @@ from reporting.formatting import (
     tone,
 )
 from reporting.models import FiscalYear
-from reporting.summary.build import AnnualSummary, MetricRow, UnitSection, YearFigure
+from reporting.summary.build import (
+    AlertTotalRow,
+    AnnualSummary,
+    MetricRow,
+    UnitSection,
+    YearFigure,
+)
 from reporting.summary.charts import quarterly_chart, trend_chart
 
 
@@ -45,11 +51,19 @@ class RowView:
         def year_cell(year: YearFigure, css: str) -> FigureCell:
             return FigureCell(format_figure(year.value, row.value_type), css, year.is_partial)
 
+        # Column classes say what a phone may fold away: the quarters and the
+        # year before last (the year, last year and the change always show).
         return cls(
             row=row,
-            cells=[FigureCell(format_figure(value, row.value_type)) for value in row.quarters]
+            cells=[
+                FigureCell(format_figure(value, row.value_type), " col-quarter")
+                for value in row.quarters
+            ]
             + [year_cell(row.year, " col-year")]
-            + [year_cell(prior, " col-prior") for prior in row.prior_years],
+            + [
+                year_cell(prior, f" col-prior col-prior-{position}")
+                for position, prior in enumerate(row.prior_years, start=1)
+            ],
             change=format_change(row.change, row.value_type),
             percent=format_percent(row.change_percent),
             direction=direction(row.change),
@@ -81,6 +95,7 @@ class UnitView:
     rows: list[RowView]
     charts: list[ChartCard]
     findings: list[FindingLink] = field(default_factory=list)
+    compares: bool = True  # the unit has last year's column, so a change to show
 
     @property
     def regional_rows(self) -> list[tuple[str, list[tuple]]]:
@@ -101,10 +116,46 @@ class UnitView:
 
 
 @dataclass
+class AlertTotalView:
+    """An ALERT-wide total as the page prints it."""
+
+    row: AlertTotalRow
+    cells: list[FigureCell]  # the year, the prior years
+    change: str
+    percent: str
+    direction: str
+    arrow: str
+
+    @classmethod
+    def from_row(cls, row: AlertTotalRow) -> "AlertTotalView":
+        return cls(
+            row=row,
+            cells=[
+                FigureCell(
+                    format_figure(row.year.value, row.value_type), " col-year", row.year.is_partial
+                )
+            ]
+            + [
+                FigureCell(
+                    format_figure(p.value, row.value_type),
+                    f" col-prior col-prior-{n}",
+                    p.is_partial,
+                )
+                for n, p in enumerate(row.prior_years, start=1)
+            ],
+            change=format_change(row.change, row.value_type),
+            percent=format_percent(row.change_percent),
+            direction=direction(row.change),
+            arrow=arrow(row.change),
+        )
+
+
+@dataclass
 class SummaryPage:
     units: list[UnitView]
     findings: list[FindingLink] | None  # None: the viewer does not see findings
     general_findings: list[FindingLink]
+    alert_totals: list[AlertTotalView] = field(default_factory=list)
 
     @classmethod
     def from_summary(
@@ -114,12 +165,18 @@ class SummaryPage:
         placed = set()
         for section in summary.units:
             charts = [
-                ChartCard(
-                    row=row,
-                    quarterly=quarterly_chart(section.code, row, summary.fiscal_year),
-                    trend=trend_chart(section.code, row, summary.fiscal_year, summary.prior_years),
+                card
+                for card in (
+                    ChartCard(
+                        row=row,
+                        quarterly=quarterly_chart(section.code, row, summary.fiscal_year),
+                        trend=trend_chart(
+                            section.code, row, summary.fiscal_year, section.prior_years
+                        ),
+                    )
+                    for row in section.rows
                 )
-                for row in section.rows
+                if card.quarterly or card.trend  # an empty chart is not drawn
             ]
             mine = [f for f in findings or [] if f.unit_code == section.code]
             placed.update(id(f) for f in mine)
@@ -129,10 +186,18 @@ class SummaryPage:
                     rows=[RowView.from_row(row) for row in section.rows],
                     charts=charts,
                     findings=mine,
+                    compares=bool(summary.prior_years)
+                    and section.prior_years[:1] == summary.prior_years[:1],
                 )
             )
         general = [f for f in findings or [] if id(f) not in placed]
-        return cls(units=units, findings=findings, general_findings=general)
+        totals = summary.alert_totals.rows if summary.alert_totals else []
+        return cls(
+            units=units,
+            findings=findings,
+            general_findings=general,
+            alert_totals=[AlertTotalView.from_row(row) for row in totals],
+        )
 
 
 def staff_findings(fiscal_year: str) -> list[FindingLink]:

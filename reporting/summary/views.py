@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from reporting.access import (
     can_see_findings,
@@ -16,22 +16,22 @@ from reporting.access import (
 )
 from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
 from reporting.exporting.longform import export_release
-from reporting.models import FiscalYear, Release
+from reporting.models import Figure, FiscalYear, Release
 from reporting.publication import release_history
-from reporting.summary.build import build_summary, records_version
+from reporting.summary.build import build_summary, records_version, years_shown
 from reporting.summary.presentation import SummaryPage, staff_findings
 
 SUMMARY_CACHE_SECONDS = 60 * 60
 
 
-@require_GET
+@require_safe
 @summary_access
 def year_list(request: HttpRequest) -> HttpResponse:
     years = readable_years(request.user).order_by("-start_year")
     return render(request, "reporting/year_list.html", {"years": years})
 
 
-@require_GET
+@require_safe
 @summary_access
 def latest_summary(request: HttpRequest) -> HttpResponse:
     """Home: the newest published year; drafts are reached from the year list."""
@@ -47,7 +47,7 @@ def latest_summary(request: HttpRequest) -> HttpResponse:
     return redirect("reporting:summary", fiscal_year=newest)
 
 
-@require_GET
+@require_safe
 @summary_access
 def pick_year(request: HttpRequest) -> HttpResponse:
     """The year picker's target: a plain GET form, so it works without JavaScript."""
@@ -57,7 +57,7 @@ def pick_year(request: HttpRequest) -> HttpResponse:
     return redirect("reporting:summary", fiscal_year=label)
 
 
-@require_GET
+@require_safe
 @summary_access
 def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     year = _readable_year(request, fiscal_year)
@@ -111,21 +111,26 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @summary_access
 def download_csv(request: HttpRequest, fiscal_year: str) -> HttpResponse:
-    """Every figure of the year in the long form (one row per figure), escaped,
-    with its public note and never the internal one (staff only), for any reader."""
+    """Every figure of the years the page shows (the year and its prior years
+    on record that this reader may read) in the long form, one row per
+    figure, escaped, with its public note and never the internal one (staff
+    only), for any reader."""
     year = _readable_year(request, fiscal_year)
     if isinstance(year, HttpResponse):
         return year
-    content = export_long(year, "csv", internal_notes=False)
+    readable = set(readable_years(request.user).values_list("label", flat=True))
+    labels = [label for label in years_shown(year.label) if label in readable]
+    figures = Figure.objects.filter(period__fiscal_year__label__in=labels)
+    content = export_long(figures, "csv", internal_notes=False)
     response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
     return response
 
 
-@require_GET
+@require_safe
 @summary_access
 def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     """The report-layout workbook: the published tables, one sheet per unit."""
@@ -138,7 +143,23 @@ def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
+@summary_access
+def print_running_header(request: HttpRequest, fiscal_year: str) -> HttpResponse:
+    """The summary's print stylesheet of page margins: the year and Draft or
+    Published at the top of every printed page, the page number at the foot."""
+    year = _readable_year(request, fiscal_year)
+    if isinstance(year, HttpResponse):
+        return year
+    return render(
+        request,
+        "reporting/print_running_header.css",
+        {"fiscal_year": year},
+        content_type="text/css; charset=utf-8",
+    )
+
+
+@require_safe
 @summary_access
 def download_release(request: HttpRequest, fiscal_year: str, number: int) -> HttpResponse:
     """A release's figures exactly as they were published (release 1: as first published)."""

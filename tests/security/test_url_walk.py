@@ -34,6 +34,7 @@ ROLES = ["anonymous", "outsider", "leader", "clerk", "administrator"]
 EXPECTED = [
     # URL name                        anonymous  outsider  leader          clerk   administrator
     ("health",                        OPEN,      OPEN,     OPEN,           OPEN,   OPEN),
+    ("favicon",                       ANY,       ANY,      ANY,            ANY,    ANY),   # redirects to the static icon
     ("<>",                            ANY,       ANY,      ANY,            ANY,    ANY),   # / redirects
     ("home",                          LOGIN,     DENIED,   READ,           READ,   READ),  # newest summary
     ("login",                         OPEN,      ANY,      ANY,            ANY,    ANY),
@@ -47,6 +48,9 @@ EXPECTED = [
     ("admin:jsi18n",                  LOGIN,     ANY,      ANY,            ANY,    ANY),
     ("admin:autocomplete",            LOGIN,     ANY,      ANY,            ANY,    ANY),
     ("admin:view_on_site",            LOGIN,     ANY,      ANY,            ANY,    ANY),
+    # The report's text and published totals: administrators only (the page shows them to all).
+    ("admin:reporting_narrativeblock_*", LOGIN,  DENIED,   DENIED,         DENIED, ANY),
+    ("admin:reporting_publishedtotal_*", LOGIN,  DENIED,   DENIED,         DENIED, ANY),
     ("admin:app_list",                LOGIN,     DENIED,   LIST,           LIST,   ANY),
     ("admin:<*>",                     LOGIN,     ANY,      ANY,            ANY,    ANY),   # catch-all
     ("admin:*_import",                LOGIN,     DENIED,   DENIED,         ANY,    ANY),

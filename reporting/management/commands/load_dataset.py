@@ -1,6 +1,10 @@
-"""Load the shipped 2023-24 dataset (catalogue and figures) and record its
-three years as published (release 1); idempotent."""
+"""Load the shipped 2023-24 dataset (catalogue, figures, the report's text and
+ALERT's published totals) and record its three years as published (release 1);
+idempotent."""
 
+import csv
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import tablib
@@ -8,14 +12,27 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from reporting.findings import Severity, year_findings
-from reporting.models import FiscalYear, ImportBatch, Release
+from reporting.models import FiscalYear, ImportBatch, NarrativeBlock, PublishedTotal, Release
 from reporting.publication import finding_key
 from reporting.resources import FiscalYearResource
-from reporting.services import import_file, publish_year
+from reporting.services import import_file, publish_year, save_year_text
+from units.models import Unit
 from units.resources import MetricResource, RegionResource, UnitResource
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 FIGURES = DATA / "annual-report-2023-24.csv"
+NARRATIVE = DATA / "narrative-2023-24.json"
+PUBLISHED_TOTALS = DATA / "published-totals.csv"
+NARRATIVE_FIELDS = [
+    "kind",
+    "placement",
+    "display_order",
+    "title",
+    "body",
+    "pull_quotes",
+    "link_text",
+    "link_url",
+]
 # The report printed these three years; ALERT stands behind them as printed.
 PUBLISHED_YEARS = ("2021-22", "2022-23", "2023-24")
 PUBLISHED_REASON = "As published in ALERT's 2023-24 annual report."
@@ -63,6 +80,8 @@ class Command(BaseCommand):
             if outcome.has_errors:
                 raise CommandError("\n".join(outcome.problems))
             self.stdout.write(f"{FIGURES.name}: {outcome.summary()}")
+            self.stdout.write(f"{NARRATIVE.name}: {load_narrative(NARRATIVE)}")
+            self.stdout.write(f"{PUBLISHED_TOTALS.name}: {load_published_totals(PUBLISHED_TOTALS)}")
             if not drafts:
                 self._publish()
 
@@ -86,3 +105,48 @@ class Command(BaseCommand):
                 acknowledgements=acknowledgements,
             )
             self.stdout.write(f"{fiscal_year.label}: published, release {release.number}")
+
+
+def load_narrative(path: Path) -> str:
+    """The report's text blocks, matched by year, unit and key. A block an
+    administrator has edited keeps its link: an empty URL in the file never
+    clears one filled in."""
+    years = {fy.label: fy for fy in FiscalYear.objects.all()}
+    units = {unit.code: unit for unit in Unit.objects.all()}
+    written = 0
+    for item in json.loads(path.read_text("utf-8")):
+        unit = units[item["unit"]] if item.get("unit") else None
+        block = NarrativeBlock.objects.filter(
+            fiscal_year=years[item["fiscal_year"]], unit=unit, key=item["key"]
+        ).first() or NarrativeBlock(
+            fiscal_year=years[item["fiscal_year"]], unit=unit, key=item["key"]
+        )
+        wanted = {name: item.get(name, "") for name in NARRATIVE_FIELDS}
+        if block.pk and block.link_url and not wanted["link_url"]:
+            wanted["link_url"] = block.link_url
+        if block.pk and all(getattr(block, name) == value for name, value in wanted.items()):
+            continue
+        for name, value in wanted.items():
+            setattr(block, name, value)
+        save_year_text(record=block)
+        written += 1
+    return f"{written} written"
+
+
+def load_published_totals(path: Path) -> str:
+    years = {fy.label: fy for fy in FiscalYear.objects.all()}
+    written = 0
+    with path.open(encoding="utf-8", newline="") as rows:
+        for row in csv.DictReader(rows):
+            total = PublishedTotal.objects.filter(
+                fiscal_year=years[row["fiscal_year"]], metric_code=row["metric_code"]
+            ).first() or PublishedTotal(
+                fiscal_year=years[row["fiscal_year"]], metric_code=row["metric_code"]
+            )
+            value = Decimal(row["value"])
+            if total.pk and total.value == value and total.note == row["note"]:
+                continue
+            total.value, total.note = value, row["note"]
+            save_year_text(record=total)
+            written += 1
+    return f"{written} written"

@@ -78,7 +78,7 @@ def test_logging_in_through_the_form_leads_to_the_page_asked_for(client, dataset
     assert response["Location"] == url
 
 
-def test_the_csv_download_holds_every_figure_of_the_year_in_the_long_form(client, dataset, leader):
+def test_the_csv_download_holds_every_figure_of_every_year_the_page_shows(client, dataset, leader):
     client.force_login(leader)
     url = reverse("reporting:download_csv", kwargs={"fiscal_year": "2023-24"})
     response = client.get(url)
@@ -87,11 +87,15 @@ def test_the_csv_download_holds_every_figure_of_the_year_in_the_long_form(client
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     # The report's download: the long form with the internal note blank (staff only).
     assert tuple(rows[0]) == COLUMNS
+    # The page compares 2023-24 with 2022-23 and 2021-22: the file can rebuild it.
+    assert {row["fiscal_year"] for row in rows} == {"2023-24", "2022-23", "2021-22"}
     assert {row["note"] for row in rows} == {""}
-    assert {row["fiscal_year"] for row in rows} == {"2023-24"}
     from reporting.models import Figure
 
-    assert len(rows) == Figure.objects.for_year("2023-24").count()
+    assert len(rows) == Figure.objects.count()
+    assert {"FY"} == {
+        row["period"] for row in rows if row["fiscal_year"] == "2022-23"
+    }  # prior years hold full-year figures
     drugs = [
         r for r in rows if r["metric"] == "est-value-of-drugs-seized" and r["region"] == "Red Deer"
     ]

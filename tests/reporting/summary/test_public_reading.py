@@ -59,7 +59,10 @@ def test_on_the_downloads_carry_no_internal_note(client, records, public):
     response = client.get(CSV)
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert len(rows) == Figure.objects.for_year("2023-24").count()
+    # The years the page shows (2023-24 and its two published prior years).
+    shown = ["2021-22", "2022-23", "2023-24"]
+    assert len(rows) == Figure.objects.filter(period__fiscal_year__label__in=shown).count()
+    assert {row["fiscal_year"] for row in rows} == set(shown)
     assert {row["note"] for row in rows} == {""}
     assert client.get(XLSX).status_code == 200
     assert INTERNAL_NOTE.encode() not in client.get(RELEASE).content

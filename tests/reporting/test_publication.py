@@ -8,7 +8,8 @@ from django.urls import reverse
 from reporting import services
 from reporting.findings import Severity, year_findings
 from reporting.models import Figure, FiscalYear, PublicationEvent, Release, ReleaseRefused
-from reporting.publication import finding_key, release_history
+from reporting.publication import finding_key, release_history, review_year
+from units.models import Unit
 
 CFSEU_CHARGES = {"metric__unit__code": "CFSEU", "metric__code": "charges-laid"}
 
@@ -217,3 +218,19 @@ def test_the_unpublish_page_needs_a_reason(client, year, administrator):
     assert client.post(url, {"reason": "Q3 to correct"}).status_code == 302
     year.refresh_from_db()
     assert not year.is_locked
+
+
+def test_the_review_lists_the_quarters_not_yet_approved(year, administrator, client):
+    cfseu = Unit.objects.get(code="CFSEU")
+    services.submit_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator)
+    services.approve_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator)
+
+    unapproved = review_year(year).unapproved
+    assert "CFSEU Q1" not in unapproved
+    assert {"CFSEU Q2", "CFSEU Q3", "CFSEU Q4", "ICE Q1"} <= set(unapproved)
+
+    client.force_login(administrator)
+    page = client.get(reverse("admin:reporting_fiscalyear_publish", args=[year.pk]))
+    content = page.content.decode()
+    assert "Quarters not yet approved" in content
+    assert "<li>CFSEU Q2</li>" in content and "<li>CFSEU Q1</li>" not in content

@@ -285,6 +285,8 @@ class AlertImportExportMixin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         held = request.POST.get("import_file_name", "")
+        if held and not self._held_for(request, held):
+            return self._not_yours(request)
         key = "alert:confirmed-import:" + hashlib.sha256(held.encode()).hexdigest()
         if held and not cache.add(key, "", CONFIRMED_REMEMBERED):
             return self._already_confirmed(request, cache.get(key))
@@ -307,6 +309,27 @@ class AlertImportExportMixin(ImportExportMixin):
             claimed = f"#{outcome.batch.pk}" if outcome is not None else "done"
             cache.set(key, claimed, CONFIRMED_REMEMBERED)
         return response
+
+    @staticmethod
+    def _held_for(request, held: str) -> bool:
+        """Whether the held upload ``held`` is this user's preview (or gone:
+        then confirming it says so). Only who previewed a file confirms or
+        cancels it."""
+        owners = HeldUpload.objects.filter(name=held).values_list("owner_id", flat=True)
+        return not owners or owners[0] == request.user.pk
+
+    def _not_yours(self, request):
+        messages.error(
+            request,
+            "This preview was made by another user: only they can confirm or cancel it. "
+            "Nothing was written; upload the file yourself to import it.",
+        )
+        return HttpResponseRedirect(
+            reverse(
+                "admin:{}_{}_changelist".format(*self.get_model_info()),
+                current_app=self.admin_site.name,
+            )
+        )
 
     def _already_confirmed(self, request, claimed: str | None):
         if claimed is None:
@@ -337,7 +360,10 @@ class AlertImportExportMixin(ImportExportMixin):
             raise PermissionDenied
         form = ConfirmImportForm(request.POST)
         if form.is_valid():
-            HeldUploadStorage(name=form.cleaned_data["import_file_name"]).remove()
+            held = form.cleaned_data["import_file_name"]
+            if not self._held_for(request, held):
+                return self._not_yours(request)
+            HeldUploadStorage(name=held).remove()
             messages.info(request, "Import cancelled: nothing was written.")
         return HttpResponseRedirect(
             reverse(

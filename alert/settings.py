@@ -223,8 +223,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "reporting.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # Counted in the shared cache, one atomic increment a request (see the module).
+        "reporting.api.throttling.AnonRateThrottle",
+        "reporting.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("ALERT_API_ANON_RATE", "60/minute"),

@@ -1,13 +1,15 @@
-"""Each signed-in user's permissions and unit assignments, held in the shared cache.
+"""Each signed-in user, with their permissions and unit assignments, held in the shared cache.
 
-Django's ``ModelBackend`` keeps a user's permissions on the user object, that
-is for one request: every request asks the database again (the user's own
-permissions, their groups' permissions, and here their assigned units). The
-answer changes only when an administrator changes the user's groups,
-permissions or units, so it is kept in the default cache (Redis, shared by
-every app server, when REDIS_URL is set) under the user's id and
+Django's ``ModelBackend`` reads the signed-in user on every request, and
+keeps their permissions on the user object, that is for one request: every
+request asks the database again (the user, their own permissions, their
+groups' permissions, and here their assigned units). The answers change
+only when the user is saved or an administrator changes their groups,
+permissions or units, so they are kept in the default cache (Redis, shared
+by every app server, when REDIS_URL is set) under the user's id and
 ``ACCESS_CACHE_VERSION``. ``units.signals`` forgets a user's entry whenever
-any of those changes, on every server at once since the cache is shared.
+any of those changes (a save of the user included: a new password, a
+deactivation), on every server at once since the cache is shared.
 """
 
 from django.contrib.auth.backends import ModelBackend
@@ -17,7 +19,7 @@ from django.db import transaction
 
 # Part of every key: raise it when the cached entry's shape changes, so that
 # servers running the new code never read an entry written by the old.
-ACCESS_CACHE_VERSION = 1
+ACCESS_CACHE_VERSION = 2
 # A safety net only: entries are forgotten when what they hold changes.
 ACCESS_CACHE_SECONDS = 60 * 60
 
@@ -27,7 +29,9 @@ def access_key(user_id: int) -> str:
 
 
 def user_access(user) -> dict[str, frozenset]:
-    """``{"user": perms, "group": perms, "units": unit ids}`` of a saved user.
+    """``{"user": perms, "group": perms, "units": unit ids}`` of a saved user
+    (and ``"account"``, the user as read from the database, once
+    ``CachedPermissionsBackend.get_user`` has read it).
 
     Read from the shared cache at most once per user object (per request).
     """
@@ -72,6 +76,22 @@ class CachedPermissionsBackend(ModelBackend):
     backend for an active superuser); inactive users and object permissions
     get nothing, as with ``ModelBackend``.
     """
+
+    def get_user(self, user_id):
+        """The signed-in user of a request (None if unknown or inactive), from
+        the shared cache with their access once read from the database."""
+        key = access_key(user_id)
+        held = cache.get(key)
+        if held is None or "account" not in held:
+            user = super().get_user(user_id)
+            if user is None:
+                return None
+            # Never an instance from elsewhere, which may hold unsaved changes.
+            held = {**(held or _load_access(user)), "account": user}
+            cache.set(key, held, ACCESS_CACHE_SECONDS)
+        user = held["account"]  # a fresh copy from the cache, for this request only
+        user._shared_access = held
+        return user
 
     def get_user_permissions(self, user_obj, obj=None) -> set[str]:
         if not self._cacheable(user_obj, obj):

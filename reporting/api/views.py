@@ -6,6 +6,8 @@ validation, locking and history as the admin and the importer.
 """
 
 from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -17,8 +19,8 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, routers, status, viewsets
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from reporting import filters, services
@@ -26,12 +28,14 @@ from reporting.api import serializers as s
 from reporting.api.errors import status_for_problems
 from reporting.api.permissions import UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
+from reporting.api.throttling import ScopedRateThrottle
+from reporting.caching import SHARED_SECONDS, records_key
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
 from reporting.provenance import api_source
 from reporting.summary import build_summary
-from units.models import Metric, Region, Unit
+from units.models import Metric, Region, Unit, assigned_unit_ids
 
 BULK_FILE_NAME = "API request"
 
@@ -146,6 +150,19 @@ class FigureViewSet(
         return super().get_queryset().visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
+        # A page is the same for everyone who sees the same units until the
+        # records change: rendered once per records version, in the shared
+        # cache. A cached page costs the session, the user and the version.
+        units = assigned_unit_ids(request.user)
+        scope = "all" if units is None else ",".join(map(str, sorted(units)))
+        key = records_key("api-figures", scope, request.build_absolute_uri())
+        body = cache.get(key)
+        if body is None:
+            body = JSONRenderer().render(self._page(request).data)
+            cache.set(key, body, SHARED_SECONDS)
+        return HttpResponse(body, content_type="application/json")
+
+    def _page(self, request) -> Response:
         # Rows from values(), not model instances: a page of 1,000 figures would
         # otherwise build 6,000 objects. The same serializer shapes each row.
         serializer = s.FigureSerializer(context=self.get_serializer_context())

@@ -2,6 +2,6 @@
 (``charts``), laid out for the page (``presentation``) and served by the
 leadership pages (``views``)."""
 
-from reporting.summary.build import AnnualSummary, build_summary, records_version
+from reporting.summary.build import AnnualSummary, build_summary
 
-__all__ = ["AnnualSummary", "build_summary", "records_version"]
+__all__ = ["AnnualSummary", "build_summary"]

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Prefetch
 
 from reporting.formatting import format_figure, format_quarters
@@ -594,21 +593,3 @@ def _regional_table(unit, label, regions, figures) -> RegionalTable | None:
         rows=rows,
         totals=totals,
     )
-
-
-def records_version() -> str:
-    """A token that changes whenever anything the summary shows changes.
-
-    Every write of a figure, a fiscal year or the catalogue leaves a history
-    record (all entry paths write history, bulk imports included), so the
-    newest record of each history table identifies the state of the records.
-    One query; the summary page caches its content under this token, which
-    stays correct across processes because each request reads it afresh.
-    """
-    parts = []
-    for model in (Figure, FiscalYear, Unit, Metric, Region, NarrativeBlock, PublishedTotal):
-        table = connection.ops.quote_name(model.history.model._meta.db_table)
-        parts.append(f"(SELECT MAX(history_id) FROM {table})")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        return "|".join(str(part) for part in cursor.fetchone())

@@ -3,8 +3,6 @@
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from reporting.access import (
@@ -14,14 +12,13 @@ from reporting.access import (
     refuse_reading,
     summary_access,
 )
+from reporting.caching import SHARED_SECONDS, records_key, serve_shared_page, shared_page
 from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
 from reporting.exporting.longform import export_release
 from reporting.models import Figure, FiscalYear, Release
 from reporting.publication import release_history
-from reporting.summary.build import build_summary, records_version, years_shown
+from reporting.summary.build import build_summary, years_shown
 from reporting.summary.presentation import SummaryPage, staff_findings
-
-SUMMARY_CACHE_SECONDS = 60 * 60
 
 
 @require_safe
@@ -60,34 +57,40 @@ def pick_year(request: HttpRequest) -> HttpResponse:
 @require_safe
 @summary_access
 def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
-    year = _readable_year(request, fiscal_year)
-    if isinstance(year, HttpResponse):
-        return year
     staff = can_see_findings(request.user)
     public = is_public_reader(request.user)
+    # The page is the same for every reader of one kind (staff see the
+    # findings; the public sees published years only, without internal notes
+    # or the notice of drafts) until the records change: built once per
+    # records version, in the shared cache. A cached page costs the session,
+    # the user and the records version.
     kind = "staff" if staff else "public" if public else "readers"
-    # The content is the same for every viewer of one kind (staff see the
-    # findings, the public no internal notes) until the records change:
-    # render it once per records version.
-    key = f"summary-content:{fiscal_year}:{kind}:{records_version()}"
-    content = cache.get(key)
-    if content is None:
-        annual = build_summary(year, internal_notes=not public)
-        if public:  # the year picker offers only what this reader may open
-            readable = set(readable_years(request.user).values_list("label", flat=True))
-            annual.years = [label for label in annual.years if label in readable]
-        findings = staff_findings(fiscal_year) if staff else None
-        page = SummaryPage.from_summary(annual, findings=findings)
-        content = render_to_string(
-            "reporting/summary_content.html",
+    key = records_key("summary-page", fiscal_year, kind)
+    page = cache.get(key)
+    if page is None:
+        year = _readable_year(request, fiscal_year)
+        if isinstance(year, HttpResponse):
+            return year
+        page = shared_page(
+            "reporting/summary.html",
             {
-                "summary": annual,
-                "page": page,
-                "releases": release_history(year),
+                "fiscal_year": fiscal_year,
+                "year": year,
+                **_summary_parts(request, year, staff=staff, public=public),
             },
-            request=request,
+            request,
         )
-        cache.set(key, content, SUMMARY_CACHE_SECONDS)
+        cache.set(key, page, SHARED_SECONDS)
+    return serve_shared_page(request, page)
+
+
+def _summary_parts(request: HttpRequest, year: FiscalYear, *, staff: bool, public: bool) -> dict:
+    """What the summary page shows of ``year`` to one kind of reader."""
+    annual = build_summary(year, internal_notes=not public)
+    if public:  # the year picker offers only what this reader may open
+        readable = set(readable_years(request.user).values_list("label", flat=True))
+        annual.years = [label for label in annual.years if label in readable]
+    findings = staff_findings(year.label) if staff else None
     # Drafts newer than this year, for the staff notice (never for the public).
     drafts = (
         []
@@ -99,16 +102,12 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
             .values_list("label", flat=True)
         )
     )
-    return render(
-        request,
-        "reporting/summary.html",
-        {
-            "fiscal_year": fiscal_year,
-            "year": year,
-            "drafts": drafts,
-            "content": mark_safe(content),  # our own rendered HTML
-        },
-    )
+    return {
+        "summary": annual,
+        "page": SummaryPage.from_summary(annual, findings=findings),
+        "releases": release_history(year),
+        "drafts": drafts,
+    }
 
 
 @require_safe

@@ -35,11 +35,13 @@ def test_the_values_list_costs_the_same_queries_at_page_size_10_and_1000(
     assert Figure.objects.count() > 1000
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=leader).key}")
-    # token + the user's permissions (2) and unit assignment, read once + count + page
-    assert count_queries(client, django_assert_num_queries, 10, 6) == 10
-    # token + count + page: the permissions and units now come from the shared cache
-    assert count_queries(client, django_assert_num_queries, 1000, 3) == 1000
-    assert count_queries(client, django_assert_num_queries, 10, 3) == 10
+    # token + the user's permissions (2) and unit assignment, read once
+    # + the records version + count + page
+    assert count_queries(client, django_assert_num_queries, 10, 7) == 10
+    # token + version + count + page: the permissions and units come from the shared cache
+    assert count_queries(client, django_assert_num_queries, 1000, 4) == 1000
+    # token + version: the page of 10 is already rendered for this state of the records
+    assert count_queries(client, django_assert_num_queries, 10, 2) == 10
 
 
 def test_filtered_lists_cost_the_same_whatever_the_page_size(
@@ -51,7 +53,8 @@ def test_filtered_lists_cost_the_same_whatever_the_page_size(
     params = {"unit": "ICE", "fiscal_year": "2022-23"}
     client.get(url, params)  # the user's permissions and units, read once into the cache
     for size in (10, 1000):
-        # user + unit + year lookups + count + page (the session comes from the cache)
+        # version + unit + year lookups + count + page (the session, the user and
+        # their access come from the cache)
         with django_assert_num_queries(5):
             assert client.get(url, {**params, "page_size": size}).status_code == 200
 

@@ -126,6 +126,30 @@ def test_cancel_removes_the_held_file_and_writes_nothing(client, clerk, dataset,
     assert record() == before
 
 
+def test_only_who_previewed_a_file_confirms_or_cancels_it(
+    client, clerk, administrator, dataset, media
+):
+    """A held upload's name travels in a form; another user who learns it
+    (even an administrator, who may import) neither confirms nor cancels it."""
+    client.force_login(clerk)
+    before = record()
+    preview = upload(client, edited_report({("ICE", "D5"): 1150}), "edit.xlsx")
+    fields = {f.name: f.value() for f in preview.context["confirm_form"]}
+
+    client.force_login(administrator)
+    for url in (CONFIRM, CANCEL):
+        response = client.post(reverse(url), fields, follow=True)
+        assert "This preview was made by another user" in response.content.decode()
+        assert "Nothing was written" in response.content.decode()
+    assert record() == before
+    assert len(held_uploads(media)) == 1  # still the clerk's to confirm
+
+    client.force_login(clerk)
+    assert client.post(reverse(CONFIRM), fields).status_code == 302
+    assert Figure.objects.get(metric__code="file-intakes", period__period="Q3").value == 1150
+    assert held_uploads(media) == []
+
+
 def test_upload_is_held_in_the_database_not_a_process_or_host_folder(client, clerk, dataset, media):
     client.force_login(clerk)
     content = edited_report({("ICE", "D5"): 810})

@@ -4,6 +4,7 @@ and are forgotten the moment their groups, permissions or units change."""
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
+from django.urls import reverse
 
 from reporting.roles import DATA_ENTRY, LEADERSHIP
 from units.auth import access_key
@@ -142,3 +143,39 @@ def test_a_new_user_reusing_an_id_never_sees_the_old_users_permissions(clerk, ca
     # SQLite may hand a deleted row's id out again.
     newcomer = User.objects.create_user(id=old_id, username="dave", password="x" * 12)
     assert not fresh(newcomer).has_perm(ADD_FIGURE)
+
+
+def test_the_signed_in_user_comes_from_the_cache_after_their_first_request(
+    client, leader, dataset, django_assert_num_queries
+):
+    client.force_login(leader)
+    url = reverse("reporting:year_list")
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(1):  # the years; the user and their access are cached
+        page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["user"] == leader
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda user: setattr(user, "is_active", False), id="deactivated"),
+        pytest.param(lambda user: user.set_password("a brand new secret 42"), id="new password"),
+    ],
+)
+def test_a_saved_change_to_the_user_ends_their_cached_sign_in_at_once(
+    client, leader, dataset, change
+):
+    """An administrator deactivates Carol, or her password changes: the cached
+    copy of her is forgotten, and her open session no longer reads anything."""
+    client.force_login(leader)
+    url = reverse("reporting:year_list")
+    assert client.get(url).status_code == 200
+    assert "account" in cache.get(access_key(leader.pk))
+    user = User.objects.get(pk=leader.pk)
+    change(user)
+    user.save()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -1,0 +1,63 @@
+"""The figures list is rendered once per state of the records and kept in the
+shared cache: a change shows at once, and no reader gets another's page."""
+
+from django.contrib.auth.models import User
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from reporting import services
+from units.models import Unit
+
+
+def values(response) -> dict[tuple[str, str, str], str]:
+    return {
+        (row["unit"], row["metric"], row["period"]): row["value"]
+        for row in response.json()["results"]
+        if row["region"] is None
+    }
+
+
+def test_a_change_to_a_figure_shows_in_the_cached_list_at_once(as_user, leader, clerk, intakes_q1):
+    client = as_user(leader)
+    url = reverse("api:figure-list")
+    params = {"unit": "ICE", "fiscal_year": "2023-24"}
+    assert values(client.get(url, params))[("ICE", "file-intakes", "Q1")] == "680.00"
+    assert values(client.get(url, params))[("ICE", "file-intakes", "Q1")] == "680.00"  # cached
+    services.record_figure(
+        metric=intakes_q1.metric, period=intakes_q1.period, value="681", user=clerk, source="test"
+    )
+    assert values(client.get(url, params))[("ICE", "file-intakes", "Q1")] == "681.00"
+
+
+def test_a_clerk_assigned_to_a_unit_never_gets_the_page_cached_for_everyone(
+    as_user, leader, clerk, dataset
+):
+    url = reverse("api:figure-list")
+    params = {"fiscal_year": "2023-24", "page_size": 1000}
+    everyone = {row["unit"] for row in as_user(leader).get(url, params).json()["results"]}
+    assert {"ICE", "CISA"} <= everyone
+    Unit.objects.get(code="ICE").data_entry_users.add(clerk)
+    mine = {row["unit"] for row in as_user(clerk).get(url, params).json()["results"]}
+    assert mine == {"ICE"}
+
+
+def test_each_host_gets_links_to_itself(leader, dataset, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "records.example.org"]
+    client = APIClient()
+    client.force_login(leader)
+    url = reverse("api:figure-list")
+    for host in ("testserver", "records.example.org"):
+        page = client.get(url, {"page_size": 10}, HTTP_HOST=host).json()
+        assert page["next"].startswith(f"http://{host}/")
+        assert page["results"][0]["url"].startswith(f"http://{host}/")
+
+
+def test_a_cached_list_still_asks_who_is_reading(api, leader, dataset):
+    api.force_login(leader)
+    url = reverse("api:figure-list")
+    assert api.get(url).status_code == 200
+    api.logout()
+    assert api.get(url).status_code == 401
+    nobody = User.objects.create_user("dave", password="a long passphrase 42")
+    api.force_login(nobody)  # signed in, no role
+    assert api.get(url).status_code == 403

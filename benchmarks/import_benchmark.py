@@ -74,6 +74,8 @@ def reset_database() -> None:
                 label=f"Metric {m}",
                 value_type=Metric.ValueType.CURRENCY if m == 0 else Metric.ValueType.COUNT,
                 display_order=m,
+                # Every metric has figures by region in this file.
+                regional_label=f"Metric {m} by region",
             )
             for m in range(METRICS_PER_UNIT)
         )
@@ -94,10 +96,10 @@ def generate_rows() -> list[list[str]]:
             for period in ("Q1", "Q2", "Q3", "Q4", "FY"):
                 n += 1
                 value = f"{n % 9000 + 100}.25" if metric.value_type == "currency" else str(n % 900)
-                rows.append([metric.unit.code, metric.code, label, period, "", value, ""])
+                rows.append([metric.unit.code, metric.code, label, period, "", value, "", ""])
             for region in regions:
                 n += 1
-                rows.append([metric.unit.code, metric.code, label, "FY", region, str(n % 500), ""])
+                rows.append([metric.unit.code, metric.code, label, "FY", region, str(n % 500), "", ""])
     return rows
 
 
@@ -141,8 +143,9 @@ def plain_bulk_create(rows) -> tuple[float, float]:
             region_id=regions[region] if region else None,
             value=Decimal(value),
             note=note,
+            public_note=public_note,
         )
-        for unit, metric, label, period, region, value, note in rows
+        for unit, metric, label, period, region, value, note, public_note in rows
     ]
     prepared = time.perf_counter()
     with transaction.atomic():

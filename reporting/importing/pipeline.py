@@ -17,7 +17,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow, UncachedFormula
@@ -468,27 +467,22 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
         )
         (changed if planned.existing_id else new).append(value)
     total, done = len(new) + len(changed), 0
-    # Written in slices so that a long file can report its progress.
+    # Written in slices so that a long file can report its progress; each
+    # slice's history is copied from the rows just written.
+    history = {"user": who, "reason": reason, "when": now}
+    fields = ["value", "note", "public_note", "import_batch", "updated_by", "updated_at", "version"]
     for start in range(0, len(new), PROGRESS_SLICE):
-        bulk_create_with_history(
-            new[start : start + PROGRESS_SLICE],
-            Figure,
-            batch_size=BATCH_SIZE,
-            default_user=who,
-            default_change_reason=reason,
+        written = Figure.objects.bulk_create(
+            new[start : start + PROGRESS_SLICE], batch_size=BATCH_SIZE
         )
-        done += len(new[start : start + PROGRESS_SLICE])
+        Figure.objects.record_history([figure.pk for figure in written], "+", **history)
+        done += len(written)
         if progress:
             progress(done, total)
     for start in range(0, len(changed), PROGRESS_SLICE):
-        bulk_update_with_history(
-            changed[start : start + PROGRESS_SLICE],
-            Figure,
-            ["value", "note", "public_note", "import_batch", "updated_by", "updated_at", "version"],
-            batch_size=BATCH_SIZE,
-            default_user=who,
-            default_change_reason=reason,
-        )
-        done += len(changed[start : start + PROGRESS_SLICE])
+        part = changed[start : start + PROGRESS_SLICE]
+        Figure.objects.bulk_update(part, fields, batch_size=BATCH_SIZE)
+        Figure.objects.record_history([figure.pk for figure in part], "~", **history)
+        done += len(part)
         if progress:
             progress(done, total)

@@ -99,7 +99,9 @@ def generate_rows() -> list[list[str]]:
                 rows.append([metric.unit.code, metric.code, label, period, "", value, "", ""])
             for region in regions:
                 n += 1
-                rows.append([metric.unit.code, metric.code, label, "FY", region, str(n % 500), "", ""])
+                rows.append(
+                    [metric.unit.code, metric.code, label, "FY", region, str(n % 500), "", ""]
+                )
     return rows
 
 

@@ -9,6 +9,9 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         # After auth has created this app's permissions (auth is listed first).
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="reporting-sync-roles")
+        post_migrate.connect(
+            _install_records_version, sender=self, dispatch_uid="reporting-records-version"
+        )
 
 
 def _sync_roles(sender, apps=None, **kwargs) -> None:
@@ -18,3 +21,9 @@ def _sync_roles(sender, apps=None, **kwargs) -> None:
     from reporting.roles import sync_roles
 
     sync_roles(apps or global_apps)
+
+
+def _install_records_version(sender, using="default", **kwargs) -> None:
+    from reporting.caching import install_records_version
+
+    install_records_version(using)

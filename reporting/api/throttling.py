@@ -13,6 +13,7 @@ A fixed window lets a client spend its allowance at the end of one window
 and again at the start of the next; the limits are set with that in mind.
 """
 
+from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 
 
@@ -29,16 +30,26 @@ class CountedRate(throttling.SimpleRateThrottle):
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
         key = f"{self.key}:{window}"
-        # The first request of a window creates its counter; later ones raise it.
-        if self.cache.add(key, 1, self.duration + 1):
-            count = 1
-        else:
-            try:
-                count = self.cache.incr(key)
-            except ValueError:  # the counter expired between the two calls
-                self.cache.set(key, 1, self.duration + 1)
-                count = 1
-        return count <= self.num_requests
+        return self._count(key) <= self.num_requests
+
+    def _count(self, key: str) -> int:
+        """Raise the window's counter; its new value."""
+        if isinstance(self.cache, RedisCache):
+            # One round trip: INCR creates the counter at 1, EXPIRE ends it with
+            # its window. (Django's incr asks whether the key exists first.)
+            name = self.cache.make_and_validate_key(key)
+            client = self.cache._cache.get_client(name, write=True)
+            count, _ = (
+                client.pipeline(transaction=False)
+                .incr(name)
+                .expire(name, self.duration + 1)
+                .execute()
+            )
+            return count
+        try:
+            return self.cache.incr(key)
+        except ValueError:  # the window's first request; or another one created it meanwhile
+            return 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
 
     def wait(self) -> float:
         """Seconds until the window ends (the answer's Retry-After)."""

@@ -6,7 +6,6 @@ validation, locking and history as the admin and the importer.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -29,7 +28,7 @@ from reporting.api.errors import status_for_problems
 from reporting.api.permissions import UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
 from reporting.api.throttling import ScopedRateThrottle
-from reporting.caching import SHARED_SECONDS, records_key
+from reporting.caching import records_key, shared_get, shared_set
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
@@ -156,10 +155,10 @@ class FigureViewSet(
         units = assigned_unit_ids(request.user)
         scope = "all" if units is None else ",".join(map(str, sorted(units)))
         key = records_key("api-figures", scope, request.build_absolute_uri())
-        body = cache.get(key)
+        body = shared_get(key)
         if body is None:
             body = JSONRenderer().render(self._page(request).data)
-            cache.set(key, body, SHARED_SECONDS)
+            shared_set(key, body)
         return HttpResponse(body, content_type="application/json")
 
     def _page(self, request) -> Response:

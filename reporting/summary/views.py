@@ -1,6 +1,5 @@
 """The leadership pages: the list of fiscal years, the annual summary and its downloads."""
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -12,7 +11,13 @@ from reporting.access import (
     refuse_reading,
     summary_access,
 )
-from reporting.caching import SHARED_SECONDS, records_key, serve_shared_page, shared_page
+from reporting.caching import (
+    records_key,
+    serve_shared_page,
+    shared_get,
+    shared_page,
+    shared_set,
+)
 from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
 from reporting.exporting.longform import export_release
 from reporting.models import Figure, FiscalYear, Release
@@ -66,7 +71,7 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     # the user and the records version.
     kind = "staff" if staff else "public" if public else "readers"
     key = records_key("summary-page", fiscal_year, kind)
-    page = cache.get(key)
+    page = shared_get(key)
     if page is None:
         year = _readable_year(request, fiscal_year)
         if isinstance(year, HttpResponse):
@@ -80,7 +85,7 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
             },
             request,
         )
-        cache.set(key, page, SHARED_SECONDS)
+        shared_set(key, page)
     return serve_shared_page(request, page)
 
 

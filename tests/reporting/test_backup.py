@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from reporting.backup import backed_up_models, project_app_labels, take_backup
+from reporting.caching import records_key, shared_get, shared_set
 from reporting.models import Figure, FiscalYear, ImportBatch
 from reporting.services import delete_figure, import_file, record_figure, set_year_status
 from units.models import Metric, Region, Unit
@@ -271,3 +272,16 @@ def test_the_backup_reads_one_snapshot_while_people_keep_working(django_db_setup
     assert row[figures["fields"].index("value")] == str(original)
     history = tables["reporting.historicalfigure"]
     assert "changed" not in {r[history["fields"].index("note")] for r in history["rows"]}
+
+
+def test_a_restore_forgets_every_page_cached_before_it(lived_in, tmp_path):
+    """A restore can bring back a records version's number with other records:
+    nothing cached under the old numbers is served after it."""
+    backup = tmp_path / "backup.json"
+    call_command("backup", "-o", str(backup), stdout=_quiet())
+    key = records_key("summary-page", "2023-24", "staff")
+    shared_set(key, (b"<p>before the restore</p>", b""))
+    assert shared_get(key) is not None
+    an_empty_migrated_database()
+    call_command("restore", str(backup), stdout=_quiet())
+    assert shared_get(key) is None

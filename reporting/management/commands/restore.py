@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from reporting.backup import RestoreError, restore
+from reporting.caching import forget_shared_pages
 
 
 class Command(BaseCommand):
@@ -32,5 +33,9 @@ class Command(BaseCommand):
             counts = restore(data)
         except (RestoreError, DatabaseError, KeyError, TypeError, ValueError) as exc:
             raise CommandError(f"Nothing was restored: {exc}") from exc
+        # Pages cached for the records before the restore may carry the same
+        # records version as different records now: the cache holds no data
+        # of value (docs/operations.md), so it is emptied.
+        forget_shared_pages()
         rows = sum(counts.values())
         self.stdout.write(f"Restored {path.name}: {rows} rows in {len(counts)} tables.")

@@ -13,6 +13,7 @@ A fixed window lets a client spend its allowance at the end of one window
 and again at the start of the next; the limits are set with that in mind.
 """
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 
@@ -34,11 +35,12 @@ class CountedRate(throttling.SimpleRateThrottle):
 
     def _count(self, key: str) -> int:
         """Raise the window's counter; its new value."""
-        if isinstance(self.cache, RedisCache):
+        backend = caches[DEFAULT_CACHE_ALIAS]  # DRF's ``cache`` is a proxy of it
+        if isinstance(backend, RedisCache):
             # One round trip: INCR creates the counter at 1, EXPIRE ends it with
             # its window. (Django's incr asks whether the key exists first.)
-            name = self.cache.make_and_validate_key(key)
-            client = self.cache._cache.get_client(name, write=True)
+            name = backend.make_and_validate_key(key)
+            client = backend._cache.get_client(name, write=True)
             count, _ = (
                 client.pipeline(transaction=False)
                 .incr(name)

@@ -225,7 +225,7 @@ def main(argv=None) -> int:
                 forget_keys(args.redis_url, env["ALERT_CACHE_KEY_PREFIX"])
     baseline = urls.get("/health/", {}).get("per_second")
     for stats in urls.values():
-        stats["ratio_to_health"] = round(stats["per_second"] / baseline, 2) if baseline else None
+        stats["ratio_to_health"] = round(stats["per_second"] / baseline, 3) if baseline else None
     result = {
         "connections": args.connections,
         "threads": args.threads,

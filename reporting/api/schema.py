@@ -81,17 +81,33 @@ ERRORS = {
     "401": OpenApiResponse(ErrorSerializer, "Not authenticated (no or a wrong token)."),
     "403": OpenApiResponse(ErrorSerializer, "Authenticated, but without the permission."),
     "404": OpenApiResponse(ErrorSerializer, "No such object, or no such page."),
-    "409": OpenApiResponse(ErrorSerializer, "The fiscal year is locked (published)."),
+    "409": OpenApiResponse(
+        ErrorSerializer,
+        "Refused by the records' rules: the fiscal year is locked (published), the "
+        "unit's quarter is approved, or (create) the figure is already on record.",
+    ),
+    "412": OpenApiResponse(
+        ErrorSerializer,
+        "The figure changed since the ETag sent in If-Match: GET it again and decide.",
+    ),
+    "413": OpenApiResponse(
+        ErrorSerializer, "The request body is over the upload limit: send fewer figures a request."
+    ),
     "429": OpenApiResponse(ErrorSerializer, "Too many requests; retry later."),
 }
-WRITE_ONLY = {"409"}
+# The methods each answer can come from (the others: every method).
+ONLY_FOR = {
+    "409": {"POST", "PUT", "PATCH", "DELETE"},
+    "412": {"PUT", "PATCH", "DELETE"},  # If-Match
+    "413": {"POST", "PUT", "PATCH"},  # a body
+}
 
 
 class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code, response in ERRORS.items():
-            if code in responses or (code in WRITE_ONLY and self.method in ("GET", "HEAD")):
+            if code in responses or self.method not in ONLY_FOR.get(code, {self.method}):
                 continue
             responses[code] = self._get_response_for_code(response, code, direction=direction)
         return responses

@@ -37,7 +37,14 @@ def test_the_schema_generates_without_warnings(db, tmp_path):
         "page",
         "page_size",
     } <= params
-    assert {"401", "403", "409"} <= set(paths["/api/v1/figures/{id}/"]["patch"]["responses"])
+    assert {"401", "403", "409", "412", "413"} <= set(
+        paths["/api/v1/figures/{id}/"]["patch"]["responses"]
+    )
+    assert {"409", "412"} <= set(paths["/api/v1/figures/{id}/"]["delete"]["responses"])
+    assert {"409", "413"} <= set(paths["/api/v1/figures/bulk/"]["post"]["responses"])
+    assert "412" not in paths["/api/v1/figures/bulk/"]["post"]["responses"]
+    reading = set(paths["/api/v1/figures/"]["get"]["responses"])
+    assert {"401", "403", "429"} <= reading and not {"409", "412", "413"} & reading
 
 
 def test_schema_is_served_to_a_logged_in_user(dataset, as_user, leader):

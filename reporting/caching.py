@@ -115,6 +115,11 @@ def shared_set(key: str, value) -> None:
 def forget_shared_pages() -> None:
     """Empty the shared cache and this process's copies (after a restore)."""
     shared_cache.clear()
+    forget_local_copies()
+
+
+def forget_local_copies() -> None:
+    """Drop this process's copies of shared entries (the shared cache keeps its own)."""
     with _local_lock:
         _local.clear()
 

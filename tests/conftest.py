@@ -13,10 +13,9 @@ def empty_cache() -> None:
     from django.conf import settings
     from django.core.cache import cache
 
-    from reporting import caching
+    from reporting.caching import forget_local_copies
 
-    with caching._local_lock:  # this process's copies of shared pages
-        caching._local.clear()
+    forget_local_copies()  # this process's copies of shared pages
     if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         client = cache._cache.get_client(write=True)
         prefix = settings.CACHES["default"]["KEY_PREFIX"]

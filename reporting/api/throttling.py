@@ -49,9 +49,9 @@ class CountedRate(throttling.SimpleRateThrottle):
             )
             return count
         try:
-            return self.cache.incr(key)
+            return backend.incr(key)
         except ValueError:  # the window's first request; or another one created it meanwhile
-            return 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
+            return 1 if backend.add(key, 1, self.duration + 1) else backend.incr(key)
 
     def wait(self) -> float:
         """Seconds until the window ends (the answer's Retry-After)."""

@@ -151,7 +151,7 @@ class FigureViewSet(
     def list(self, request, *args, **kwargs):
         # A page is the same for everyone who sees the same units until the
         # records change: rendered once per records version, in the shared
-        # cache. A cached page costs the session, the user and the version.
+        # cache. A cached page costs one query (the records version).
         units = assigned_unit_ids(request.user)
         scope = "all" if units is None else ",".join(map(str, sorted(units)))
         key = records_key("api-figures", scope, request.build_absolute_uri())

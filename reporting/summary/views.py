@@ -67,8 +67,8 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     # The page is the same for every reader of one kind (staff see the
     # findings; the public sees published years only, without internal notes
     # or the notice of drafts) until the records change: built once per
-    # records version, in the shared cache. A cached page costs the session,
-    # the user and the records version.
+    # records version, in the shared cache. A cached page costs one query
+    # (the records version); the session and the user come from the cache.
     kind = "staff" if staff else "public" if public else "readers"
     key = records_key("summary-page", fiscal_year, kind)
     page = shared_get(key)

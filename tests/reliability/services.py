@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -154,7 +155,7 @@ class PostgresCluster:
     the ``postgres`` user (``runuser``), in a folder it owns.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self):
         found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
         self.bin = found[-1].parent if found else None
         if self.bin is None:
@@ -167,12 +168,13 @@ class PostgresCluster:
             if runuser is None:
                 unavailable("running as root without runuser (util-linux)")
             self.as_postgres = [runuser, "-u", "postgres", "--"]
-        self.folder = folder
-        self.data = folder / "data"
+        # Its own folder under /tmp (pytest's is closed to other users).
+        self.folder = Path(tempfile.mkdtemp(prefix="alert-test-cluster-"))
+        self.data = self.folder / "data"
         self.port = free_port()
-        self.log = folder / "postgresql.log"
+        self.log = self.folder / "postgresql.log"
         if self.as_postgres:
-            shutil.chown(folder, "postgres", "postgres")
+            shutil.chown(self.folder, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
 
     def url(self, database: str) -> str:
@@ -196,6 +198,12 @@ class PostgresCluster:
 
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
+
+    def remove(self) -> None:
+        """Stop it if it runs, and delete its folder."""
+        if self.running():
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def create_database(self, name: str) -> None:
         import psycopg

@@ -49,6 +49,10 @@ def test_a_rejected_row_says_why_by_code(dataset, clerk, administrator, code, ch
     services.move_quarter(
         action="approve", unit=ice, fiscal_year=earlier, quarter="Q4", user=administrator
     )
+    intakes = ice.metrics.get(code="file-intakes")
+    services.record_figure(
+        metric=intakes, period=earlier.periods.get(period="Q3"), value="5", user=clerk
+    )
     services.move_quarter(action="submit", unit=ice, fiscal_year=earlier, quarter="Q3", user=clerk)
     rows = [
         LongFormRow(number=number, **{"value": "10", **GOOD, **change})

@@ -6,8 +6,12 @@ committed (``services.move_quarter`` calls ``quarter_moved`` in
 submission goes to the administrators; an approval, a return (with its
 comment) and a reopen go to the unit's data-entry staff. The person who took
 the step is not told of it. People with no email address on record are
-skipped; with nobody to tell, nothing is sent.
+skipped; with nobody to tell, nothing is sent. A mail server that refuses or
+cannot be reached is logged: the step is already recorded and stands.
 """
+
+import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +25,8 @@ from reporting.formatting import format_moment, person_name
 from reporting.models import UnitQuarter
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY
 from units.models import Unit
+
+logger = logging.getLogger(__name__)
 
 
 def unit_clerks(unit: Unit):
@@ -71,4 +77,7 @@ def quarter_moved(*, record: UnitQuarter, transition: "cycle.Transition", user) 
     if transition.action == "submit":
         subject += " for approval"
     body = render_to_string("reporting/email/quarter_step.txt", context)
-    send_mail(subject, body, None, to)
+    try:
+        send_mail(subject, body, None, to)
+    except (smtplib.SMTPException, OSError):
+        logger.exception("The email “%s” to %s was not sent.", subject, ", ".join(to))

@@ -103,3 +103,16 @@ def test_nobody_with_an_address_means_no_email(
     with django_capture_on_commit_callbacks(execute=True):
         step("submit", year=year, ice=ice, user=ice_clerk)
     assert mail.outbox == []
+
+
+def test_a_mail_server_that_is_down_leaves_the_step_recorded_and_logs_it(
+    people, year, ice, ice_clerk, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False
+    with django_capture_on_commit_callbacks(execute=True):
+        record = step("submit", year=year, ice=ice, user=ice_clerk)
+    record.refresh_from_db()
+    assert record.state == "submitted"
+    assert "ICE 2023-24 Q1 submitted for approval" in caplog.text
+    assert "alice@alert.example" in caplog.text

@@ -406,6 +406,12 @@ EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "results@localhost")
+# The address people reach this installation at, for the links in the
+# reporting cycle's emails (no trailing slash).
+ALERT_SITE_URL = os.environ.get("ALERT_SITE_URL", "http://localhost:8000").rstrip("/")
+# Off: a unit-quarter is approved by another administrator than the one who
+# submitted it. On: one person may do both (small teams). docs/administration.md.
+ALERT_ONE_PERSON_APPROVAL = envbool("ALERT_ONE_PERSON_APPROVAL", False)
 # A password link works for this many seconds (default three days) and once.
 PASSWORD_RESET_TIMEOUT = envint("DJANGO_PASSWORD_RESET_TIMEOUT", 3 * 24 * 60 * 60)
 # Requests for a password link: at most this many per hour per client address,

@@ -11,8 +11,6 @@ from django.db.models.lookups import Exact, In, LessThanOrEqual
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from units.auth import user_access
-
 # Codes travel in file names, sheet names, spreadsheet cells and URLs: a short
 # alphabet keeps them inert everywhere (never a formula, never a character a
 # sheet name refuses: / \ ? * [ ] :).
@@ -131,11 +129,14 @@ def assigned_unit_ids(user) -> frozenset[int] | None:
     on the user's or the unit's page) works on those units only. A user with
     no assignment works on every unit, so a small office needs no set-up;
     superusers, commands (no user) and the shipped dataset are never limited.
-    Held in the shared cache with the user's permissions (units.auth).
+    Read once per user object, that is once per request, as ``ModelBackend``
+    keeps a user's permissions.
     """
     if user is None or not user.is_authenticated or user.is_superuser:
         return None
-    return user_access(user)["units"] or None
+    if not hasattr(user, "alert_assigned_unit_ids"):
+        user.alert_assigned_unit_ids = frozenset(user.assigned_units.values_list("pk", flat=True))
+    return user.alert_assigned_unit_ids or None
 
 
 class UnitQuerySet(models.QuerySet):

@@ -22,6 +22,7 @@ from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from reporting import filters, services
@@ -29,7 +30,6 @@ from reporting.api import serializers as s
 from reporting.api.errors import status_for_problems
 from reporting.api.permissions import UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
-from reporting.api.throttling import ScopedRateThrottle
 from reporting.caching import records_key, shared_get, shared_set
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import

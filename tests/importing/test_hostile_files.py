@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from reporting.importing.longform import COLUMNS
 from reporting.importing.readers import MAX_CELL_CHARS, MAX_COLUMNS
+from reporting.importing.xlsx import LIMITS
 from reporting.models import Figure, ImportBatch
 from reporting.services import import_file
 from tests.html_tables import read_tables
@@ -127,10 +128,11 @@ def test_json_key_misspelt_is_refused_with_the_closest_known_one(catalogue):
 
 def test_json_nested_a_thousand_deep_is_refused_in_plain_words(catalogue):
     (problem,) = refused(b"[" * 1000 + b"]" * 1000, "deep.json")
-    assert problem.startswith("Item 1 is nested too deeply")
+    assert problem.startswith("“deep.json”: The JSON is nested too deeply")
+    assert "at most 10 levels" in problem
     inside = b'[{"unit": "ICE", "value": ' + b"[" * 1000 + b"]" * 1000 + b"}]"
     (problem,) = refused(inside, "deep value.json")
-    assert "nested too deeply" in problem or "the value is a list" in problem
+    assert "nested too deeply" in problem and "at most 10 levels" in problem
 
 
 def test_json_value_that_is_a_list_is_refused_naming_the_item_and_key(catalogue):
@@ -284,10 +286,10 @@ def test_note_with_quotation_marks_or_semicolons_is_kept_as_written(catalogue, n
 def test_workbook_with_more_cells_than_one_import_reads_is_refused_before_parsing(
     catalogue, monkeypatch
 ):
-    monkeypatch.setattr("reporting.importing.readers.MAX_XLSX_CELLS", 20)
+    monkeypatch.setitem(LIMITS, "c", (20, "cells (filled or only formatted)"))
     (problem,) = refused(long_xlsx(*[GOOD] * 3), "many cells.xlsx")
     # 4 rows (the headings and 3 figures) of 8 columns
-    assert problem.startswith("“many cells.xlsx” holds 32 cells (filled or formatted)")
+    assert "holds more than 20 cells (filled or only formatted)" in problem
     assert "save it as CSV" in problem
 
 

@@ -1,0 +1,235 @@
+"""Hostile files and bodies, built to the shapes found by a hostile-user run
+(issue 20), for the tests and for benchmarks/bounded_files.py.
+
+Each builder returns bytes. Sizes default to the ones that were measured
+(seconds and hundreds of MB before the budgets); ``scale`` shrinks them for a
+quick check of the benchmark.
+"""
+
+import io
+import zipfile
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+HEADINGS = ("unit", "metric", "fiscal_year", "period", "region", "value", "note")
+FIGURE = ("ICE", "file-intakes", "2023-24", "Q1", "", "680", "a note")
+
+
+def workbook(
+    sheet: bytes,
+    *,
+    sheet_part: str = "xl/worksheets/sheet1.xml",
+    styles: bytes | None = None,
+    shared_strings: bytes | None = None,
+) -> bytes:
+    """A workbook of one sheet named "Figures", its part wherever asked, with
+    optional styles and shared-strings parts: what Excel and openpyxl need."""
+    overrides = [
+        ("/xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
+        ("/" + sheet_part, "spreadsheetml.worksheet+xml"),
+    ]
+    relations = [(f"/{sheet_part}", "worksheet")]
+    if styles is not None:
+        overrides.append(("/xl/styles.xml", "spreadsheetml.styles+xml"))
+        relations.append(("styles.xml", "styles"))
+    if shared_strings is not None:
+        overrides.append(("/xl/sharedStrings.xml", "spreadsheetml.sharedStrings+xml"))
+        relations.append(("sharedStrings.xml", "sharedStrings"))
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            + "".join(
+                f'<Override PartName="{name}" '
+                f'ContentType="application/vnd.openxmlformats-officedocument.{kind}"/>'
+                for name, kind in overrides
+            )
+            + "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
+            f'<Relationship Id="rId1" Type="{DOC_RELS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" '
+            f'xmlns:r="{DOC_RELS}"><sheets><sheet name="Figures" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}">'
+            + "".join(
+                f'<Relationship Id="rId{n}" Type="{DOC_RELS}/{kind}" Target="{target}"/>'
+                for n, (target, kind) in enumerate(relations, start=1)
+            )
+            + "</Relationships>"
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        archive.writestr(sheet_part, sheet)
+        if styles is not None:
+            archive.writestr("xl/styles.xml", styles)
+        if shared_strings is not None:
+            archive.writestr("xl/sharedStrings.xml", shared_strings)
+    return out.getvalue()
+
+
+def sheet_xml(rows: bytes, *, prefix: str = "") -> bytes:
+    """A worksheet whose first rows are the headings and one figure (inline
+    texts), then ``rows``; with ``prefix``, every element is written with that
+    namespace prefix (``x:row``, ``x:c``)."""
+    p = f"{prefix}:" if prefix else ""
+    declare = f'xmlns:{prefix}="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
+
+    def row(number: int, cells) -> str:
+        return (
+            f'<{p}row r="{number}">'
+            + "".join(
+                f'<{p}c t="inlineStr"><{p}is><{p}t>{cell}</{p}t></{p}is></{p}c>' for cell in cells
+            )
+            + f"</{p}row>"
+        )
+
+    head = (
+        f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet {declare}><{p}sheetData>'
+        + row(1, HEADINGS)
+        + row(2, FIGURE)
+    ).encode()
+    return head + rows + f"</{p}sheetData></{p}worksheet>".encode()
+
+
+def empty_cells(scale: float = 1) -> bytes:
+    """Rows of 50 empty, self-closing cells (``<c/>``): 1.3 MB, 151 s before."""
+    row = b"<row>" + b"<c/>" * 50 + b"</row>"
+    return workbook(sheet_xml(row * int(26_000 * scale)))
+
+
+def many_styles(scale: float = 1) -> bytes:
+    """A styles part of 1.2 million cell formats: 107 KB, 885 MB before."""
+    xf = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    count = int(1_200_000 * scale)
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}">'
+        f'<cellXfs count="{count}">'.encode()
+        + xf * count
+        + b"</cellXfs></styleSheet>"
+    )
+    return workbook(sheet_xml(b""), styles=styles)
+
+
+def many_shared_strings(scale: float = 1) -> bytes:
+    """3.5 million shared texts: 9.1 MB, 49 s and 642 MB before."""
+    count = int(3_500_000 * scale)
+    strings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{count}" '
+        f'uniqueCount="{count}">'.encode()
+        + b"<si><t>x</t></si>" * count
+        + b"</sst>"
+    )
+    return workbook(sheet_xml(b""), shared_strings=strings)
+
+
+def tab_spaced_cells(scale: float = 1, *, sheet_part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """Cells written ``<c\\tr="A3">`` (a tab, not a space, before the
+    attribute): 7.4 MB, 58 s and 329 MB before; with ``sheet_part``
+    ``xl/data/s1.xml``, the same stored outside xl/worksheets/."""
+    rows = int(250_000 * scale)
+    body = b"".join(
+        b'<row r="%d">' % n
+        + b"".join(b'<c\tr="%s%d"><v>1</v></c>' % (column, n) for column in (b"A", b"B", b"C"))
+        + b"</row>"
+        for n in range(3, rows + 3)
+    )
+    return workbook(sheet_xml(body), sheet_part=sheet_part)
+
+
+def prefixed_cells(scale: float = 1) -> bytes:
+    """Cells and rows written with a namespace prefix (``<x:c>``)."""
+    row = b"<x:row>" + b"<x:c><x:v>1</x:v></x:c>" * 10 + b"</x:row>"
+    return workbook(sheet_xml(row * int(100_000 * scale), prefix="x"))
+
+
+def empty_styled_rows(scale: float = 1) -> bytes:
+    """3 million empty, styled rows: 7.8 MB, 15 s and 353 MB before."""
+    return workbook(sheet_xml(b'<row s="1" customFormat="1"/>' * int(3_000_000 * scale)))
+
+
+WORKBOOKS = {
+    "empty-cells.xlsx": empty_cells,
+    "many-styles.xlsx": many_styles,
+    "many-shared-strings.xlsx": many_shared_strings,
+    "tab-spaced-cells.xlsx": tab_spaced_cells,
+    "sheet-outside-worksheets.xlsx": lambda scale=1: tab_spaced_cells(
+        scale, sheet_part="xl/data/s1.xml"
+    ),
+    "prefixed-cells.xlsx": prefixed_cells,
+    "empty-styled-rows.xlsx": empty_styled_rows,
+}
+# What each is refused for: a word of the message naming the limit.
+REFUSED_FOR = {
+    "empty-cells.xlsx": "cells",
+    "many-styles.xlsx": "cell formats",
+    "many-shared-strings.xlsx": "MB",  # the shared-strings part's expanded size
+    "tab-spaced-cells.xlsx": "cells",
+    "sheet-outside-worksheets.xlsx": "cells",
+    "prefixed-cells.xlsx": "cells",
+    "empty-styled-rows.xlsx": "rows",
+}
+
+
+def deep_json(depth: int = 5_000) -> bytes:
+    """Brackets nested ``depth`` deep: a 500 on the API before."""
+    return b"[" * depth + b"]" * depth
+
+
+def duplicate_key_json() -> bytes:
+    """One figure giving "value" twice: the last one won before."""
+    return (
+        b'[{"unit": "ICE", "metric": "file-intakes", "fiscal_year": "2023-24",\n'
+        b' "period": "Q1", "value": 5,\n "value": 7}]'
+    )
+
+
+def valid_workbook(rows: int = 57_000) -> bytes:
+    """A valid workbook of ``rows`` figures as Excel writes one (texts shared,
+    references on every cell): 57,000 rows is 399,000 cells, just under the
+    cap on cells."""
+    texts = [*HEADINGS, "ICE", "file-intakes", "2023-24", "Q1", "Q2", "Q3", "Q4", "a note"]
+    index = {text: n for n, text in enumerate(texts)}
+    strings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{len(texts)}" '
+        f'uniqueCount="{len(texts)}">'
+        + "".join(f"<si><t>{text}</t></si>" for text in texts)
+        + "</sst>"
+    ).encode()
+
+    def text_cell(column: str, number: int, text: str) -> bytes:
+        return b'<c r="%s%d" t="s"><v>%d</v></c>' % (column.encode(), number, index[text])
+
+    body = [b'<row r="1">', *(text_cell("ABCDEFG"[i], 1, h) for i, h in enumerate(HEADINGS))]
+    body.append(b"</row>")
+    for number in range(2, rows + 2):
+        body.append(
+            b'<row r="%d">' % number
+            + text_cell("A", number, "ICE")
+            + text_cell("B", number, "file-intakes")
+            + text_cell("C", number, "2023-24")
+            + text_cell("D", number, "Q1")
+            + b'<c r="E%d" t="s"><v>%d</v></c>' % (number, index["Q2"])
+            + b'<c r="F%d"><v>%d</v></c>' % (number, number)
+            + text_cell("G", number, "a note")
+            + b"</row>"
+        )
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>'.encode()
+        + b"".join(body)
+        + b"</sheetData></worksheet>"
+    )
+    return workbook(sheet, shared_strings=strings)

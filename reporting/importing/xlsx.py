@@ -232,15 +232,12 @@ def _check_size(info, cap: int, where: str) -> None:
         )
 
 
-_CAPS = {local: cap for local, (cap, _) in LIMITS.items()}
-
-
 def _counter(shape: WorkbookShape, where: str):
     """A function that counts one element by its local name (expat gives
     ``namespace local``) and refuses the workbook past a cap. It runs for
     every element, so it is kept to a few dictionary operations."""
     counts = shape.counts
-    caps = _CAPS
+    caps = {local: cap for local, (cap, _) in LIMITS.items()}
 
     def count(tag: str) -> str:
         local = tag[tag.rfind(" ") + 1 :]

@@ -254,6 +254,7 @@ for _name in (
     "tab-spaced-cells.xlsx",
     "sheet-outside-worksheets.xlsx",
     "prefixed-cells.xlsx",
+    "renamed-shared-strings.xlsx",
     "empty-styled-rows.xlsx",
 ):
     HOSTILE["issue20-" + _name] = issue20(_name)

@@ -47,6 +47,7 @@ MAX_SHARED_STRINGS_PART_BYTES = 30 * 1024 * 1024
 MAX_OTHER_PART_BYTES = 10 * 1024 * 1024  # styles, workbook, relationships, theme...
 MAX_ELEMENTS = 2_000_000  # XML elements of every part together
 MAX_SHEETS = 100
+MAX_PARTS = 10_000  # files in the archive; a workbook of figures has a dozen or two
 # Counted by local name over every part; each name's cap and its words.
 LIMITS = {
     "c": (400_000, "cells (filled or only formatted)"),
@@ -112,6 +113,11 @@ def check_workbook(content: bytes, file_name: str) -> WorkbookShape:
         infos = {info.filename: info for info in archive.infolist()}
     except (zipfile.BadZipFile, ValueError) as exc:
         raise damaged from exc
+    if len(infos) > MAX_PARTS:
+        raise UnreadableFile(
+            f"“{file_name}” holds {len(infos):,} files in its archive; a workbook may hold at "
+            f"most {MAX_PARTS:,}. {ADVICE}"
+        )
     expanded = sum(info.file_size for info in infos.values())
     if expanded > MAX_EXPANDED_BYTES:
         raise UnreadableFile(
@@ -120,13 +126,14 @@ def check_workbook(content: bytes, file_name: str) -> WorkbookShape:
         )
     shape = WorkbookShape()
     try:
-        sheets = _named_sheets(archive, infos, shape)
+        sheets, xml_parts = _named_sheets(archive, infos, shape)
         for name, info in infos.items():
             if name in sheets or name in shape.parsed:
                 continue
-            # Every other XML part openpyxl might open: the manifest, the
-            # relationships, shared strings, styles, theme, properties, charts.
-            if name.endswith((".xml", ".rels", ".vml")):
+            # Every other XML part openpyxl might open, by name or as the
+            # manifest declares it (shared strings may be stored under any
+            # name): relationships, shared strings, styles, theme, charts.
+            if name in xml_parts or name.endswith((".xml", ".rels", ".vml")):
                 _check_part(archive, info, shape, file_name)
         for part, sheet in sheets.items():
             _check_part(archive, infos[part], shape, file_name, sheet=sheet)
@@ -141,15 +148,31 @@ def check_workbook(content: bytes, file_name: str) -> WorkbookShape:
     return shape
 
 
-def _named_sheets(archive, infos, shape: WorkbookShape) -> dict[str, SheetShape]:
-    """The worksheet parts the workbook names, found as openpyxl finds them:
-    the workbook part from the manifest, its sheets through its relationships."""
+def _named_sheets(archive, infos, shape: WorkbookShape) -> tuple[dict[str, SheetShape], set]:
+    """The worksheet parts the workbook names, found as openpyxl finds them
+    (the workbook part from the manifest, its sheets through its
+    relationships), and every part the manifest declares as XML."""
     workbook_part = None
-    for element, attributes in _elements(archive, infos, "[Content_Types].xml", shape):
-        if element == "Override" and attributes.get("ContentType") in WORKBOOK_CONTENT_TYPES:
-            workbook_part = attributes.get("PartName", "").lstrip("/")
+    xml_parts: set[str] = set()
+    xml_extensions: set[str] = set()
+    manifest = _elements(archive, infos, "[Content_Types].xml", shape, {"Override", "Default"})
+    for element, attributes in manifest:
+        content_type = attributes.get("ContentType", "")
+        if element == "Default" and "xml" in content_type:
+            xml_extensions.add(attributes.get("Extension", "").lower())
+        elif element == "Override":
+            part = attributes.get("PartName", "").lstrip("/")
+            if "xml" in content_type:
+                xml_parts.add(part)
+            if content_type in WORKBOOK_CONTENT_TYPES:
+                workbook_part = part
+    xml_parts.update(
+        name for name in infos if posixpath.splitext(name)[1].lstrip(".").lower() in xml_extensions
+    )
     if not workbook_part:
-        for element, attributes in _elements(archive, infos, "_rels/.rels", shape):
+        for element, attributes in _elements(
+            archive, infos, "_rels/.rels", shape, {"Relationship"}
+        ):
             if element == "Relationship" and attributes.get("Type", "").endswith(
                 OFFICE_DOCUMENT_TYPE
             ):
@@ -159,7 +182,7 @@ def _named_sheets(archive, infos, shape: WorkbookShape) -> dict[str, SheetShape]
     folder, base = posixpath.split(workbook_part)
     targets = {}
     rels = posixpath.join(folder, "_rels", base + ".rels")
-    for element, attributes in _elements(archive, infos, rels, shape):
+    for element, attributes in _elements(archive, infos, rels, shape, {"Relationship"}):
         if element == "Relationship" and attributes.get("Type", "").endswith(WORKSHEET_TYPE):
             target = attributes.get("Target", "")
             target = (
@@ -170,7 +193,7 @@ def _named_sheets(archive, infos, shape: WorkbookShape) -> dict[str, SheetShape]
             targets[attributes.get("Id")] = target
     sheets: dict[str, SheetShape] = {}
     names = 0
-    for element, attributes in _elements(archive, infos, workbook_part, shape):
+    for element, attributes in _elements(archive, infos, workbook_part, shape, {"sheet"}):
         if element != "sheet":
             continue
         names += 1
@@ -183,12 +206,13 @@ def _named_sheets(archive, infos, shape: WorkbookShape) -> dict[str, SheetShape]
         part = targets.get(relation)
         if part in infos:
             sheets[part] = SheetShape(name=attributes.get("name", ""), part=part)
-    return sheets
+    return sheets, xml_parts
 
 
-def _elements(archive, infos, name: str, shape: WorkbookShape):
-    """(local name, attributes) of a small part's elements (the manifest,
-    relationships, the workbook), within the same budget as the rest."""
+def _elements(archive, infos, name: str, shape: WorkbookShape, wanted: set[str]):
+    """(local name, attributes) of the ``wanted`` elements of a small part
+    (the manifest, relationships, the workbook), counted within the same
+    budget as the rest; no more are kept than the archive has parts."""
     info = infos.get(name)
     if info is None:
         return []
@@ -199,7 +223,9 @@ def _elements(archive, infos, name: str, shape: WorkbookShape):
 
     def start(tag: str, attributes: dict) -> None:
         local = count(tag)
-        if len(found) < 10 * MAX_SHEETS + 100:
+        if local in wanted:
+            if len(found) > MAX_PARTS + MAX_SHEETS:
+                raise _Refused(f"more {local} elements than the archive has parts")
             found.append((local, attributes))
 
     _parse(archive, info, start)

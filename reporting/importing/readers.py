@@ -2,14 +2,13 @@
 
 Every file is read in bounded time and memory, whatever it claims about
 itself: the upload is capped before it is read; only the columns a layout can
-hold are read, and only rows with something in them are kept; a sheet's
-declared size is ignored (a 5 KB workbook can declare 16,384 columns by a
-million rows); JSON is decoded one object at a time, its keys checked as they
-are met, and deep nesting refused. CSV in UTF-8 (with or without a
-byte-order mark) or Excel's Windows-1252; XLSX with defused XML, a check of
-the archive's expanded size (decompression bombs), cached formula values, and
-every sheet available to the report layout. Every refusal is an
-``UnreadableFile`` whose message names the row and column and the fix.
+hold are read, and only rows with something in them are kept. CSV in UTF-8
+(with or without a byte-order mark) or Excel's Windows-1252; JSON through the
+one JSON reader (``jsontext.load_json``: depth, keys and duplicate keys
+checked), each object made a row as it is decoded; XLSX counted part by part
+against its budget, then read with openpyxl's public API (``xlsx``). Every
+refusal is an ``UnreadableFile`` whose message names the row and column, or
+the limit, and the fix.
 """
 
 import csv

@@ -9,20 +9,20 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.db import connection
 
 from tests.importing import hostile
 from tests.reliability.conditions import postgresql_only
-from tests.reliability.test_two_servers import PASSWORD, Server, csrf_token, free_port, sign_in
+from tests.reliability.services import PASSWORD, Gunicorn, csrf_token, sign_in
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 IMPORT = "/admin/reporting/figure/import/"
 MEMORY_MB = 300
 
 
-def worker_pid(master: int) -> int:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    assert len(children) == 1, children  # GUNICORN_WORKERS=1
-    return int(children[0])
+def worker_pid(server: Gunicorn) -> int:
+    (worker,) = server.workers()  # one worker
+    return worker
 
 
 def memory_mb(pid: int, field: str) -> float:
@@ -35,7 +35,11 @@ def memory_mb(pid: int, field: str) -> float:
 @pytest.fixture
 def server(catalogue, tmp_path, django_user_model):
     django_user_model.objects.create_superuser("bounded", "bounded@example.invalid", PASSWORD)
-    running = Server(free_port(), tmp_path / "server.log")
+    db = connection.settings_dict  # this test's database, which the server must use too
+    running = Gunicorn(
+        tmp_path / "server.log",
+        database_url=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    )
     try:
         running.wait_until_up()
         yield running
@@ -46,10 +50,10 @@ def server(catalogue, tmp_path, django_user_model):
 @pytest.mark.parametrize("name", ["empty-cells.xlsx", "many-styles.xlsx"])
 def test_worst_workbooks_are_refused_by_a_worker_that_lives(server, name):
     session = requests.Session()
-    assert sign_in(session, server, "bounded", PASSWORD).status_code == 302
+    assert sign_in(session, server.base, "bounded", PASSWORD).status_code == 302
     url = server.base + IMPORT
     token = csrf_token(session, url)  # the admin and the import page loaded: the baseline
-    worker = worker_pid(server.process.pid)
+    worker = worker_pid(server)
     baseline = memory_mb(worker, "VmRSS")
 
     response = session.post(
@@ -65,7 +69,7 @@ def test_worst_workbooks_are_refused_by_a_worker_that_lives(server, name):
     assert hostile.REFUSED_FOR[name] in response.text and "one import reads at most" in (
         response.text
     )
-    assert worker_pid(server.process.pid) == worker, "the worker was replaced"
+    assert worker_pid(server) == worker, "the worker was replaced"
     assert server.process.poll() is None
     assert memory_mb(worker, "VmHWM") < baseline + MEMORY_MB
     assert session.get(server.base + "/health/").status_code == 200

@@ -125,9 +125,7 @@ def approve_printed_quarters(fiscal_year: FiscalYear) -> None:
     (ALERT approved them before printing), so that a republication's review lists
     only what changed since. No one is named: the dataset did it."""
     units = Unit.objects.filter(metrics__figures__period__fiscal_year=fiscal_year).distinct()
-    done = set(
-        UnitQuarter.objects.for_year(fiscal_year).values_list("unit_id", "quarter")
-    )
+    done = set(UnitQuarter.objects.for_year(fiscal_year).values_list("unit_id", "quarter"))
     now = timezone.now()
     bulk_create_with_history(
         [

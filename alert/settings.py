@@ -266,10 +266,23 @@ ALERT_API_BULK_MAX_ROWS = envint("ALERT_API_BULK_MAX_ROWS", 10000)
 # Without it, each process keeps its own in memory, which is right for one
 # process (make run) and nothing else. ALERT_CACHE_KEY_PREFIX separates
 # installations (or test runs) sharing one Redis.
+#
+# The cache is never the only copy of anything: while Redis is unreachable
+# every read misses and every write is dropped (alert.cache), and the site
+# works from the database. The timeouts (ALERT_CACHE_TIMEOUT_MS, default 500 ms) bound
+# what an unreachable Redis costs each cache call.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+_cache_timeout = float(envint("ALERT_CACHE_TIMEOUT_MS", 500)) / 1000
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "alert.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -350,6 +363,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = envbool("DJANGO_AXES_VERBOSE", False)
+# Failed attempts and lockouts are counted in the database (axes' default,
+# named here on purpose): sign-in throttling holds while the cache is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The client's address: X-Forwarded-For is believed only when the request
 # comes from one of DJANGO_TRUSTED_PROXIES (addresses or CIDR networks of our
 # own proxies; none by default, so a client cannot choose its own address).

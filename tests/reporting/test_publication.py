@@ -46,11 +46,6 @@ def errors_of(year: FiscalYear) -> list:
 
 
 @pytest.fixture
-def year(dataset) -> FiscalYear:
-    return FiscalYear.objects.get(label="2023-24")
-
-
-@pytest.fixture
 def year_with_an_error(year, administrator) -> FiscalYear:
     # The quarters and the regions add up to 800; a full year of 801 contradicts both.
     set_charges("FY", "801", administrator)

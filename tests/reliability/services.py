@@ -140,8 +140,16 @@ class RedisServer:
         except OSError:
             return False
 
+    def pause(self) -> None:
+        """Freeze it (SIGSTOP): connections are still accepted, nothing answers."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.resume()  # a frozen process would never act on SIGTERM
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None

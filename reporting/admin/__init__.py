@@ -623,8 +623,7 @@ class YearTextAdmin(SimpleHistoryAdmin):
     through services.save_year_text (validated, with history)."""
 
     def _refusal(self, request, record):
-        unit = record.unit if isinstance(record, NarrativeBlock) else None
-        return write_refusal(request.user, fiscal_year=record.fiscal_year, unit=unit)
+        return services.year_text_refusal(record, request.user)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from reporting.access import write_refusal
@@ -37,23 +37,29 @@ class Action(enum.StrEnum):
     ERROR = "error"
 
 
-class ProblemCode(enum.StrEnum):
-    """What is wrong with a row, for a program to act on (the message is for people)."""
+class ProblemCode(models.TextChoices):
+    """What is wrong with a row, for a program to act on (the message is for
+    people); the label heads the problems of its kind on the import page."""
 
-    UNKNOWN_UNIT = "unknown_unit"  # blank, or no such unit
-    UNKNOWN_METRIC = "unknown_metric"
-    BAD_YEAR = "bad_year"  # not a label such as 2023-24
-    UNKNOWN_YEAR = "unknown_year"  # a label, but the year has not been set up
-    BAD_PERIOD = "bad_period"
-    UNKNOWN_REGION = "unknown_region"
-    NOT_REGIONAL = "not_regional"  # a region given for a metric not reported by region
-    UNCACHED_FORMULA = "uncached_formula"
-    BAD_VALUE = "bad_value"
-    DUPLICATE = "duplicate"  # the same figure twice in one file, with different values
-    LOCKED = "locked"
-    NOT_ASSIGNED = "not_assigned"
-    QUARTER_APPROVED = "quarter_approved"  # the unit's quarter is approved: reopen it first
-    QUARTER_SUBMITTED = "quarter_submitted"  # submitted: frozen until returned or approved
+    UNKNOWN_UNIT = "unknown_unit", "Unknown units"  # blank, or no such unit
+    UNKNOWN_METRIC = "unknown_metric", "Unknown metrics"
+    BAD_YEAR = "bad_year", "Not a fiscal year"  # not a label such as 2023-24
+    # A label, but the year has not been set up.
+    UNKNOWN_YEAR = "unknown_year", "Fiscal years not set up"
+    BAD_PERIOD = "bad_period", "Not a period"
+    UNKNOWN_REGION = "unknown_region", "Unknown regions"
+    # A region given for a metric not reported by region.
+    NOT_REGIONAL = "not_regional", "Regions for metrics not reported by region"
+    UNCACHED_FORMULA = "uncached_formula", "Formulas without a result"
+    BAD_VALUE = "bad_value", "Not a figure"
+    # The same figure twice in one file, with different values.
+    DUPLICATE = "duplicate", "The same figure twice"
+    LOCKED = "locked", "Locked (published) years"
+    NOT_ASSIGNED = "not_assigned", "Units you are not assigned to"
+    # The unit's quarter is approved: reopen it first.
+    QUARTER_APPROVED = "quarter_approved", "Approved quarters"
+    # Submitted: frozen until returned or approved.
+    QUARTER_SUBMITTED = "quarter_submitted", "Submitted quarters (frozen until returned)"
 
 
 @dataclass(slots=True)

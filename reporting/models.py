@@ -73,13 +73,16 @@ class FiscalYearQuerySet(models.QuerySet):
         return self.locked()
 
 
+class FiscalYearStatus(models.TextChoices):
+    # The values are the database's; readers see Draft and Published.
+    OPEN = "open", "Draft"
+    LOCKED = "locked", "Published"
+
+
 class FiscalYear(models.Model):
     """ALERT's fiscal year: 1 April to 31 March, labelled ``2023-24``."""
 
-    class Status(models.TextChoices):
-        # The values are the database's; readers see Draft and Published.
-        OPEN = "open", "Draft"
-        LOCKED = "locked", "Published"
+    Status = FiscalYearStatus
 
     label = models.CharField(max_length=7, unique=True, help_text="For example 2023-24.")
     start_year = models.PositiveSmallIntegerField(unique=True, editable=False)
@@ -121,7 +124,8 @@ class FiscalYear(models.Model):
                 name="reporting_fiscalyear_label_matches_start_year",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["open", "locked"]), name="reporting_fiscalyear_status_valid"
+                condition=Q(status__in=FiscalYearStatus.values),
+                name="reporting_fiscalyear_status_valid",
             ),
         ]
 
@@ -260,15 +264,18 @@ class ReportingPeriodQuerySet(models.QuerySet):
             )
 
 
+class PeriodKind(models.TextChoices):
+    Q1 = "Q1", "Q1 (Apr–Jun)"
+    Q2 = "Q2", "Q2 (Jul–Sep)"
+    Q3 = "Q3", "Q3 (Oct–Dec)"
+    Q4 = "Q4", "Q4 (Jan–Mar)"
+    FY = "FY", "Full year"
+
+
 class ReportingPeriod(models.Model):
     """A quarter of a fiscal year, or the full year itself."""
 
-    class Period(models.TextChoices):
-        Q1 = "Q1", "Q1 (Apr–Jun)"
-        Q2 = "Q2", "Q2 (Jul–Sep)"
-        Q3 = "Q3", "Q3 (Oct–Dec)"
-        Q4 = "Q4", "Q4 (Jan–Mar)"
-        FY = "FY", "Full year"
+    Period = PeriodKind
 
     QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
@@ -284,7 +291,7 @@ class ReportingPeriod(models.Model):
                 fields=["fiscal_year", "period"], name="reporting_period_unique_per_year"
             ),
             models.CheckConstraint(
-                condition=Q(period__in=["Q1", "Q2", "Q3", "Q4", "FY"]),
+                condition=Q(period__in=PeriodKind.values),
                 name="reporting_period_valid",
             ),
         ]
@@ -311,24 +318,33 @@ class ReportingPeriod(models.Model):
         return start, next_start - datetime.timedelta(days=1)
 
 
+class ImportBatchStatus(models.TextChoices):
+    DRY_RUN = "dry_run", "Preview (nothing written)"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected (nothing written)"
+
+
+class ImportBatchLayout(models.TextChoices):
+    LONG = "long", "Long form"
+    REPORT = "report", "Report layout"
+
+
+class ImportBatchSource(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    COMMAND = "command", "Command (import_values)"
+    API = "api", "API"
+    DATASET = "dataset", "Shipped dataset (load_dataset)"
+    GENERATED = "generated", "Generated years (generate_sample_years)"
+
+
 class ImportBatch(models.Model):
     """Provenance of one import: which file, by whom, and what it did."""
 
-    class Status(models.TextChoices):
-        DRY_RUN = "dry_run", "Preview (nothing written)"
-        CONFIRMED = "confirmed", "Confirmed"
-        REJECTED = "rejected", "Rejected (nothing written)"
+    Status = ImportBatchStatus
 
-    class Layout(models.TextChoices):
-        LONG = "long", "Long form"
-        REPORT = "report", "Report layout"
+    Layout = ImportBatchLayout
 
-    class Source(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        COMMAND = "command", "Command (import_values)"
-        API = "api", "API"
-        DATASET = "dataset", "Shipped dataset (load_dataset)"
-        GENERATED = "generated", "Generated years (generate_sample_years)"
+    Source = ImportBatchSource
 
     file_name = models.CharField(max_length=255)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
@@ -358,16 +374,16 @@ class ImportBatch(models.Model):
         verbose_name_plural = "import batches"
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["dry_run", "confirmed", "rejected"]),
+                condition=Q(status__in=ImportBatchStatus.values),
                 name="reporting_importbatch_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(layout__in=["long", "report"]),
+                condition=Q(layout__in=ImportBatchLayout.values),
                 name="reporting_importbatch_layout_valid",
             ),
             # Blank: an import made by code that names no source.
             models.CheckConstraint(
-                condition=Q(source__in=["", "admin", "command", "api", "dataset", "generated"]),
+                condition=Q(source__in=["", *ImportBatchSource.values]),
                 name="reporting_importbatch_source_valid",
             ),
         ]
@@ -615,6 +631,18 @@ def next_versions(keys) -> dict[tuple, int]:
     return {key: (highest.get(key) or 0) + 1 for key in keys}
 
 
+class NarrativeBlockKind(models.TextChoices):
+    STORY = "story", "Feature story"
+    TEXT = "text", "Paragraph"
+    LIST = "list", "List"
+    SIDEBAR = "sidebar", "Sidebar (a definition)"
+
+
+class NarrativeBlockPlacement(models.TextChoices):
+    BEFORE = "before", "Before the tables"
+    AFTER = "after", "After the tables"
+
+
 class NarrativeBlock(models.Model):
     """A piece of the report's text: a feature story, a paragraph, a list, a
     sidebar (a definition), with an optional "Learn more" link.
@@ -626,15 +654,9 @@ class NarrativeBlock(models.Model):
     (``reporting.access.write_refusal``).
     """
 
-    class Kind(models.TextChoices):
-        STORY = "story", "Feature story"
-        TEXT = "text", "Paragraph"
-        LIST = "list", "List"
-        SIDEBAR = "sidebar", "Sidebar (a definition)"
+    Kind = NarrativeBlockKind
 
-    class Placement(models.TextChoices):
-        BEFORE = "before", "Before the tables"
-        AFTER = "after", "After the tables"
+    Placement = NarrativeBlockPlacement
 
     fiscal_year = models.ForeignKey(
         FiscalYear, on_delete=models.PROTECT, related_name="narrative_blocks"
@@ -690,11 +712,11 @@ class NarrativeBlock(models.Model):
                 violation_error_message="This unit already has a block with this key this year.",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["story", "text", "list", "sidebar"]),
+                condition=Q(kind__in=NarrativeBlockKind.values),
                 name="reporting_narrative_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(placement__in=["before", "after"]),
+                condition=Q(placement__in=NarrativeBlockPlacement.values),
                 name="reporting_narrative_placement_valid",
             ),
         ]
@@ -815,6 +837,11 @@ class Release(models.Model):
         raise ReleaseRefused(f"{self} is kept as it was published: it cannot be removed.")
 
 
+class PublicationEventAction(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    UNPUBLISHED = "unpublished", "Unpublished"
+
+
 class PublicationEvent(models.Model):
     """The publication log: each publish and unpublish of a year, by whom, when, why.
 
@@ -822,9 +849,7 @@ class PublicationEvent(models.Model):
     (``acknowledgements``: kind, unit, message and the written reason).
     """
 
-    class Action(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        UNPUBLISHED = "unpublished", "Unpublished"
+    Action = PublicationEventAction
 
     fiscal_year = models.ForeignKey(
         FiscalYear, on_delete=models.PROTECT, related_name="publication_events"
@@ -846,7 +871,7 @@ class PublicationEvent(models.Model):
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(action__in=["published", "unpublished"]),
+                condition=Q(action__in=PublicationEventAction.values),
                 name="reporting_publicationevent_action_valid",
             ),
             models.CheckConstraint(
@@ -887,6 +912,14 @@ class UnitQuarterQuerySet(models.QuerySet):
         return self.filter(state__in=UnitQuarter.FROZEN_STATES)
 
 
+class UnitQuarterState(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+
+
 class UnitQuarter(models.Model):
     """Where one unit's figures for one quarter of a year stand in the reporting cycle.
 
@@ -899,12 +932,7 @@ class UnitQuarter(models.Model):
     ``reopen_quarter``; every change is kept in the history.
     """
 
-    class State(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        RETURNED = "returned", "Returned"
+    State = UnitQuarterState
 
     OPEN_STATES = (State.NOT_STARTED, State.IN_PROGRESS)
     FROZEN_STATES = (State.SUBMITTED, State.APPROVED)
@@ -958,13 +986,11 @@ class UnitQuarter(models.Model):
                 violation_error_message="This unit already has a record for this quarter.",
             ),
             models.CheckConstraint(
-                condition=Q(quarter__in=["Q1", "Q2", "Q3", "Q4"]),
+                condition=Q(quarter__in=list(ReportingPeriod.QUARTERS)),
                 name="reporting_unitquarter_quarter_valid",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    state__in=["not_started", "in_progress", "submitted", "approved", "returned"]
-                ),
+                condition=Q(state__in=UnitQuarterState.values),
                 name="reporting_unitquarter_state_valid",
             ),
             # A returned quarter says why.

@@ -250,17 +250,23 @@ class MetricQuerySet(models.QuerySet):
         return self.exclude(regional_label="")
 
 
-class Metric(models.Model):
-    class ValueType(models.TextChoices):
-        COUNT = "count", "Count"
-        CURRENCY = "currency", "Currency (CAD)"
+class MetricValueType(models.TextChoices):
+    COUNT = "count", "Count"
+    CURRENCY = "currency", "Currency (CAD)"
 
-    class Polarity(models.TextChoices):
-        # Whether a rise is good news. A direction is not a verdict for most
-        # police statistics: only a metric set here gets a coloured change.
-        NEITHER = "neither", "Neither (no colour)"
-        HIGHER_IS_BETTER = "higher_better", "Higher is better"
-        HIGHER_IS_WORSE = "higher_worse", "Higher is worse"
+
+class MetricPolarity(models.TextChoices):
+    # Whether a rise is good news. A direction is not a verdict for most
+    # police statistics: only a metric set here gets a coloured change.
+    NEITHER = "neither", "Neither (no colour)"
+    HIGHER_IS_BETTER = "higher_better", "Higher is better"
+    HIGHER_IS_WORSE = "higher_worse", "Higher is worse"
+
+
+class Metric(models.Model):
+    ValueType = MetricValueType
+
+    Polarity = MetricPolarity
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="metrics")
     code = models.SlugField(
@@ -304,7 +310,7 @@ class Metric(models.Model):
                 fields=["unit", "code"], name="units_metric_unique_code_per_unit"
             ),
             models.CheckConstraint(
-                condition=Q(value_type__in=["count", "currency"]),
+                condition=Q(value_type__in=MetricValueType.values),
                 name="units_metric_value_type_valid",
             ),
             models.CheckConstraint(condition=~Q(code=""), name="units_metric_code_not_blank"),
@@ -317,7 +323,7 @@ class Metric(models.Model):
                 violation_error_message="A metric code is lower-case letters, digits, - and _.",
             ),
             models.CheckConstraint(
-                condition=Q(polarity__in=["neither", "higher_better", "higher_worse"]),
+                condition=Q(polarity__in=MetricPolarity.values),
                 name="units_metric_polarity_valid",
             ),
         ]

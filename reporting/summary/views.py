@@ -91,7 +91,7 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
 
 def _summary_parts(request: HttpRequest, year: FiscalYear, *, staff: bool, public: bool) -> dict:
     """What the summary page shows of ``year`` to one kind of reader."""
-    annual = build_summary(year, internal_notes=not public)
+    annual = build_summary(year)
     if public:  # the year picker offers only what this reader may open
         readable = set(readable_years(request.user).values_list("label", flat=True))
         annual.years = [label for label in annual.years if label in readable]
@@ -141,7 +141,7 @@ def download_xlsx(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     year = _readable_year(request, fiscal_year)
     if isinstance(year, HttpResponse):
         return year
-    content = export_report_workbook(year, internal_notes=not is_public_reader(request.user))
+    content = export_report_workbook(year)
     response = HttpResponse(content, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="alert-report-{year.label}.xlsx"'
     return response

@@ -29,7 +29,7 @@ from reporting.models import (
     StaleFigure,
     UnitQuarter,
     YearLocked,
-    next_versions,
+    bump_versions,
 )
 from reporting.publication import finding_key, latest_release, snapshot
 from reporting.validation import validate_for_metric
@@ -283,11 +283,7 @@ def record_figure(
             )
         if figure is None:
             figure = Figure(metric=metric, period=period, region=region)
-            figure.version = next_versions([(metric.pk, period.pk, region.pk if region else None)])[
-                (metric.pk, period.pk, region.pk if region else None)
-            ]
-        else:
-            figure.version += 1
+        bump_versions([figure])
         figure.value = number
         if note is not None:
             figure.note = note

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow, UncachedFormula
-from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod, next_versions
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod, bump_versions
 from reporting.validation import parse_value, validate_region_for_metric
 from units.models import Metric, Region, Unit
 
@@ -455,11 +455,6 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     who = user if user is not None and user.is_authenticated else None
     reason = f"import #{batch.pk}: {batch.file_name}" if batch.file_name else f"import #{batch.pk}"
     now = timezone.now()
-    first_versions = next_versions(
-        (p.metric.pk, p.period_id, p.region_id)
-        for p in outcome.rows
-        if p.action is Action.NEW and not p.existing_id
-    )
 
     def figures(*, new: bool):
         # Made a slice at a time: 300,000 model instances at once were most
@@ -469,7 +464,6 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
                 continue
             if bool(planned.existing_id) == new:
                 continue
-            key = (planned.metric.pk, planned.period_id, planned.region_id)
             yield Figure(
                 pk=planned.existing_id,
                 metric=planned.metric,
@@ -481,8 +475,7 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
                 import_batch=batch,
                 updated_by=who,
                 updated_at=now,
-                # Every write bumps the version (services.record_figure's check).
-                version=planned.old_version + 1 if planned.existing_id else first_versions[key],
+                version=planned.old_version,  # bumped below, as every write is
             )
 
     total = sum(1 for p in outcome.rows if p.action in (Action.NEW, Action.UPDATE))
@@ -492,12 +485,14 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     history = {"user": who, "reason": reason, "when": now}
     fields = ["value", "note", "public_note", "import_batch", "updated_by", "updated_at", "version"]
     for part in _slices(figures(new=True), PROGRESS_SLICE):
+        bump_versions(part)
         written = Figure.objects.bulk_create(part, batch_size=BATCH_SIZE)
         Figure.objects.record_history([figure.pk for figure in written], "+", **history)
         done += len(written)
         if progress:
             progress(done, total)
     for part in _slices(figures(new=False), PROGRESS_SLICE):
+        bump_versions(part)
         Figure.objects.bulk_update(part, fields, batch_size=BATCH_SIZE)
         Figure.objects.record_history([figure.pk for figure in part], "~", **history)
         done += len(part)

@@ -50,7 +50,9 @@ def grid_site(transactional_db, live_server):
     cfseu.data_entry_users.add(bob)
     year = services.create_fiscal_year(label="2024-25", user=alice)
     q1 = year.periods.get(period="Q1")
-    for metric, value in zip(cfseu.metrics.active().order_by("display_order", "code"), TYPED):
+    for metric, value in zip(
+        cfseu.metrics.active().order_by("display_order", "code"), TYPED, strict=True
+    ):
         services.record_figure(metric=metric, period=q1, value=int(value) + 1, user=bob)
     services.submit_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=bob)
     services.approve_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=alice)
@@ -127,7 +129,7 @@ def test_a_clerk_enters_a_quarter_by_keyboard_and_reads_its_context(
         f.metric_id: f.value
         for f in Figure.objects.filter(period__fiscal_year=year, period__period="Q2")
     }
-    assert saved == {m.pk: Decimal(v) for m, v in zip(metrics, TYPED)}
+    assert saved == {m.pk: Decimal(v) for m, v in zip(metrics, TYPED, strict=True)}
 
     # Enter on a column's last row goes to the top of the next column.
     page.locator(f"#id_v-{metrics[-1].pk}-Q3").focus()
@@ -177,6 +179,9 @@ def test_on_a_phone_the_grid_shows_one_period_and_saves_by_tap(browser, grid_sit
     page.locator("#unit-wide-form [data-save]").last.tap()
     page.wait_for_selector(".messagelist")
     assert "1 figure recorded" in page.locator(".messagelist").inner_text()
-    assert Figure.objects.get(metric=metric, period__fiscal_year=year, period__period="Q3").value == 1204
+    assert (
+        Figure.objects.get(metric=metric, period__fiscal_year=year, period__period="Q3").value
+        == 1204
+    )
     assert no_sideways_scroll(page)
     context.close()

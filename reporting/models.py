@@ -11,7 +11,7 @@ from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from reporting.formatting import figure_label, format_figure, format_moment
+from reporting.formatting import figure_label, format_figure, format_moment, person_name
 from reporting.validation import MAX_VALUE
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
@@ -175,7 +175,7 @@ class FiscalYear(models.Model):
         return datetime.date(self.start_year + 1, 3, 31)
 
     def locked_message(self) -> str:
-        who = self.locked_by.get_username() if self.locked_by_id else "an administrator"
+        who = person_name(self.locked_by) if self.locked_by_id else "an administrator"
         when = f" on {format_moment(self.locked_at)}" if self.locked_at else ""
         return (
             f"Fiscal year {self.label} is locked (published){when} by {who}: "
@@ -841,7 +841,7 @@ class PublicationEvent(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"{self.fiscal_year.label} {self.get_action_display().lower()} {self.at:%Y-%m-%d %H:%M}"
+            f"{self.fiscal_year.label} {self.get_action_display().lower()} {format_moment(self.at)}"
         )
 
     def save(self, *args, **kwargs) -> None:
@@ -973,8 +973,8 @@ class UnitQuarter(models.Model):
         return self.state
 
     def approved_message(self, period: str) -> str:
-        who = self.approved_by.get_username() if self.approved_by_id else "an administrator"
-        when = f" on {self.approved_at:%Y-%m-%d %H:%M}" if self.approved_at else ""
+        who = person_name(self.approved_by) if self.approved_by_id else "an administrator"
+        when = f" on {format_moment(self.approved_at)}" if self.approved_at else ""
         belongs = " (full-year figures belong to Q4)" if period == ReportingPeriod.Period.FY else ""
         return (
             f"{self} was approved{when} by {who}{belongs}: its figures cannot change. "

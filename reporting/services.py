@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reporting.access import write_refusal
 from reporting.findings import Severity, year_findings
-from reporting.formatting import figure_label, format_figure
+from reporting.formatting import figure_label, format_figure, format_moment, person_name
 from reporting.importing.files import parse_file
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import ImportOutcome, checksum_of, resolve_one, run_import
@@ -167,8 +167,8 @@ def stale_refusal(
             "nothing (not reported)" if number is None else format_figure(number, metric.value_type)
         )
 
-    who = last.history_user.get_username() if last and last.history_user else "someone"
-    when = timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M %Z") if last else ""
+    who = person_name(last.history_user) if last and last.history_user else "someone"
+    when = format_moment(last.history_date) if last else ""
     seen_value = seen.value if seen is not None else None
     now_value = current.value if current is not None else None
     what = figure_label(current) if current is not None else _key_label(metric, period, region)

@@ -105,8 +105,14 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                     cell.seen_version = cell.version
                 model_admin.message_user(
                     request,
-                    f"Nothing saved: {len(conflicts)} of the figures you changed were changed "
-                    "by someone else since you opened the grid (listed below).",
+                    ngettext(
+                        "Nothing saved: %(count)d of the figures you changed was changed by "
+                        "someone else since you opened the grid (listed below).",
+                        "Nothing saved: %(count)d of the figures you changed were changed by "
+                        "someone else since you opened the grid (listed below).",
+                        len(conflicts),
+                    )
+                    % {"count": len(conflicts)},
                     messages.ERROR,
                 )
             except QuarterApproved as refusal:

@@ -7,6 +7,7 @@ validation, locking and history as the admin and the importer.
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.translation import ngettext
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -385,9 +386,12 @@ def _refused(detail: str) -> Response:
 
 
 def _rejected(batch: int | None, errors: list[dict], code: int) -> Response:
-    what = "refusal" if code == status.HTTP_409_CONFLICT else "problem"
+    if code == status.HTTP_409_CONFLICT:
+        what = ngettext("%(count)d refusal", "%(count)d refusals", len(errors))
+    else:
+        what = ngettext("%(count)d problem", "%(count)d problems", len(errors))
     detail = (
-        f"Nothing was written: {len(errors)} {what}{'s' if len(errors) != 1 else ''}. "
+        f"Nothing was written: {what % {'count': len(errors)}}. "
         + "; ".join(f"row {e['row']}, field “{e['field']}”: {e['message']}" for e in errors[:5])
         + ("; …" if len(errors) > 5 else "")
     )

@@ -182,6 +182,25 @@ class FiscalYear(models.Model):
             "its figures cannot change. Ask an administrator to unpublish it to correct them."
         )
 
+    def deletion_refusal(self) -> str:
+        """Why this year cannot be deleted, in plain words ("" when it can): a year
+        that holds figures, unit-quarters, text or releases keeps them."""
+        held = [
+            (Figure.objects.filter(period__fiscal_year=self).count(), "figure", "figures"),
+            (self.unit_quarters.count(), "unit-quarter", "unit-quarters"),
+            (self.narrative_blocks.count(), "text block", "text blocks"),
+            (self.published_totals.count(), "published total", "published totals"),
+            (self.releases.count(), "release", "releases"),
+        ]
+        named = [f"{count:,} {one if count == 1 else many}" for count, one, many in held if count]
+        if not named:
+            return ""
+        return (
+            f"Fiscal year {self.label} cannot be deleted: it holds {', '.join(named)}. "
+            "A year with records stays; to take its figures off the summary, unpublish it "
+            "or leave it as a draft."
+        )
+
     def is_writable_by(self, user) -> bool:
         """Whether ``user`` may change this year's figures: it is open, or they
         may change locked years (commands, with no user, may not)."""

@@ -194,7 +194,7 @@ def test_the_grid_puts_the_focus_on_the_first_wrong_cell_and_enter_moves_down(
     assert page.locator(".messagelist").count() == 0
     page.keyboard.type("x")
     page.locator(f"#id_v-{laid.pk}-Q3").fill("-4")
-    page.get_by_role("button", name="Save all figures").click()
+    page.get_by_role("button", name="Save CFSEU figures").first.click()
     page.wait_for_selector("#grid-errors")
     # The first wrong cell has the focus; the summary links to each wrong cell.
     assert page.evaluate("document.activeElement.id") == f"id_v-{charged.pk}-Q1"

@@ -33,8 +33,10 @@ def cycle_site(transactional_db, live_server):
     year = FiscalYear.objects.get(label="2023-24")
     ice, cfseu = Unit.objects.get(code="ICE"), Unit.objects.get(code="CFSEU")
     for unit, quarter in ((ice, "Q1"), (cfseu, "Q1"), (cfseu, "Q2")):
-        services.submit_quarter(unit=unit, fiscal_year=year, quarter=quarter, user=bob)
-    services.approve_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=alice)
+        services.move_quarter(
+            action="submit", unit=unit, fiscal_year=year, quarter=quarter, user=bob
+        )
+    services.move_quarter(action="approve", unit=cfseu, fiscal_year=year, quarter="Q1", user=alice)
     return live_server.url
 
 

@@ -32,5 +32,7 @@ def ice_clerk(clerk, ice):
 @pytest.fixture
 def approved_q1(year, ice, ice_clerk, administrator):
     """ICE 2023-24 Q1, submitted by Bob and approved by Alice."""
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q1", user=ice_clerk)
-    return services.approve_quarter(unit=ice, fiscal_year=year, quarter="Q1", user=administrator)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=ice_clerk)
+    return services.move_quarter(
+        action="approve", unit=ice, fiscal_year=year, quarter="Q1", user=administrator
+    )

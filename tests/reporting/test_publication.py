@@ -220,10 +220,12 @@ def test_the_unpublish_page_needs_a_reason(client, year, administrator):
     assert not year.is_locked
 
 
-def test_the_review_lists_the_quarters_not_yet_approved(year, administrator, client):
+def test_the_review_lists_the_quarters_not_yet_approved(year, administrator, clerk, client):
     cfseu = Unit.objects.get(code="CFSEU")
-    services.submit_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator)
-    services.approve_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator)
+    services.move_quarter(action="submit", unit=cfseu, fiscal_year=year, quarter="Q1", user=clerk)
+    services.move_quarter(
+        action="approve", unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator
+    )
 
     unapproved = review_year(year).unapproved
     assert "CFSEU Q1" not in unapproved

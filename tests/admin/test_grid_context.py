@@ -114,10 +114,19 @@ def test_each_quarter_column_says_its_state_with_who_and_when(
     administrator.save()
     _record("ICE", "file-intakes", next_year, "Q1", 700, clerk)
     _record("ICE", "file-intakes", next_year, "Q2", 700, clerk)
-    services.submit_quarter(unit=ice, fiscal_year=next_year, quarter="Q1", user=clerk)
-    services.submit_quarter(unit=ice, fiscal_year=next_year, quarter="Q2", user=clerk)
-    services.return_quarter(
-        unit=ice, fiscal_year=next_year, quarter="Q2", user=administrator, comment="Q2 is Q1 again."
+    services.move_quarter(
+        action="submit", unit=ice, fiscal_year=next_year, quarter="Q1", user=clerk
+    )
+    services.move_quarter(
+        action="submit", unit=ice, fiscal_year=next_year, quarter="Q2", user=clerk
+    )
+    services.move_quarter(
+        action="return",
+        unit=ice,
+        fiscal_year=next_year,
+        quarter="Q2",
+        user=administrator,
+        text="Q2 is Q1 again.",
     )
     client.force_login(clerk)
     response = client.get(_url(ice, next_year))
@@ -173,10 +182,19 @@ def test_the_grid_costs_the_same_queries_with_more_years_quarters_and_figures(
                 metric=metric, period=next_year.periods.get(period=period), value=5, user=clerk
             )
     for quarter in ("Q1", "Q2", "Q3"):
-        services.submit_quarter(unit=cfseu, fiscal_year=next_year, quarter=quarter, user=clerk)
-    services.approve_quarter(unit=cfseu, fiscal_year=next_year, quarter="Q1", user=administrator)
-    services.return_quarter(
-        unit=cfseu, fiscal_year=next_year, quarter="Q2", user=administrator, comment="Check."
+        services.move_quarter(
+            action="submit", unit=cfseu, fiscal_year=next_year, quarter=quarter, user=clerk
+        )
+    services.move_quarter(
+        action="approve", unit=cfseu, fiscal_year=next_year, quarter="Q1", user=administrator
+    )
+    services.move_quarter(
+        action="return",
+        unit=cfseu,
+        fiscal_year=next_year,
+        quarter="Q2",
+        user=administrator,
+        text="Check.",
     )
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(_url(cfseu, next_year))

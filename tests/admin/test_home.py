@@ -16,10 +16,15 @@ def cycle(dataset, administrator, clerk):
     ice.data_entry_users.add(clerk)
     cfseu.data_entry_users.add(clerk)
     year = FiscalYear.objects.get(label="2023-24")
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q1", user=clerk)
-    services.submit_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=clerk)
-    services.return_quarter(
-        unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator, comment="Charges doubled."
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=clerk)
+    services.move_quarter(action="submit", unit=cfseu, fiscal_year=year, quarter="Q1", user=clerk)
+    services.move_quarter(
+        action="return",
+        unit=cfseu,
+        fiscal_year=year,
+        quarter="Q1",
+        user=administrator,
+        text="Charges doubled.",
     )
     return year
 

@@ -54,8 +54,8 @@ def grid_site(transactional_db, live_server):
         cfseu.metrics.active().order_by("display_order", "code"), TYPED, strict=True
     ):
         services.record_figure(metric=metric, period=q1, value=int(value) + 1, user=bob)
-    services.submit_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=bob)
-    services.approve_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=alice)
+    services.move_quarter(action="submit", unit=cfseu, fiscal_year=year, quarter="Q1", user=bob)
+    services.move_quarter(action="approve", unit=cfseu, fiscal_year=year, quarter="Q1", user=alice)
     return live_server.url, cfseu, year, bob, alice
 
 
@@ -140,9 +140,14 @@ def test_a_clerk_enters_a_quarter_by_keyboard_and_reads_its_context(
         shoot(page, "admin-grid.png", artifacts)
 
     # Returned with a comment: the clerk reads it above the grid and in the column.
-    services.submit_quarter(unit=cfseu, fiscal_year=year, quarter="Q2", user=bob)
-    services.return_quarter(
-        unit=cfseu, fiscal_year=year, quarter="Q2", user=alice, comment="Q2 charges look doubled."
+    services.move_quarter(action="submit", unit=cfseu, fiscal_year=year, quarter="Q2", user=bob)
+    services.move_quarter(
+        action="return",
+        unit=cfseu,
+        fiscal_year=year,
+        quarter="Q2",
+        user=alice,
+        text="Q2 charges look doubled.",
     )
     page.goto(site + grid)
     returned = page.locator(".grid-returned")

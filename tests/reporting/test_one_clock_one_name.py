@@ -27,13 +27,19 @@ def named(administrator, clerk):
 @pytest.fixture
 def approved_q1(dataset, named, administrator, clerk) -> UnitQuarter:
     ice, year = Unit.objects.get(code="ICE"), FiscalYear.objects.get(label="2023-24")
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q1", user=clerk)
-    return services.approve_quarter(unit=ice, fiscal_year=year, quarter="Q1", user=administrator)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=clerk)
+    return services.move_quarter(
+        action="approve", unit=ice, fiscal_year=year, quarter="Q1", user=administrator
+    )
 
 
 def test_the_board_names_people_in_full_with_edmonton_time(approved_q1, client, clerk):
-    services.submit_quarter(
-        unit=approved_q1.unit, fiscal_year=approved_q1.fiscal_year, quarter="Q2", user=clerk
+    services.move_quarter(
+        action="submit",
+        unit=approved_q1.unit,
+        fiscal_year=approved_q1.fiscal_year,
+        quarter="Q2",
+        user=clerk,
     )
     client.force_login(clerk)
     page = client.get(reverse("admin:reporting_unitquarter_changelist")).content.decode()

@@ -96,9 +96,10 @@ def test_clerk_fills_a_template_fixes_a_mistake_by_keyboard_and_imports_it(
     # Fill two figures, one of them wrong (a fraction of a count).
     book = load_workbook(saved)
     sheet = book.active
-    rows = {(r[1].value, r[3].value, r[4].value or ""): r for r in sheet.iter_rows(min_row=2)}
-    rows[("firearms-seized", "Q1", "")][5].value = "12.5"
-    rows[("suspects-charged", "FY", "Calgary")][5].value = 111
+    # unit, metric, metric_label (for the reader), fiscal_year, period, region, value
+    rows = {(r[1].value, r[4].value, r[5].value or ""): r for r in sheet.iter_rows(min_row=2)}
+    rows[("firearms-seized", "Q1", "")][6].value = "12.5"
+    rows[("suspects-charged", "FY", "Calgary")][6].value = 111
     book.save(saved)
 
     page.set_input_files("input[name=import_file]", str(saved))
@@ -133,7 +134,7 @@ def test_clerk_fills_a_template_fixes_a_mistake_by_keyboard_and_imports_it(
     assert not Figure.objects.filter(metric__code="firearms-seized", value=12).exists()
 
     # Fix it and import again.
-    rows[("firearms-seized", "Q1", "")][5].value = 12
+    rows[("firearms-seized", "Q1", "")][6].value = 12
     book.save(saved)
     page.set_input_files("input[name=import_file]", str(saved))
     page.focus("input[value='Check the file']")

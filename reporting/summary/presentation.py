@@ -47,7 +47,7 @@ class RowView:
     tone: str  # neutral unless the metric's polarity says which way is better
 
     @classmethod
-    def from_row(cls, row: MetricRow) -> "RowView":
+    def from_row(cls, row: MetricRow, *, quarterly: bool = True) -> "RowView":
         def year_cell(year: YearFigure, css: str) -> FigureCell:
             return FigureCell(format_figure(year.value, row.value_type), css, year.is_partial)
 
@@ -57,7 +57,7 @@ class RowView:
             row=row,
             cells=[
                 FigureCell(format_figure(value, row.value_type), " col-quarter")
-                for value in row.quarters
+                for value in (row.quarters if quarterly else [])
             ]
             + [year_cell(row.year, " col-year")]
             + [
@@ -96,6 +96,19 @@ class UnitView:
     charts: list[ChartCard]
     findings: list[FindingLink] = field(default_factory=list)
     compares: bool = True  # the unit has last year's column, so a change to show
+    # Quarter columns only where the year has a quarterly figure in this table:
+    # a year published as annual totals is not four columns of dashes.
+    quarterly: bool = True
+
+    @property
+    def charts_caption(self) -> str:
+        """What the unit's charts really show: quarters, years, or both."""
+        shown = []
+        if any(card.quarterly for card in self.charts):
+            shown.append("by quarter")
+        if any(card.trend for card in self.charts):
+            shown.append("over the years shown")
+        return "each metric " + " and ".join(shown)
 
     @property
     def regional_rows(self) -> list[tuple[str, list[tuple]]]:
@@ -179,15 +192,17 @@ class SummaryPage:
                 if card.quarterly or card.trend  # an empty chart is not drawn
             ]
             mine = [f for f in findings or [] if f.unit_code == section.code]
+            quarterly = reports_quarters(section)
             placed.update(id(f) for f in mine)
             units.append(
                 UnitView(
                     section=section,
-                    rows=[RowView.from_row(row) for row in section.rows],
+                    rows=[RowView.from_row(row, quarterly=quarterly) for row in section.rows],
                     charts=charts,
                     findings=mine,
                     compares=bool(summary.prior_years)
                     and section.prior_years[:1] == summary.prior_years[:1],
+                    quarterly=quarterly,
                 )
             )
         general = [f for f in findings or [] if id(f) not in placed]
@@ -198,6 +213,11 @@ class SummaryPage:
             general_findings=general,
             alert_totals=[AlertTotalView.from_row(row) for row in totals],
         )
+
+
+def reports_quarters(section: UnitSection) -> bool:
+    """Whether any row of the unit's table has a quarterly figure in the year."""
+    return any(value is not None for row in section.rows for value in row.quarters)
 
 
 def staff_findings(fiscal_year: str) -> list[FindingLink]:

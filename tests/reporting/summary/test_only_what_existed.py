@@ -30,9 +30,7 @@ def test_a_prior_year_not_on_record_has_no_column(client, dataset, leader):
     assert "2020-21" not in _page(client, leader, "2022-23")
 
 
-def test_quarter_columns_appear_only_where_the_year_has_a_quarterly_figure(
-    client, dataset, leader
-):
+def test_quarter_columns_appear_only_where_the_year_has_a_quarterly_figure(client, dataset, leader):
     # 2022-23 was published as full-year figures: no columns of dashes.
     tables = read_tables(_page(client, leader, "2022-23"))
     for name, table in tables.items():

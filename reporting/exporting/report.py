@@ -106,7 +106,13 @@ def _alert_sheet(sheet, summary, bold) -> None:
     change_heading = [f"Change from {summary.prior_years[0]}"] if summary.prior_years else []
     _append(
         sheet,
-        [METRIC_HEADING, "Units counted", summary.fiscal_year, *summary.prior_years, *change_heading],
+        [
+            METRIC_HEADING,
+            "Units counted",
+            summary.fiscal_year,
+            *summary.prior_years,
+            *change_heading,
+        ],
     )
     for cell in (*sheet[1], *sheet[HEADING_ROW]):
         cell.font = bold

@@ -5,6 +5,7 @@ result; no queries here except those of the findings module."""
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
 from reporting.findings import year_findings
 from reporting.formatting import (
@@ -111,13 +112,21 @@ class UnitView:
         return "each metric " + " and ".join(shown)
 
     @property
-    def regional_rows(self) -> list[tuple[str, list[tuple]]]:
-        """Each region's figures paired with their value type, for formatting."""
+    def regional_rows(self) -> list[tuple[str, str, list[tuple]]]:
+        """Each region, the anchor of its series, and its figures with their
+        value type and metric code (each figure links to the region's series)."""
         regional = self.section.regional
         if regional is None:
             return []
-        types = [column.value_type for column in regional.columns]
-        return [(row.region, list(zip(row.values, types, strict=True))) for row in regional.rows]
+        columns = [(column.value_type, column.metric_code) for column in regional.columns]
+        return [
+            (
+                row.region,
+                f"region-{slugify(row.region)}",
+                [(value, *column) for value, column in zip(row.values, columns, strict=True)],
+            )
+            for row in regional.rows
+        ]
 
     @property
     def regional_totals(self) -> list[tuple]:

@@ -191,6 +191,15 @@ STORAGES = {
 # (no drafts, no staff panel, no internal notes): reporting.access applies it.
 ALERT_PUBLIC_REPORTS = envbool("ALERT_PUBLIC_REPORTS", False)
 
+# Each release's open-data package (datapackage.json) names its licence and
+# attribution from these; empty, the package says none has been set yet.
+ALERT_OPEN_DATA_LICENCE_NAME = os.environ.get(
+    "ALERT_OPEN_DATA_LICENCE_NAME", ""
+)  # e.g. OGL-Alberta-2.0
+ALERT_OPEN_DATA_LICENCE_PATH = os.environ.get("ALERT_OPEN_DATA_LICENCE_PATH", "")  # its address
+ALERT_OPEN_DATA_LICENCE_TITLE = os.environ.get("ALERT_OPEN_DATA_LICENCE_TITLE", "")
+ALERT_OPEN_DATA_ATTRIBUTION = os.environ.get("ALERT_OPEN_DATA_ATTRIBUTION", "")
+
 # Imports: the largest upload accepted, in bytes (default 10 MB), and the most
 # rows of figures one file may hold (a 10 MB long-form CSV holds about 290,000).
 ALERT_IMPORT_MAX_BYTES = envint("ALERT_IMPORT_MAX_BYTES", 10 * 1024 * 1024)

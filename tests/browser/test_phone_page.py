@@ -151,3 +151,23 @@ def test_a_sidebar_never_stands_alone_on_a_printed_page(
         assert len(holding) == 1, (paper, title)
         assert companion in holding[0], (paper, title, holding[0][:400])
     context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_a_metrics_series_page_fits_and_passes_axe(browser, site, width, artifacts):  # noqa: F811
+    context, page = open_as(browser, site, width)
+    page.goto(site + SUMMARY)
+    if width == 390:
+        page.locator("#unit-CFSEU summary.unit-summary").click()
+    page.locator("#table-CFSEU").get_by_role("link", name="Charges laid").click()
+    page.wait_for_url(site + reverse("series:metric", args=["CFSEU", "charges-laid"]))
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Charges laid, every year on record"
+    )
+    chart = page.locator("svg.chart-series").first
+    assert chart.bounding_box()["height"] > 50
+    assert page.locator(".small-multiple svg.chart").count() == 8
+    assert overflow(page) <= 0
+    assert all_violations(page) == []
+    page.screenshot(path=str(artifacts / f"series-{width}.png"), full_page=True)
+    context.close()

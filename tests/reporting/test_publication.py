@@ -169,8 +169,11 @@ def test_the_first_release_never_changes(client, year, administrator, leader):
     client.force_login(leader)
     csv = client.get(reverse("reporting:download_release", args=["2023-24", 1])).content.decode()
     # The release keeps its public notes (the shipped footnotes), so the row ends with one.
-    assert "CFSEU,charges-laid,2023-24,Q4,,231,\r\n" in csv
-    assert "CFSEU,charges-laid,2023-24,Q4,,233" not in csv
+    assert (
+        "CFSEU,Combined Special Forces Enforcement,charges-laid,Charges laid,count,"
+        "2023-24,Q4,Q4 (Jan–Mar),,231,\r\n" in csv
+    )
+    assert ",Q4 (Jan–Mar),,233" not in csv
 
 
 def test_the_shipped_years_are_published_as_release_1(published_dataset):

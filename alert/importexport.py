@@ -17,8 +17,9 @@ model:
   another; removed after confirm, cancel or a rejected preview, and swept
   after a day if abandoned (on each new preview, and by
   ``manage.py sweep_held_uploads``);
-* a preview confirmed once only: a second confirm of it (a double click, Back
-  then Confirm) writes nothing and says which import it was;
+* a preview confirmed once only, in one transaction with its held upload's
+  removal: a second confirm of it (a double click, Back then Confirm) writes
+  nothing and says so;
 * permission codes from settings (IMPORT_EXPORT_IMPORT_PERMISSION_CODE = add).
 
 It sits in the project package, not in an app, so that imports between the
@@ -38,6 +39,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -278,36 +280,30 @@ class AlertImportExportMixin(ImportExportMixin):
         return response
 
     def process_import(self, request, **kwargs):
-        """Confirm a preview, once. The held upload's name is claimed in the
-        shared cache before anything is read (``cache.add`` is atomic, also in
-        Redis), so a second confirm of the same preview, at once or later,
-        writes nothing and is told which import the first one was."""
+        """Confirm a preview, once, in one transaction that also removes the
+        held upload. Its row is locked first (``SELECT … FOR UPDATE``): a
+        second confirm of the same preview waits for the first, then finds the
+        upload gone and writes nothing. A worker killed in the middle loses
+        its connection, so the database rolls everything back and releases
+        the lock: the upload is still held, and its owner can confirm it
+        again from any server. Which import a preview became is remembered
+        in the cache only for the message (none while the cache is down)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         held = request.POST.get("import_file_name", "")
-        if held and not self._held_for(request, held):
+        if not held:
+            return super().process_import(request, **kwargs)
+        if not self._held_for(request, held):
             return self._not_yours(request)
         key = "alert:confirmed-import:" + hashlib.sha256(held.encode()).hexdigest()
-        if held and not cache.add(key, "", CONFIRMED_REMEMBERED):
-            return self._already_confirmed(request, cache.get(key))
-        try:
+        with transaction.atomic():
+            locked = HeldUpload.objects.select_for_update().filter(name=held)
+            if not list(locked.values_list("pk", flat=True)):
+                return self._already_confirmed(request, cache.get(key))
             response = super().process_import(request, **kwargs)
-        except FileNotFoundError:
-            # Not claimed here, but its file is gone: confirmed before the
-            # cache remembers, or cancelled.
-            cache.delete(key)
-            return self._already_confirmed(request, None)
-        except BaseException:
-            cache.delete(key)  # nothing was written: it may be confirmed again
-            raise
         outcome = getattr(request, "_alert_import_outcome", None)
-        if not held:
-            pass
-        elif outcome is not None and not outcome.written:
-            cache.delete(key)  # refused on confirm: nothing was written
-        else:
-            claimed = f"#{outcome.batch.pk}" if outcome is not None else "done"
-            cache.set(key, claimed, CONFIRMED_REMEMBERED)
+        if outcome is not None and outcome.written:
+            cache.set(key, f"#{outcome.batch.pk}", CONFIRMED_REMEMBERED)
         return response
 
     @staticmethod
@@ -337,11 +333,10 @@ class AlertImportExportMixin(ImportExportMixin):
                 "This preview is no longer held: it was already imported or cancelled. "
                 "Nothing was written; upload the file again if you need to."
             )
-        elif claimed == "":
-            text = "This preview is being imported already: nothing more was written."
         else:
-            which = f" (import {claimed})" if claimed.startswith("#") else ""
-            text = f"This preview was already imported{which}: nothing was written again."
+            text = (
+                f"This preview was already imported (import {claimed}): nothing was written again."
+            )
         messages.warning(request, text)
         return HttpResponseRedirect(
             reverse(

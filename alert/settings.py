@@ -285,10 +285,23 @@ ALERT_API_BULK_MAX_ROWS = envint("ALERT_API_BULK_MAX_ROWS", 10000)
 # Without it, each process keeps its own in memory, which is right for one
 # process (make run) and nothing else. ALERT_CACHE_KEY_PREFIX separates
 # installations (or test runs) sharing one Redis.
+#
+# The cache is never the only copy of anything: while Redis is unreachable
+# every read misses and every write is dropped (alert.cache), and the site
+# works from the database. The timeouts (ALERT_CACHE_TIMEOUT_MS, default 500 ms) bound
+# what an unreachable Redis costs each cache call.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+_cache_timeout = float(envint("ALERT_CACHE_TIMEOUT_MS", 500)) / 1000
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "alert.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -369,6 +382,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = envbool("DJANGO_AXES_VERBOSE", False)
+# Failed attempts and lockouts are counted in the database (axes' default,
+# named here on purpose): sign-in throttling holds while the cache is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The client's address: X-Forwarded-For is believed only when the request
 # comes from one of DJANGO_TRUSTED_PROXIES (addresses or CIDR networks of our
 # own proxies; none by default, so a client cannot choose its own address).
@@ -409,6 +425,12 @@ EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "results@localhost")
+# The address people reach this installation at, for the links in the
+# reporting cycle's emails (no trailing slash).
+ALERT_SITE_URL = os.environ.get("ALERT_SITE_URL", "http://localhost:8000").rstrip("/")
+# Off: a unit-quarter is approved by another administrator than the one who
+# submitted it. On: one person may do both (small teams). docs/administration.md.
+ALERT_ONE_PERSON_APPROVAL = envbool("ALERT_ONE_PERSON_APPROVAL", False)
 # A password link works for this many seconds (default three days) and once.
 PASSWORD_RESET_TIMEOUT = envint("DJANGO_PASSWORD_RESET_TIMEOUT", 3 * 24 * 60 * 60)
 # Requests for a password link: at most this many per hour per client address,

@@ -15,7 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reporting.importing.pipeline import ProblemCode
-from reporting.models import FigureExists, QuarterApproved, StaleFigure, YearLocked
+from reporting.models import FigureExists, QuarterFrozen, StaleFigure, YearLocked
 
 # The status each import problem answers with. A unit the user is not
 # assigned to is refused like bad data (400), as it always has been.
@@ -24,6 +24,7 @@ PROBLEM_STATUS: dict[ProblemCode, int] = {
 } | {
     ProblemCode.LOCKED: status.HTTP_409_CONFLICT,
     ProblemCode.QUARTER_APPROVED: status.HTTP_409_CONFLICT,
+    ProblemCode.QUARTER_SUBMITTED: status.HTTP_409_CONFLICT,
 }
 
 
@@ -33,7 +34,9 @@ class YearIsLocked(APIException):
     default_code = "locked"
 
 
-class QuarterIsApproved(APIException):
+class QuarterIsFrozen(APIException):
+    """A submitted (code ``quarter_submitted``) or approved (``quarter_approved``) quarter."""
+
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The unit's quarter is approved: an administrator reopens it first."
     default_code = "quarter_approved"
@@ -73,8 +76,8 @@ def exception_handler(exc, context):
         return stale_answer(exc)
     if isinstance(exc, YearLocked):
         exc = YearIsLocked(exc.messages[0])
-    elif isinstance(exc, QuarterApproved):
-        exc = QuarterIsApproved(exc.messages[0])
+    elif isinstance(exc, QuarterFrozen):
+        exc = QuarterIsFrozen(exc.messages[0], code=exc.code)
     elif isinstance(exc, DjangoValidationError):
         exc = field_errors(exc)
     return drf_exception_handler(exc, context)

@@ -52,6 +52,7 @@ class ProblemCode(enum.StrEnum):
     LOCKED = "locked"
     NOT_ASSIGNED = "not_assigned"
     QUARTER_APPROVED = "quarter_approved"  # the unit's quarter is approved: reopen it first
+    QUARTER_SUBMITTED = "quarter_submitted"  # submitted: frozen until returned or approved
 
 
 @dataclass(slots=True)
@@ -168,12 +169,12 @@ def plan_import(rows: Sequence[LongFormRow], *, user=None) -> ImportOutcome:
         if p.row.fiscal_year in catalogue.years
     }
     catalogue.load_periods(list(years.values()))
-    FiscalYear.prefetch_approved_quarters(years.values())
+    FiscalYear.prefetch_frozen_quarters(years.values())
     _resolve_periods(planned_rows, catalogue)
     _compare_with_record(planned_rows, catalogue)
     _refuse_locked_years(planned_rows, catalogue, user)
     _refuse_unassigned_units(planned_rows, user)
-    _refuse_approved_quarters(planned_rows, catalogue, user)
+    _refuse_frozen_quarters(planned_rows, catalogue, user)
     return ImportOutcome(rows=planned_rows)
 
 
@@ -370,7 +371,7 @@ def _refuse_unassigned_units(planned_rows: list[PlannedRow], user) -> None:
             planned.reject(ProblemCode.NOT_ASSIGNED, "unit", refusal.messages[0])
 
 
-def _refuse_approved_quarters(planned_rows: list[PlannedRow], catalogue: Catalogue, user) -> None:
+def _refuse_frozen_quarters(planned_rows: list[PlannedRow], catalogue: Catalogue, user) -> None:
     for planned in planned_rows:
         if planned.action not in (Action.NEW, Action.UPDATE):
             continue
@@ -379,7 +380,7 @@ def _refuse_approved_quarters(planned_rows: list[PlannedRow], catalogue: Catalog
             user, fiscal_year=fiscal_year, unit=planned.metric.unit, period=planned.row.period
         )
         if refusal:
-            planned.reject(ProblemCode.QUARTER_APPROVED, "period", refusal.messages[0])
+            planned.reject(ProblemCode(refusal.code), "period", refusal.messages[0])
 
 
 def checksum_of(content: bytes) -> str:

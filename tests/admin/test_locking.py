@@ -7,7 +7,7 @@ from reporting import services
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
 from reporting.models import Figure, FiscalYear, YearLocked
-from tests.admin.conftest import figure_of, metric_of, period_of
+from tests.lookups import figure_of, metric_of, period_of
 
 
 def test_the_publish_action_opens_the_years_review_and_publishing_is_recorded(

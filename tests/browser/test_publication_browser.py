@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -22,14 +21,13 @@ WIDTHS = [390, 1400]
 
 
 @pytest.fixture
-def site(transactional_db, live_server):
+def site(transactional_db, live_server, published_dataset):
     from django.contrib.auth.models import Group, User
 
     from reporting import services
     from reporting.models import ReportingPeriod
     from units.models import Metric
 
-    call_command("load_dataset", stdout=open(os.devnull, "w"))  # noqa: SIM115
     for name, group in [("carol", LEADERSHIP), ("alice", ADMINISTRATORS)]:
         user = User.objects.create_user(name, password="correct horse battery", is_staff=True)
         user.groups.add(Group.objects.get(name=group))

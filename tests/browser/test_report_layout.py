@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting import services
@@ -31,11 +30,10 @@ PDFTOPPM = shutil.which("pdftoppm")
 
 
 @pytest.fixture
-def site(transactional_db, live_server):
+def site(transactional_db, live_server, dataset):
     from django.contrib.auth.models import Group, User
 
-    # The shipped years as drafts: the print test reads DRAFT, then publishes 2023-24.
-    call_command("load_dataset", "--drafts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # The shipped years as drafts (dataset): the print test reads DRAFT, then publishes 2023-24.
     carol = User.objects.create_user("carol", password="correct horse battery")
     carol.groups.add(Group.objects.get(name=LEADERSHIP))
     User.objects.create_user("dan", password="correct horse battery")  # no role

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting.roles import LEADERSHIP
@@ -15,10 +14,9 @@ PDF_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 
 
 @pytest.fixture
-def site(transactional_db, live_server):
+def site(transactional_db, live_server, published_dataset):
     from django.contrib.auth.models import Group, User
 
-    call_command("load_dataset", stdout=open("/dev/null", "w"))  # noqa: SIM115
     carol = User.objects.create_user("carol", password="correct horse battery")
     carol.groups.add(Group.objects.get(name=LEADERSHIP))
     return live_server.url

@@ -233,10 +233,9 @@ def test_backed_up_models_are_the_project_apps_and_the_people():
     connection.vendor != "postgresql", reason="SQLite's one transaction is a snapshot"
 )
 @pytest.mark.django_db(transaction=True)
-def test_the_backup_reads_one_snapshot_while_people_keep_working(django_db_setup):
+def test_the_backup_reads_one_snapshot_while_people_keep_working(published_dataset):
     """A figure written by another connection halfway through the backup is in
     neither its figures nor its history: one REPEATABLE READ transaction."""
-    call_command("load_dataset", stdout=_quiet())
     figure = Figure.objects.order_by("pk").first()
     original = figure.value
     import reporting.backup as backup

@@ -30,11 +30,6 @@ def errors_of(year: FiscalYear) -> list:
 
 
 @pytest.fixture
-def year(dataset) -> FiscalYear:
-    return FiscalYear.objects.get(label="2023-24")
-
-
-@pytest.fixture
 def year_with_an_error(year, administrator) -> FiscalYear:
     # The quarters and the regions add up to 800; a full year of 801 contradicts both.
     set_charges("FY", "801", administrator)
@@ -223,10 +218,12 @@ def test_the_unpublish_page_needs_a_reason(client, year, administrator):
     assert not year.is_locked
 
 
-def test_the_review_lists_the_quarters_not_yet_approved(year, administrator, client):
+def test_the_review_lists_the_quarters_not_yet_approved(year, administrator, clerk, client):
     cfseu = Unit.objects.get(code="CFSEU")
-    services.submit_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator)
-    services.approve_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator)
+    services.move_quarter(action="submit", unit=cfseu, fiscal_year=year, quarter="Q1", user=clerk)
+    services.move_quarter(
+        action="approve", unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator
+    )
 
     unapproved = review_year(year).unapproved
     assert "CFSEU Q1" not in unapproved

@@ -11,20 +11,23 @@ Each sheet is set up to print landscape, one page wide, headings repeated.
 Each unit's sheet ends with the change from last year, as the page shows it.
 An ``ALERT-wide`` sheet holds the totals of the metrics the units share, and
 a last sheet, ``Regions``, each unit's regional table (full-year figures by
-region) with its totals row written as values, so that a reader without a
-spreadsheet program sees them. Money is in whole dollars unless a row or
+region) with a totals row of ``SUM`` formulas. Every formula of ours is
+written with its result cached, so that a reader without a spreadsheet
+program sees the totals too. Money is in whole dollars unless a row or
 column has cents.
 
 ``reporting.importing.report`` reads this layout back into the long form.
 """
 
 import io
+from collections import defaultdict
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from reporting.exporting.cached_formulas import with_cached_values
 from reporting.exporting.escaping import escape_cell, sheet_title
 from reporting.exporting.tables import as_cell
 from reporting.formatting import change_number_format, number_format
@@ -164,6 +167,7 @@ def export_report_workbook(
             section.regional = _with_every_region(section, regions)
     book = Workbook()
     book.remove(book.active)
+    cached: dict[str, dict[str, Decimal]] = defaultdict(dict)  # our formulas' results
     bold = Font(bold=True)
     for section in summary.units:
         sheet = book.create_sheet(title=sheet_title(section.code))
@@ -183,6 +187,7 @@ def export_report_workbook(
             label = row.label + "".join(f" ({n})" for n in row.footnotes)
             if row.year.source in ("derived", "partial"):
                 year = Formula(f"=SUM(B{number}:E{number})")
+                cached[sheet.title][f"F{number}"] = row.year.value
             else:
                 year = row.year.value
             prior = [p.value for p in row.prior_years]
@@ -223,16 +228,20 @@ def export_report_workbook(
             first = sheet.max_row + 1
             for row in table.rows:
                 _append(sheet, [row.region, *row.values])
-            # The totals as values (openpyxl cannot cache a formula's result,
-            # and a formula without one reads as empty outside a spreadsheet program).
-            columns = [[row.values[i] for row in table.rows] for i in range(len(table.columns))]
+            last = sheet.max_row
             totals = [
-                sum((v for v in values if v is not None), Decimal(0))
-                if any(v is not None for v in values)
-                else None
-                for values in columns
+                Formula(f"=SUM({get_column_letter(c)}{first}:{get_column_letter(c)}{last})")
+                for c in range(2, len(table.columns) + 2)
             ]
             _append(sheet, [TOTAL_LABEL, *totals])
+            # Each total's result is cached in the file (with_cached_values): a
+            # reader without a spreadsheet program sees it too.
+            columns = [[row.values[i] for row in table.rows] for i in range(len(table.columns))]
+            for position, values in enumerate(columns, start=2):
+                reported = [v for v in values if v is not None]
+                cached[sheet.title][f"{get_column_letter(position)}{sheet.max_row}"] = sum(
+                    reported, Decimal(0)
+                )
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
             for position, (column, values) in enumerate(
@@ -249,4 +258,4 @@ def export_report_workbook(
 
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return with_cached_values(out.getvalue(), cached)

@@ -204,11 +204,16 @@ ALERT_OPEN_DATA_ATTRIBUTION = os.environ.get("ALERT_OPEN_DATA_ATTRIBUTION", "")
 # rows of figures one file may hold (a 10 MB long-form CSV holds about 290,000).
 ALERT_IMPORT_MAX_BYTES = envint("ALERT_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 ALERT_IMPORT_MAX_ROWS = envint("ALERT_IMPORT_MAX_ROWS", 300_000)
+# Previews one person may hold at once (each keeps its file until confirmed,
+# cancelled or swept after a day): alert.importexport.previews_refusal.
+ALERT_IMPORT_MAX_HELD_PREVIEWS = envint("ALERT_IMPORT_MAX_HELD_PREVIEWS", 10)
 # An upload is capped while it arrives: past ALERT_IMPORT_MAX_BYTES its bytes
 # are counted and dropped, never kept (reporting.importing.uploads). Uploads
 # over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's default, 2.5 MB) go to a
-# temporary file rather than memory; other form data is capped by
-# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's default, 2.5 MB).
+# temporary file rather than memory. A request body (an API's JSON, a form's
+# fields) has the same limit, one setting: Django's own check follows it, so
+# that it never answers an HTML 400 below the API's documented JSON 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = ALERT_IMPORT_MAX_BYTES
 FILE_UPLOAD_HANDLERS = [
     "reporting.importing.uploads.SizeCappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

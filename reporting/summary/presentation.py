@@ -139,36 +139,54 @@ class UnitView:
 
 @dataclass
 class AlertTotalView:
-    """An ALERT-wide total as the page prints it."""
+    """An ALERT-wide total as the page prints it: each year's cell with the
+    units it counts, and the change over the units reported in both years."""
 
     row: AlertTotalRow
-    cells: list[FigureCell]  # the year, the prior years
+    cells: list[tuple[FigureCell, str]]  # the year, the prior years; each with its units
     change: str
     percent: str
     direction: str
     arrow: str
+    tone: str  # neutral unless the metrics' polarity says which way is better
+    compared: str  # the units the change counts: "ICE + HTCE + CFSEU"
 
     @classmethod
     def from_row(cls, row: AlertTotalRow) -> "AlertTotalView":
+        def counted(codes: list[str]) -> str:
+            return " + ".join(codes)
+
         return cls(
             row=row,
             cells=[
-                FigureCell(
-                    format_figure(row.year.value, row.value_type), " col-year", row.year.is_partial
+                (
+                    FigureCell(
+                        format_figure(row.year.value, row.value_type),
+                        " col-year",
+                        row.year.is_partial,
+                    ),
+                    counted(row.units),
                 )
             ]
             + [
-                FigureCell(
-                    format_figure(p.value, row.value_type),
-                    f" col-prior col-prior-{n}",
-                    p.is_partial,
+                (
+                    FigureCell(
+                        format_figure(p.value, row.value_type),
+                        f" col-prior col-prior-{n}",
+                        p.is_partial,
+                    ),
+                    counted(units),
                 )
-                for n, p in enumerate(row.prior_years, start=1)
+                for n, (p, units) in enumerate(
+                    zip(row.prior_years, row.prior_units, strict=True), start=1
+                )
             ],
             change=format_change(row.change, row.value_type),
             percent=format_percent(row.change_percent),
             direction=direction(row.change),
             arrow=arrow(row.change),
+            tone=tone(row.change, row.polarity),
+            compared=counted(row.compared_units),
         )
 
 

@@ -151,6 +151,7 @@ def test_an_administrator_reviews_and_publishes_a_correction(browser, site, arti
 
     page.locator("textarea[name^=ack-]").fill("Q4 is right; the printed year is being checked.")
     page.get_by_label("Reason for this revision").fill("Q4 corrected from the unit's case log")
+    page.get_by_label("Reason for publishing 2023-24 at").fill("Firearms printed no quarters.")
     page.get_by_label("I have reviewed 2023-24").check()
     page.get_by_role("button", name="Publish 2023-24").click()
     expect(page.get_by_text("Published 2023-24 (release 2).")).to_be_visible()

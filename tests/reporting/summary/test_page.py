@@ -159,7 +159,9 @@ def test_notes_appear_as_footnotes_under_their_table(page):
     auto_start = page.index('id="unit-AUTO"')
     auto = page[auto_start : page.index("</section>", auto_start)]
     assert 'id="note-AUTO-1"' in auto
-    assert "a misplaced comma" in auto  # the RECOVERED ASSETS typo's public note
+    # RECOVERED ASSETS' public note (the typo's story stays internal).
+    assert "The year&#x27;s total is the sum of its four quarters." in auto
+    assert "misplaced" not in auto
     assert 'href="#note-AUTO-1"' in auto
 
 

@@ -106,7 +106,11 @@ def _alert_sheet(sheet, summary, bold) -> None:
     _append(sheet, ["ALERT-wide totals: the units' figures added up, for the metrics they share"])
     _append(sheet, [f"Fiscal year {summary.fiscal_year}"])
     _append(sheet)
-    change_heading = [f"Change from {summary.prior_years[0]}"] if summary.prior_years else []
+    change_heading = (
+        [f"Change from {summary.prior_years[0]}", "Units in both years (the change)"]
+        if summary.prior_years
+        else []
+    )
     _append(
         sheet,
         [
@@ -123,13 +127,13 @@ def _alert_sheet(sheet, summary, bold) -> None:
         number = sheet.max_row + 1
         label = row.label + "".join(f" ({n})" for n in row.footnotes)
         figures = [row.year.value, *(p.value for p in row.prior_years)]
-        change = [row.change] if summary.prior_years else []
+        change = [row.change, " + ".join(row.compared_units)] if summary.prior_years else []
         _append(sheet, [label, " + ".join(row.units), *figures, *change])
         for cell in sheet[number][2 : 2 + len(figures)]:
             cell.number_format = number_format(row.value_type, figures)
         if change:
             sheet[number][2 + len(figures)].number_format = change_number_format(
-                row.value_type, change
+                row.value_type, [row.change]
             )
     if summary.alert_totals.footnotes:
         _append(sheet)

@@ -41,11 +41,13 @@ def test_the_alert_wide_sheet_holds_the_totals_with_the_units_counted_and_the_ch
         "2022-23",
         "2021-22",
         "Change from 2022-23",
+        "Units in both years (the change)",
     ]
     charges = _row(sheet, "Charges laid")
     assert charges[1] == "ICE + HTCE + CFSEU + FIREARMS"
     assert charges[2:4] == [1631, 1546]
-    assert charges[5] == 85
+    # As on the page: the change over the units reported in both years.
+    assert charges[5:7] == [-89, "ICE + HTCE + CFSEU"]
     assert sheet.cell(sheet.max_row, 1).value.startswith("(1) Suspects charged: ALERT published")
 
 

@@ -49,6 +49,7 @@ def _correction(administrator) -> Release:
         fiscal_year=year,
         user=administrator,
         reason="CFSEU's Q3 and Q4 charges recounted.",
+        incomplete_reason="Firearms' three rows were printed without quarters.",
     )
 
 

@@ -265,12 +265,12 @@ def changes_since_approval(cells: list[BoardCell]) -> None:
             )
 
 
-def build_board(user) -> list[YearBoard]:
-    """The board of every open year, newest first, for ``user``."""
-    years = list(FiscalYear.objects.open().order_by("-start_year"))
-    if not years:
-        return []
-    units = list(Unit.objects.active().editable_by(user))
+def figure_counts(
+    years: list[FiscalYear], units: list[Unit]
+) -> tuple[dict[tuple[int, str], int], dict[tuple[int, int, str], int]]:
+    """The figures each unit-quarter expects, by (unit id, quarter), and those
+    on record that it expects, by (year id, unit id, quarter): the board's
+    and the review's "entered / expected", in three queries."""
     metrics = list(Metric.objects.active().filter(unit__in=units))
     regional_metrics = [m for m in metrics if m.regional_label]
     region_count = Region.objects.count() if regional_metrics else 0
@@ -285,7 +285,6 @@ def build_board(user) -> list[YearBoard]:
         if metric.pk in regional_ids:
             expected[(metric.unit_id, "Q4")] += region_count
 
-    # Figures on record that a quarter expects, counted in one query.
     entered: dict[tuple[int, int, str], int] = {}
     counted = (
         Figure.objects.filter(period__fiscal_year__in=years, metric_id__in=active_ids)
@@ -299,6 +298,121 @@ def build_board(user) -> list[YearBoard]:
     for year_id, unit_id, period, figures in counted:
         key = (year_id, unit_id, quarter_of(period))
         entered[key] = entered.get(key, 0) + figures
+    return expected, entered
+
+
+@dataclass
+class QuarterProgress:
+    """A unit-quarter of the year under review that is not approved."""
+
+    unit: Unit
+    quarter: str
+    state: str
+    entered: int
+    expected: int
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
+
+    @property
+    def label(self) -> str:
+        return f"{self.unit.code} {self.quarter}"
+
+
+@dataclass
+class UnitProgress:
+    unit: Unit
+    entered: int
+    expected: int
+    unapproved: list[QuarterProgress]
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.entered, self.expected)
+
+
+def _percent(entered: int, expected: int) -> int:
+    # Rounded down: 99.7 % is not complete and is never shown as 100 %.
+    return 100 if not expected else entered * 100 // expected
+
+
+@dataclass
+class Completeness:
+    """How complete a year is before it is published: per unit and for the
+    year, the figures entered against expected, and every unit-quarter not
+    approved in the cycle (units that have not started included)."""
+
+    fiscal_year: FiscalYear
+    units: list[UnitProgress]
+
+    @property
+    def entered(self) -> int:
+        return sum(unit.entered for unit in self.units)
+
+    @property
+    def expected(self) -> int:
+        return sum(unit.expected for unit in self.units)
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.entered, self.expected)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.entered >= self.expected
+
+    @property
+    def unapproved(self) -> list[QuarterProgress]:
+        return [quarter for unit in self.units for quarter in unit.unapproved]
+
+    def summary(self) -> str:
+        return (
+            f"{self.fiscal_year.label} is {self.percent} % complete: {self.entered} of "
+            f"{self.expected} expected figures entered."
+        )
+
+
+def year_completeness(fiscal_year: FiscalYear) -> Completeness:
+    """The completeness of ``fiscal_year`` over every active unit, in report order."""
+    units = list(Unit.objects.active())
+    expected, entered = figure_counts([fiscal_year], units)
+    records = {
+        (r.unit_id, r.quarter): r for r in UnitQuarter.objects.filter(fiscal_year=fiscal_year)
+    }
+    progress = []
+    for unit in units:
+        quarters = []
+        for quarter in QUARTERS:
+            wanted = expected.get((unit.pk, quarter), 0)
+            # Never more than expected (a figure of a region added since cannot make up another).
+            done = min(entered.get((fiscal_year.pk, unit.pk, quarter), 0), wanted)
+            record = records.get((unit.pk, quarter))
+            if record is None:
+                state = State.IN_PROGRESS if done else State.NOT_STARTED
+            else:
+                state = record.board_state(done)
+            quarters.append(QuarterProgress(unit, quarter, state, done, wanted))
+        if not any(q.expected for q in quarters):
+            continue  # a unit with no active metric expects nothing
+        progress.append(
+            UnitProgress(
+                unit=unit,
+                entered=sum(q.entered for q in quarters),
+                expected=sum(q.expected for q in quarters),
+                unapproved=[q for q in quarters if q.state != State.APPROVED],
+            )
+        )
+    return Completeness(fiscal_year=fiscal_year, units=progress)
+
+
+def build_board(user) -> list[YearBoard]:
+    """The board of every open year, newest first, for ``user``."""
+    years = list(FiscalYear.objects.open().order_by("-start_year"))
+    if not years:
+        return []
+    units = list(Unit.objects.active().editable_by(user))
+    expected, entered = figure_counts(years, units)
 
     records = {
         (r.fiscal_year_id, r.unit_id, r.quarter): r

@@ -646,6 +646,7 @@ class NarrativeBlock(models.Model):
     """
 
     class Kind(models.TextChoices):
+        OVERVIEW = "overview", "Overview (opens the report)"
         STORY = "story", "Feature story"
         TEXT = "text", "Paragraph"
         LIST = "list", "List"
@@ -709,8 +710,14 @@ class NarrativeBlock(models.Model):
                 violation_error_message="This unit already has a block with this key this year.",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["story", "text", "list", "sidebar"]),
+                condition=Q(kind__in=["overview", "story", "text", "list", "sidebar"]),
                 name="reporting_narrative_kind_valid",
+            ),
+            # The overview is the year's own opening paragraph, never a unit's.
+            models.CheckConstraint(
+                condition=~Q(kind="overview") | Q(unit__isnull=True, placement="before"),
+                name="reporting_narrative_overview_of_the_year",
+                violation_error_message="An overview opens the year's report: leave the unit empty, place it before the tables.",
             ),
             models.CheckConstraint(
                 condition=Q(placement__in=["before", "after"]),

@@ -466,12 +466,15 @@ def publish_year(
     user,
     reason: str = "",
     acknowledgements: dict[str, str] | None = None,
+    incomplete_reason: str = "",
 ) -> Release:
     """Publish (lock) a draft year after its review, keeping its figures as a new release.
 
     Every error among the year's findings must be acknowledged with a written
     reason (``acknowledgements``: ``publication.finding_key`` -> reason), else
-    ValidationError naming each one. A first publication's ``reason`` defaults
+    ValidationError naming each one. A year below 100 % complete
+    (``cycle.year_completeness``: figures entered against expected) needs
+    ``incomplete_reason``, kept with the acknowledgements. A first publication's ``reason`` defaults
     to "First publication"; a republication (after a correction) must say why.
     The findings are read again here, with the year's row locked, so a figure
     changed while the administrator read the review page cannot slip through.
@@ -507,6 +510,20 @@ def publish_year(
                 )
             else:
                 missing.append(finding.message)
+        completeness = cycle.year_completeness(year)
+        incomplete_reason = (incomplete_reason or "").strip()
+        if not completeness.is_complete:
+            if incomplete_reason:
+                acknowledged.append(
+                    {
+                        "kind": "incomplete",
+                        "unit": "",
+                        "message": completeness.summary(),
+                        "reason": incomplete_reason,
+                    }
+                )
+            else:
+                missing.append(completeness.summary() + " Say why it is published as it is.")
         if missing:
             raise ValidationError(
                 [

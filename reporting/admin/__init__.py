@@ -371,6 +371,7 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             region=obj.region,
             value=obj.value,
             note=obj.note,
+            public_note=obj.public_note,
             user=request.user,
             source=provenance.FORM,
             # Checked already in the form's clean, whose lock on the year holds.

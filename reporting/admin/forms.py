@@ -84,3 +84,32 @@ class TransitionForm(forms.Form):
     quarter = forms.ChoiceField(choices=[(q, q) for q in ReportingPeriod.QUARTERS])
     # The return's comment or the reopen's reason (the service says when it is missing).
     text = forms.CharField(required=False)
+
+
+class PublishForm(forms.Form):
+    """The review page's post: the confirmation, the reason, a reason for each
+    error (``ack-<finding key>``) and one for publishing an incomplete year.
+
+    Only the confirmation is checked here; whether a reason is needed, and
+    where, is ``services.publish_year``'s rule, read again under the year's lock.
+    """
+
+    confirm = forms.BooleanField(
+        error_messages={"required": "Tick “I have reviewed this year” to publish it."}
+    )
+    reason = forms.CharField(required=False)
+    incomplete_reason = forms.CharField(required=False)
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = [item.key for item in review.errors]
+        for key in self.keys:
+            self.fields[f"ack-{key}"] = forms.CharField(required=False)
+
+    def acknowledgements(self) -> dict[str, str]:
+        return {key: self.cleaned_data[f"ack-{key}"] for key in self.keys}
+
+
+class UnpublishForm(forms.Form):
+    # Required by the service, which says why in its own words.
+    reason = forms.CharField(required=False)

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
-from reporting.admin.forms import TransitionForm
+from reporting.admin.forms import PublishForm, TransitionForm, UnpublishForm
 from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
@@ -319,21 +319,19 @@ def publish_review(model_admin, request, fiscal_year_id: int):
         model_admin.message_user(request, f"{fiscal_year.label} is already published.")
         return redirect(change_url)
     review = review_year(fiscal_year)
+    form = PublishForm(request.POST if request.method == "POST" else None, review=review)
     problems: list[str] = []
-    written = {item.key: "" for item in review.errors}
-    reason = ""
     if request.method == "POST":
-        written = {item.key: request.POST.get(f"ack-{item.key}", "") for item in review.errors}
-        reason = request.POST.get("reason", "")
-        if request.POST.get("confirm") != "yes":
-            problems.append("Tick “I have reviewed this year” to publish it.")
+        if not form.is_valid():
+            problems.extend(message for errors in form.errors.values() for message in errors)
         else:
             try:
                 release = services.publish_year(
                     fiscal_year=fiscal_year,
                     user=request.user,
-                    reason=reason,
-                    acknowledgements=written,
+                    reason=form.cleaned_data["reason"],
+                    acknowledgements=form.acknowledgements(),
+                    incomplete_reason=form.cleaned_data["incomplete_reason"],
                 )
             except ValidationError as exc:
                 problems.extend(exc.messages)
@@ -344,14 +342,16 @@ def publish_review(model_admin, request, fiscal_year_id: int):
                     messages.SUCCESS,
                 )
                 return redirect(change_url)
+    written = {item.key: form.data.get(f"ack-{item.key}", "") for item in review.errors}
     context = _context(
         model_admin,
         request,
         f"Publish {fiscal_year.label}",
         fiscal_year=fiscal_year,
         review=review,
-        errors=[(item, written.get(item.key, "")) for item in review.errors],
-        reason=reason,
+        errors=[(item, written[item.key]) for item in review.errors],
+        reason=form.data.get("reason", ""),
+        incomplete_reason=form.data.get("incomplete_reason", ""),
         problems=problems,
         change_url=change_url,
     )
@@ -366,12 +366,13 @@ def unpublish(model_admin, request, fiscal_year_id: int):
     if not fiscal_year.is_locked:
         model_admin.message_user(request, f"{fiscal_year.label} is not published.")
         return redirect(change_url)
+    form = UnpublishForm(request.POST if request.method == "POST" else None)
     problems: list[str] = []
-    reason = ""
-    if request.method == "POST":
-        reason = request.POST.get("reason", "")
+    if form.is_valid():
         try:
-            services.unpublish_year(fiscal_year=fiscal_year, user=request.user, reason=reason)
+            services.unpublish_year(
+                fiscal_year=fiscal_year, user=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             problems.extend(exc.messages)
         else:
@@ -386,7 +387,7 @@ def unpublish(model_admin, request, fiscal_year_id: int):
         request,
         f"Unpublish {fiscal_year.label}",
         fiscal_year=fiscal_year,
-        reason=reason,
+        reason=form.data.get("reason", ""),
         problems=problems,
         change_url=change_url,
     )

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting import services
@@ -20,10 +19,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def cycle_site(transactional_db, live_server):
+def cycle_site(transactional_db, live_server, dataset):
     from django.contrib.auth.models import Group, User
 
-    call_command("load_dataset", "--drafts", stdout=open(os.devnull, "w"))  # noqa: SIM115
     bob = User.objects.create_user("bob", password=PASSWORD, is_staff=True)
     bob.groups.add(Group.objects.get(name=DATA_ENTRY))
     alice = User.objects.create_user("alice", password=PASSWORD, is_staff=True)

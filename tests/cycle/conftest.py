@@ -3,23 +3,6 @@
 import pytest
 
 from reporting import services
-from reporting.models import FiscalYear
-from units.models import Unit
-
-
-@pytest.fixture
-def year(dataset) -> FiscalYear:
-    return FiscalYear.objects.get(label="2023-24")
-
-
-@pytest.fixture
-def ice(dataset) -> Unit:
-    return Unit.objects.get(code="ICE")
-
-
-@pytest.fixture
-def cfseu(dataset) -> Unit:
-    return Unit.objects.get(code="CFSEU")
 
 
 @pytest.fixture

@@ -206,7 +206,7 @@ def test_a_unit_quarters_history_page_lists_its_steps(approved_q1, ice_clerk, cl
     assert "submitted" in content and "approved" in content
 
 
-def test_the_bulk_delete_refusal_checks_approvals_in_one_query_whatever_the_selection(
+def test_the_bulk_delete_refusal_costs_the_same_queries_whatever_the_selection(
     approved_q1, ice_clerk, client
 ):
     client.force_login(ice_clerk)

@@ -140,8 +140,16 @@ class RedisServer:
         except OSError:
             return False
 
+    def pause(self) -> None:
+        """Freeze it (SIGSTOP): connections are still accepted, nothing answers."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.resume()  # a frozen process would never act on SIGTERM
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
@@ -228,6 +236,18 @@ def sign_in(session: requests.Session, base: str, username: str, password: str =
         headers={"Referer": login},
         allow_redirects=False,
     )
+
+
+def grid_fields(page: str) -> dict[str, str]:
+    """The fields of the entry grid's form, as the page filled them in."""
+    form = re.search(r'<form method="post"[^>]*entry-grid-form[^>]*>(.*?)</form>', page, re.S)
+    assert form, "the page has no entry grid"
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(1)):
+        name, given = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = given.group(1) if given else ""
+    return fields
 
 
 def confirm_fields(page: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ still hold; /health/ says what the cache is doing and stays 200; and the
 worker logs the outage once, not once per request.
 """
 
-import re
+import time
 
 import pytest
 import requests
@@ -24,6 +24,7 @@ from tests.reliability.services import (
     RedisServer,
     confirm_fields,
     csrf_token,
+    grid_fields,
     sign_in,
 )
 
@@ -46,13 +47,14 @@ def redis(tmp_path):
         server.stop()
 
 
-def serve(tmp_path, redis: RedisServer) -> Gunicorn:
+def serve(tmp_path, redis: RedisServer, **env: str) -> Gunicorn:
     return Gunicorn(
         tmp_path / "server.log",
         database_url=database_url(),
         REDIS_URL=redis.url,
         DJANGO_AXES_FAILURE_LIMIT=str(LOCKOUT_AFTER),
         DJANGO_LOG_LEVEL="WARNING",
+        **env,
     )
 
 
@@ -80,12 +82,7 @@ def save_grid(browser: requests.Session, server: Gunicorn, field: str, value: st
     url = url.format(unit=ice[0], year=ice[1])
     page = browser.get(url)
     assert page.status_code == 200, page.text[:500]
-    form = re.search(r'<form method="post"[^>]*entry-grid-form[^>]*>(.*?)</form>', page.text, re.S)
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", form.group(1)):
-        name, given = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
-        if name:
-            fields[name.group(1)] = given.group(1) if given else ""
+    fields = grid_fields(page.text)
     fields[field] = value
     return browser.post(url, data=fields, headers={"Referer": url}, allow_redirects=False)
 
@@ -180,6 +177,35 @@ def test_a_server_started_without_its_cache_serves_and_uses_it_once_it_answers(
         assert health(server) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
         assert browser.get(server.base + "/reports/2023-24/").status_code == 200
         assert browser.get(server.base + "/admin/").status_code == 200
+    finally:
+        server.stop()
+    assert "Traceback" not in server.logged()
+
+
+def test_a_cache_that_stops_answering_costs_each_call_its_timeout_not_the_request(
+    dataset, leader, redis, tmp_path
+):
+    redis.start()
+    server = serve(tmp_path, redis, ALERT_CACHE_TIMEOUT_MS="300")
+    try:
+        server.wait_until_up()
+        reader = requests.Session()
+        assert sign_in(reader, server.base, "carol").status_code == 302
+        assert reader.get(server.base + "/reports/2023-24/").status_code == 200
+
+        redis.pause()  # still accepts connections; never answers
+
+        began = time.monotonic()
+        page = reader.get(server.base + "/reports/2023-24/", timeout=60)
+        took = time.monotonic() - began
+        assert page.status_code == 200
+        assert took < 20  # a few cache calls of 0.3 s each, not gunicorn's 120 s timeout
+        assert health(server) == (200, {"status": "ok", "database": "ok", "cache": "unreachable"})
+
+        redis.resume()
+
+        assert health(server) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
+        assert reader.get(server.base + "/reports/2023-24/").status_code == 200
     finally:
         server.stop()
     assert "Traceback" not in server.logged()

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from reporting import services
 from reporting.models import Figure, FiscalYear
-from tests.admin.conftest import metric_of
+from tests.lookups import metric_of
 
 
 @pytest.fixture

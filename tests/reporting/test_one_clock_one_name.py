@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from reporting import services
 from reporting.models import FiscalYear, QuarterApproved, UnitQuarter
-from tests.admin.conftest import metric_of, period_of
+from tests.lookups import metric_of, period_of
 from units.models import Unit
 
 EDMONTON = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d M[SD]T")

@@ -894,9 +894,10 @@ class UnitQuarter(models.Model):
     it is not started. *Not started* and *in progress* are read from the
     figures (none entered, some entered): a stored row that is open for entry
     keeps ``NOT_STARTED`` or, after a reopen, ``IN_PROGRESS``, and
-    ``board_state`` tells the two apart. The transitions are the services
-    ``submit_quarter``, ``approve_quarter``, ``return_quarter`` and
-    ``reopen_quarter``; every change is kept in the history.
+    ``board_state`` tells the two apart. The transitions are the rows of
+    ``reporting.cycle.TRANSITIONS``, made by ``services.move_quarter``; every
+    change is kept in the history. A submitted or approved quarter is frozen
+    for clerks (``FiscalYear.ensure_quarter_writable_by``).
     """
 
     class State(models.TextChoices):

@@ -301,7 +301,8 @@ class BulkUpsertView(APIView):
             400: OpenApiResponse(BulkRejectionSerializer, "Rejected; nothing was written."),
             409: OpenApiResponse(
                 BulkRejectionSerializer,
-                "A fiscal year is locked or a unit's quarter approved; nothing was written.",
+                "A fiscal year is locked or a unit's quarter submitted or approved; "
+                "nothing was written.",
             ),
         },
     )

@@ -52,6 +52,17 @@ def published_dataset(db):
 
 
 @pytest.fixture
+def published_year(dataset):
+    """The dataset's 2023-24 published through ``publish_year`` (release 1), the
+    two years before it left as drafts."""
+    from reporting.models import FiscalYear
+    from tests.years import publish
+
+    publish("2023-24")
+    return FiscalYear.objects.get(label="2023-24")
+
+
+@pytest.fixture
 def catalogue(db):
     """The shipped catalogue and years, with no figures and no import records."""
     from reporting.models import Figure, ImportBatch

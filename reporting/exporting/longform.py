@@ -36,21 +36,25 @@ def export_long(
 
 
 def export_release(release, fmt: str = "csv") -> bytes:
-    """A release's figures as published, in the long form's key and value columns
-    (and the public note, where the release holds one), escaped."""
-    has_public_note = any("public_note" in entry for entry in release.figures)
-    headings = ["unit", "metric", "fiscal_year", "period", "region", "value"]
-    headings += ["public_note"] if has_public_note else []
-    rows = [
+    """The figures a release's page showed, as published: the year's own, then
+    the prior years' as their releases had them, in the long form's key and
+    value columns with the public note (the internal note's column empty, as
+    in every public download), escaped."""
+    from reporting.releases import release_rows
+
+    headings = ["unit", "metric", "fiscal_year", "period", "region", "value", "note"]
+    headings += ["public_note"]
+    table = [
         [
             entry["unit"],
             entry["metric"],
-            release.fiscal_year.label,
+            label,
             entry["period"],
             entry["region"],
             entry["value"],
-            *([entry.get("public_note", "")] if has_public_note else []),
+            "",
+            entry.get("public_note", ""),
         ]
-        for entry in release.figures
+        for label, entry in release_rows(release)
     ]
-    return write_table(headings, rows, fmt, title=f"release {release.number}")
+    return write_table(headings, table, fmt, title=f"release {release.number}")

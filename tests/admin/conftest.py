@@ -2,8 +2,8 @@
 
 import pytest
 
-from reporting import services
 from reporting.models import Figure, FiscalYear, ReportingPeriod
+from tests.years import publish
 from units.models import Metric, Unit
 
 
@@ -42,7 +42,7 @@ def year(dataset) -> FiscalYear:
 
 @pytest.fixture
 def locked_year(year, administrator) -> FiscalYear:
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    publish(year, user=administrator)
     year.refresh_from_db()
     return year
 

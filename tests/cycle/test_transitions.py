@@ -7,6 +7,7 @@ from django.db import IntegrityError
 
 from reporting import services
 from reporting.models import Figure, UnitQuarter, YearLocked
+from tests.years import publish
 from units.models import UnitNotAssigned
 
 State = UnitQuarter.State
@@ -128,7 +129,7 @@ def test_an_approved_quarter_cannot_be_submitted_or_approved_again(
 
 
 def test_no_quarter_moves_in_a_published_year(year, ice, ice_clerk, administrator):
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    publish(year, user=administrator)
     with pytest.raises(YearLocked):
         services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q1", user=administrator)
 

@@ -2,7 +2,7 @@
 publication log refuse UPDATE and DELETE however they are sent (the ORM's
 private paths, raw SQL, a foreign key's SET_NULL), on PostgreSQL and SQLite.
 
-Installed by migration 0012. On SQLite a migration that rebuilds one of these
+Installed by migration 0013. On SQLite a migration that rebuilds one of these
 tables (most ``AlterField`` and ``RemoveField`` operations) drops its
 triggers: such a migration must call ``install`` again (the trigger test
 fails otherwise).

@@ -39,8 +39,8 @@ def load_years(count: int) -> None:
 
 def publish(fiscal_year: FiscalYear | str, *, user=None, reason: str = "") -> Release:
     """Publish a year as an administrator does, through ``publish_year``: its
-    errors acknowledged (the tests' years carry the report's own), a reason
-    given when it is a republication."""
+    errors and any incompleteness acknowledged (the tests' years carry the
+    report's own), a reason given when it is a republication."""
     if isinstance(fiscal_year, str):
         fiscal_year = FiscalYear.objects.get(label=fiscal_year)
     acknowledged = {
@@ -51,5 +51,9 @@ def publish(fiscal_year: FiscalYear | str, *, user=None, reason: str = "") -> Re
     if not reason and Release.objects.filter(fiscal_year=fiscal_year).exists():
         reason = "Republished in the test."
     return publish_year(
-        fiscal_year=fiscal_year, user=user, reason=reason, acknowledgements=acknowledged
+        fiscal_year=fiscal_year,
+        user=user,
+        reason=reason,
+        acknowledgements=acknowledged,
+        incomplete_reason="Published incomplete in the test.",
     )

@@ -24,11 +24,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
+from reporting.admin.forms import CorrectionForm, PublishForm, TransitionForm
 from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
 from reporting.findings import year_findings
-from reporting.models import FiscalYear, QuarterApproved, ReportingPeriod, StaleFigure
+from reporting.models import FiscalYear, QuarterFrozen, ReportingPeriod, StaleFigure
 from reporting.publication import review_year
 from units.models import Unit, assigned_unit_ids
 
@@ -108,7 +109,7 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                     "by someone else since you opened the grid (listed below).",
                     messages.ERROR,
                 )
-            except QuarterApproved as refusal:
+            except QuarterFrozen as refusal:
                 model_admin.message_user(
                     request, f"Nothing saved. {refusal.messages[0]}", messages.ERROR
                 )
@@ -128,15 +129,12 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
             )
     elif year_refusal:
         model_admin.message_user(request, year_refusal.messages[0], messages.WARNING)
-    approved_periods = entry_grid.approved_periods(grid, user=request.user)
-    if approved_periods and request.method == "GET":
-        shown = ", ".join(p for p in entry_grid.COLUMNS if p in approved_periods)
-        model_admin.message_user(
-            request,
-            f"{shown} of {unit.code} {fiscal_year.label} approved: read-only until an "
-            "administrator reopens the quarter (see the reporting cycle).",
-            messages.WARNING,
-        )
+    frozen_periods = entry_grid.frozen_periods(grid, user=request.user)
+    if request.method == "GET":
+        # One line per frozen quarter (the full year follows Q4: not said twice).
+        for period, why in frozen_periods.items():
+            if period != ReportingPeriod.Period.FY:
+                model_admin.message_user(request, f"Read-only: {why}", messages.WARNING)
     context = _context(
         model_admin,
         request,
@@ -144,7 +142,7 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         grid=grid,
         columns=entry_grid.COLUMNS,
         locked=year_refusal is not None,
-        approved_periods=approved_periods,
+        frozen_periods=frozen_periods,
         units=Unit.objects.editable_by(request.user).active(),
         years=FiscalYear.objects.all(),
     )
@@ -283,24 +281,20 @@ def publish_review(model_admin, request, fiscal_year_id: int):
         model_admin.message_user(request, f"{fiscal_year.label} is already published.")
         return redirect(change_url)
     review = review_year(fiscal_year)
+    form = PublishForm(request.POST if request.method == "POST" else None, review=review)
     problems: list[str] = []
-    written = {item.key: "" for item in review.errors}
-    public = dict(written)
-    reason = ""
     if request.method == "POST":
-        written = {item.key: request.POST.get(f"ack-{item.key}", "") for item in review.errors}
-        public = {item.key: request.POST.get(f"public-{item.key}", "") for item in review.errors}
-        reason = request.POST.get("reason", "")
-        if request.POST.get("confirm") != "yes":
-            problems.append("Tick “I have reviewed this year” to publish it.")
+        if not form.is_valid():
+            problems.extend(message for errors in form.errors.values() for message in errors)
         else:
             try:
                 release = services.publish_year(
                     fiscal_year=fiscal_year,
                     user=request.user,
-                    reason=reason,
-                    acknowledgements=written,
-                    public_notes=public,
+                    reason=form.cleaned_data["reason"],
+                    acknowledgements=form.acknowledgements(),
+                    public_notes=form.public_notes(),
+                    incomplete_reason=form.cleaned_data["incomplete_reason"],
                 )
             except ValidationError as exc:
                 problems.extend(exc.messages)
@@ -311,6 +305,7 @@ def publish_review(model_admin, request, fiscal_year_id: int):
                     messages.SUCCESS,
                 )
                 return redirect(change_url)
+    written = {item.key: form.data.get(f"ack-{item.key}", "") for item in review.errors}
     context = _context(
         model_admin,
         request,
@@ -318,9 +313,11 @@ def publish_review(model_admin, request, fiscal_year_id: int):
         fiscal_year=fiscal_year,
         review=review,
         errors=[
-            (item, written.get(item.key, ""), public.get(item.key, "")) for item in review.errors
+            (item, written[item.key], form.data.get(f"public-{item.key}", ""))
+            for item in review.errors
         ],
-        reason=reason,
+        reason=form.data.get("reason", ""),
+        incomplete_reason=form.data.get("incomplete_reason", ""),
         problems=problems,
         change_url=change_url,
     )
@@ -336,12 +333,13 @@ def prepare_correction(model_admin, request, fiscal_year_id: int):
     if not fiscal_year.is_locked:
         model_admin.message_user(request, f"{fiscal_year.label} is open: nothing to prepare.")
         return redirect(change_url)
+    form = CorrectionForm(request.POST if request.method == "POST" else None)
     problems: list[str] = []
-    reason = ""
-    if request.method == "POST":
-        reason = request.POST.get("reason", "")
+    if form.is_valid():
         try:
-            services.prepare_correction(fiscal_year=fiscal_year, user=request.user, reason=reason)
+            services.prepare_correction(
+                fiscal_year=fiscal_year, user=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             problems.extend(exc.messages)
         else:
@@ -357,7 +355,7 @@ def prepare_correction(model_admin, request, fiscal_year_id: int):
         request,
         f"Prepare a correction of {fiscal_year.label}",
         fiscal_year=fiscal_year,
-        reason=reason,
+        reason=form.data.get("reason", ""),
         problems=problems,
         change_url=change_url,
     )
@@ -379,33 +377,23 @@ def cycle_board(model_admin, request):
     return TemplateResponse(request, "admin/reporting/cycle_board.html", context)
 
 
-TRANSITIONS = {
-    "submit": services.submit_quarter,
-    "approve": services.approve_quarter,
-    "return": services.return_quarter,
-    "reopen": services.reopen_quarter,
-}
-
-
 def cycle_transition(model_admin, request):
     """One step of a unit-quarter (POST from the board), then back to the board."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    move = TRANSITIONS.get(request.POST.get("action", ""))
-    unit_id, year_id = request.POST.get("unit", ""), request.POST.get("fiscal_year", "")
-    if move is None or not unit_id.isdigit() or not year_id.isdigit():
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
         return HttpResponseBadRequest("Unknown step of the reporting cycle.")
-    unit = get_object_or_404(Unit, pk=unit_id)
-    fiscal_year = get_object_or_404(FiscalYear, pk=year_id)
-    quarter = request.POST.get("quarter", "")
-    extra = {}
-    if move is services.return_quarter:
-        extra["comment"] = request.POST.get("comment", "")
-    elif move is services.reopen_quarter:
-        extra["reason"] = request.POST.get("reason", "")
+    step = form.cleaned_data
+    unit, fiscal_year, quarter = step["unit"], step["fiscal_year"], step["quarter"]
     try:
-        record = move(
-            unit=unit, fiscal_year=fiscal_year, quarter=quarter, user=request.user, **extra
+        record = services.move_quarter(
+            action=step["action"],
+            unit=unit,
+            fiscal_year=fiscal_year,
+            quarter=quarter,
+            user=request.user,
+            text=step["text"],
         )
     except PermissionDenied:
         raise

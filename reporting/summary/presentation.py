@@ -5,6 +5,7 @@ result; no queries here except those of the findings module."""
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
 from reporting.findings import year_findings
 from reporting.formatting import (
@@ -49,7 +50,9 @@ class RowView:
     tone: str  # neutral unless the metric's polarity says which way is better
 
     @classmethod
-    def from_row(cls, row: MetricRow, revised: dict[str, str] | None = None) -> "RowView":
+    def from_row(
+        cls, row: MetricRow, revised: dict[str, str] | None = None, *, quarterly: bool = True
+    ) -> "RowView":
         """``revised``: the anchors of this metric's revised figures by period."""
         revised = revised or {}
 
@@ -66,7 +69,7 @@ class RowView:
                 FigureCell(
                     format_figure(value, row.value_type), " col-quarter", revised=revised.get(q, "")
                 )
-                for q, value in zip(QUARTERS, row.quarters, strict=True)
+                for q, value in (zip(QUARTERS, row.quarters, strict=True) if quarterly else [])
             ]
             + [year_cell(row.year, " col-year", revised.get("FY", ""))]
             + [
@@ -105,25 +108,38 @@ class UnitView:
     charts: list[ChartCard]
     findings: list[FindingLink] = field(default_factory=list)
     compares: bool = True  # the unit has last year's column, so a change to show
+    # Quarter columns only where the year has a quarterly figure in this table:
+    # a year published as annual totals is not four columns of dashes.
+    quarterly: bool = True
     # Revised regional figures: (region, metric code) -> the revision's anchor.
     regional_revised: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
-    def regional_rows(self) -> list[tuple[str, list[tuple]]]:
-        """Each region's figures with their value type and revision anchor, for formatting."""
+    def charts_caption(self) -> str:
+        """What the unit's charts really show: quarters, years, or both."""
+        shown = []
+        if any(card.quarterly for card in self.charts):
+            shown.append("by quarter")
+        if any(card.trend for card in self.charts):
+            shown.append("over the years shown")
+        return "each metric " + " and ".join(shown)
+
+    @property
+    def regional_rows(self) -> list[tuple[str, str, list[tuple]]]:
+        """Each region, the anchor of its series, and its figures with their
+        value type, metric code (each figure links to the region's series) and
+        the anchor of its revision note (blank unless a release revised it)."""
         regional = self.section.regional
         if regional is None:
             return []
+        columns = [(column.value_type, column.metric_code) for column in regional.columns]
         return [
             (
                 row.region,
+                f"region-{slugify(row.region)}",
                 [
-                    (
-                        value,
-                        column.value_type,
-                        self.regional_revised.get((row.region, column.metric_code), ""),
-                    )
-                    for value, column in zip(row.values, regional.columns, strict=True)
+                    (value, *column, self.regional_revised.get((row.region, column[1]), ""))
+                    for value, column in zip(row.values, columns, strict=True)
                 ],
             )
             for row in regional.rows
@@ -140,36 +156,54 @@ class UnitView:
 
 @dataclass
 class AlertTotalView:
-    """An ALERT-wide total as the page prints it."""
+    """An ALERT-wide total as the page prints it: each year's cell with the
+    units it counts, and the change over the units reported in both years."""
 
     row: AlertTotalRow
-    cells: list[FigureCell]  # the year, the prior years
+    cells: list[tuple[FigureCell, str]]  # the year, the prior years; each with its units
     change: str
     percent: str
     direction: str
     arrow: str
+    tone: str  # neutral unless the metrics' polarity says which way is better
+    compared: str  # the units the change counts: "ICE + HTCE + CFSEU"
 
     @classmethod
     def from_row(cls, row: AlertTotalRow) -> "AlertTotalView":
+        def counted(codes: list[str]) -> str:
+            return " + ".join(codes)
+
         return cls(
             row=row,
             cells=[
-                FigureCell(
-                    format_figure(row.year.value, row.value_type), " col-year", row.year.is_partial
+                (
+                    FigureCell(
+                        format_figure(row.year.value, row.value_type),
+                        " col-year",
+                        row.year.is_partial,
+                    ),
+                    counted(row.units),
                 )
             ]
             + [
-                FigureCell(
-                    format_figure(p.value, row.value_type),
-                    f" col-prior col-prior-{n}",
-                    p.is_partial,
+                (
+                    FigureCell(
+                        format_figure(p.value, row.value_type),
+                        f" col-prior col-prior-{n}",
+                        p.is_partial,
+                    ),
+                    counted(units),
                 )
-                for n, p in enumerate(row.prior_years, start=1)
+                for n, (p, units) in enumerate(
+                    zip(row.prior_years, row.prior_units, strict=True), start=1
+                )
             ],
             change=format_change(row.change, row.value_type),
             percent=format_percent(row.change_percent),
             direction=direction(row.change),
             arrow=arrow(row.change),
+            tone=tone(row.change, row.polarity),
+            compared=counted(row.compared_units),
         )
 
 
@@ -216,18 +250,22 @@ class SummaryPage:
                 if card.quarterly or card.trend  # an empty chart is not drawn
             ]
             mine = [f for f in findings or [] if f.unit_code == section.code]
+            quarterly = reports_quarters(section)
             placed.update(id(f) for f in mine)
             units.append(
                 UnitView(
                     section=section,
                     rows=[
-                        RowView.from_row(row, by_metric.get((section.code, row.code)))
+                        RowView.from_row(
+                            row, by_metric.get((section.code, row.code)), quarterly=quarterly
+                        )
                         for row in section.rows
                     ],
                     charts=charts,
                     findings=mine,
                     compares=bool(summary.prior_years)
                     and section.prior_years[:1] == summary.prior_years[:1],
+                    quarterly=quarterly,
                     regional_revised=by_region.get(section.code, {}),
                 )
             )
@@ -239,6 +277,11 @@ class SummaryPage:
             general_findings=general,
             alert_totals=[AlertTotalView.from_row(row) for row in totals],
         )
+
+
+def reports_quarters(section: UnitSection) -> bool:
+    """Whether any row of the unit's table has a quarterly figure in the year."""
+    return any(value is not None for row in section.rows for value in row.quarters)
 
 
 def staff_findings(fiscal_year: str) -> list[FindingLink]:

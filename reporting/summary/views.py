@@ -134,11 +134,11 @@ def draft(request: HttpRequest, year: FiscalYear) -> HttpResponse:
 @readable_year
 def release_page(request: HttpRequest, year: FiscalYear, number: int) -> HttpResponse:
     """Any release of a year, exactly as it was published."""
-    release = _release(year, number)
+    release = release_or_404(year, number)
     return _release_page(request, year, release, current=False)
 
 
-def _release(year: FiscalYear, number: int) -> Release:
+def release_or_404(year: FiscalYear, number: int) -> Release:
     release = Release.objects.filter(fiscal_year=year, number=number).first()
     if release is None:
         raise Http404(f"{year.label} has no release {number}.")
@@ -151,7 +151,7 @@ def _release_page(
     key = f"release-page:{release.sha256}:{'current' if current else 'archived'}"
 
     def rendered() -> str:
-        stored = release if release.content else _release(year, release.number)
+        stored = release if release.content else release_or_404(year, release.number)
         annual = summary_of(stored)
         history = release_history(year, up_to=stored.number)
         marks = {key: change.anchor for key, change in history.marks().items()}
@@ -239,7 +239,9 @@ def download_csv(request: HttpRequest, year: FiscalYear) -> HttpResponse:
     figure, escaped, with its public note and never the internal one: for a
     published year, as its newest release has them."""
     if year.release_number is not None:
-        content = export_release(_release(year, year.release_number), "csv")
+        content = export_release(
+            release_or_404(year, year.release_number), "csv", with_prior_years=True
+        )
     else:
         readable = set(readable_years(request.user).values_list("label", flat=True))
         labels = [label for label in years_shown(year.label) if label in readable]
@@ -257,7 +259,7 @@ def download_xlsx(request: HttpRequest, year: FiscalYear) -> HttpResponse:
     (a published year's from its newest release)."""
     if year.release_number is not None:
         content = export_report_workbook(
-            year, summary=summary_of(_release(year, year.release_number))
+            year, summary=summary_of(release_or_404(year, year.release_number))
         )
     else:
         content = export_report_workbook(year, internal_notes=not is_public_reader(request.user))
@@ -286,7 +288,7 @@ def print_running_header(
 @readable_year
 def download_release(request: HttpRequest, year: FiscalYear, number: int) -> HttpResponse:
     """A release's figures exactly as they were published (release 1: as first published)."""
-    release = _release(year, number)
+    release = release_or_404(year, number)
     response = HttpResponse(export_release(release, "csv"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = (
         f'attachment; filename="alert-figures-{year.label}-release-{number}.csv"'
@@ -298,7 +300,7 @@ def download_release(request: HttpRequest, year: FiscalYear, number: int) -> Htt
 @readable_year
 def download_release_content(request: HttpRequest, year: FiscalYear, number: int) -> HttpResponse:
     """A release's content, the canonical JSON its SHA-256 is the digest of."""
-    release = _release(year, number)
+    release = release_or_404(year, number)
     response = HttpResponse(release.content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="alert-release-{year.label}-{number}.json"'
@@ -310,7 +312,7 @@ def download_release_content(request: HttpRequest, year: FiscalYear, number: int
 @readable_year
 def download_release_digest(request: HttpRequest, year: FiscalYear, number: int) -> HttpResponse:
     """The whole SHA-256 of a release, as ``sha256sum`` writes it beside its JSON."""
-    release = _release(year, number)
+    release = release_or_404(year, number)
     text = f"{release.sha256}  alert-release-{year.label}-{number}.json\n"
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = (

@@ -132,7 +132,9 @@ def probes(user, figure: Figure, free_key: dict) -> dict:
         "import": lambda: api.post(reverse("api:figure-bulk"), [row]).status_code == 200,
         "publish": publishing(
             lambda: services.publish_year(
-                fiscal_year=FiscalYear.objects.get(label="2024-25"), user=user
+                fiscal_year=FiscalYear.objects.get(label="2024-25"),
+                user=user,
+                incomplete_reason="An empty year, for the test.",
             )
         ),
         "correct": publishing(

@@ -67,7 +67,7 @@ def test_on_the_downloads_carry_no_internal_note(client, records, public):
     shown = ["2021-22", "2022-23", "2023-24"]
     assert len(rows) == Figure.objects.filter(period__fiscal_year__label__in=shown).count()
     assert {row["fiscal_year"] for row in rows} == set(shown)
-    assert {row["note"] for row in rows} == {""}
+    assert "note" not in rows[0]  # the release's columns: codes, labels, value, public note
     assert INTERNAL_NOTE not in response.content.decode()
     assert client.get(XLSX).status_code == 200
     assert INTERNAL_NOTE.encode() not in client.get(RELEASE).content
@@ -87,7 +87,7 @@ def test_on_a_signed_in_reader_still_sees_drafts(client, records, public, leader
     client.force_login(leader)
     assert client.get(DRAFT).status_code == 200
     assert FiscalYear.objects.get(label="2024-25").is_locked is False
-    rows = list(csv.DictReader(io.StringIO(client.get(CSV).content.decode())))
+    content = client.get(CSV).content.decode()
     # Internal notes stay out of the report's downloads for every reader (issue 11,
     # point 7); staff read them in the admin and its export.
-    assert INTERNAL_NOTE not in {row["note"] for row in rows}
+    assert INTERNAL_NOTE not in content

@@ -50,7 +50,7 @@ def remove_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reporting", "0011_narrative_blocks_and_published_totals"),
+        ("reporting", "0012_narrative_overview"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

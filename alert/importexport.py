@@ -165,6 +165,25 @@ def recognise_format(head: bytes) -> str:
     return "csv"
 
 
+def previews_refusal(user) -> str:
+    """Why ``user`` may not upload another file to preview now, or "".
+
+    Each preview holds its file (up to ALERT_IMPORT_MAX_BYTES) in the
+    database until it is confirmed, cancelled or swept after a day, and costs
+    a file's reading: a person may hold ALERT_IMPORT_MAX_HELD_PREVIEWS at
+    once. The count is of their held uploads, in the one database every
+    server shares; no other limiter is needed."""
+    limit = settings.ALERT_IMPORT_MAX_HELD_PREVIEWS
+    held = HeldUpload.objects.filter(owner=user).count() if user.is_authenticated else 0
+    if held < limit:
+        return ""
+    return (
+        f"You have {held} previews waiting (the most one person may hold is {limit}). "
+        "Confirm or cancel one of them, or wait for them to be removed after a day, then "
+        "upload the file again."
+    )
+
+
 class SizeLimitedImportForm(ImportForm):
     """One field, the file: its format is recognised from its content (no
     "Format" select), and a file over the size limit is refused by name."""
@@ -254,6 +273,11 @@ class AlertImportExportMixin(ImportExportMixin):
     def import_action(self, request, **kwargs):
         if request.method == "POST":
             self._sweep_abandoned_uploads()
+            if request.FILES.get("import_file") is not None:
+                refusal = previews_refusal(request.user)
+                if refusal:
+                    messages.error(request, refusal)
+                    return HttpResponseRedirect(request.path)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         if context is None:
@@ -263,7 +287,7 @@ class AlertImportExportMixin(ImportExportMixin):
         self.add_import_page_context(request, context)
         upload = request.FILES.get("import_file")
         held = getattr(upload, "tmp_storage_name", None)
-        if held and "confirm_form" not in context:
+        if held and "confirm_form" not in context and not context.get("keep_held_upload"):
             # Rejected: nothing to confirm, so nothing to keep.
             HeldUploadStorage(name=held).remove()
         elif held and request.user.is_authenticated:

@@ -6,7 +6,7 @@ Views raise or return problems; they never choose a status."""
 
 from collections.abc import Iterable
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
@@ -73,6 +73,12 @@ def stale_answer(exc: StaleFigure) -> Response:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (set from ALERT_IMPORT_MAX_BYTES)
+        # met while DRF read the body: the documented JSON 413, not an HTML 400.
+        from reporting.api.parsers import BodyTooLarge
+
+        exc = BodyTooLarge()
     if isinstance(exc, StaleFigure):
         return stale_answer(exc)
     if isinstance(exc, YearLocked):

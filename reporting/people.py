@@ -25,6 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from reporting.formatting import person_name
+from reporting.models import PublicationEvent, Release
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
 from units.models import Unit
 
@@ -132,3 +133,12 @@ class PasswordLinkForm(PasswordResetForm):
             for user in User._default_manager.filter(email__iexact=email, is_active=True)
             if user.email
         )
+
+
+def has_published(user_id) -> bool:
+    """Whether the person published a release or prepared a correction (their
+    account is then deactivated, never deleted)."""
+    return (
+        Release.objects.filter(published_by_id=user_id).exists()
+        or PublicationEvent.objects.filter(by_id=user_id).exists()
+    )

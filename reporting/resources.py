@@ -16,7 +16,7 @@ from reporting.services import create_fiscal_year
 
 
 class FiscalYearResource(FileProblemsFirst, resources.ModelResource):
-    # Locking is set_year_status's business (who and when), never a file's.
+    # Publishing is publish_year's business (a review, a release), never a file's.
     status = fields.Field(attribute="status", column_name="status", readonly=True)
 
     class Meta:

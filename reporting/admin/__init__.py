@@ -72,7 +72,7 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["label"]
     ordering = ["-start_year"]
     readonly_fields = ["status", "locked_when", "locked_by", "entry_grids"]
-    actions = ["publish_year", "unpublish_year"]
+    actions = ["publish_year", "prepare_correction"]
     change_form_template = "admin/reporting/fiscalyear_change_form.html"
 
     @admin.display(description="locked at", ordering="locked_at")
@@ -81,7 +81,7 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.change_fiscal_year(fiscal_year=obj, user=request.user)
         else:
             # A new year comes with its five periods, as on every other path.
             created = services.create_fiscal_year(label=obj.label, user=request.user)
@@ -126,9 +126,9 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     def publish_year(self, request, queryset):
         return self._one_year(request, queryset, "reporting_fiscalyear_publish")
 
-    @admin.action(description="Unpublish the selected year (to correct it)", permissions=["lock"])
-    def unpublish_year(self, request, queryset):
-        return self._one_year(request, queryset, "reporting_fiscalyear_unpublish")
+    @admin.action(description="Prepare a correction of the selected year", permissions=["lock"])
+    def prepare_correction(self, request, queryset):
+        return self._one_year(request, queryset, "reporting_fiscalyear_correct")
 
     def get_urls(self):
         def wired(view):
@@ -153,9 +153,9 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
                 name="reporting_fiscalyear_publish",
             ),
             path(
-                "<int:fiscal_year_id>/unpublish/",
-                wired(views.unpublish),
-                name="reporting_fiscalyear_unpublish",
+                "<int:fiscal_year_id>/correct/",
+                wired(views.prepare_correction),
+                name="reporting_fiscalyear_correct",
             ),
             *super().get_urls(),
         ]
@@ -168,12 +168,12 @@ class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["fiscal_year", "number", "published_at", "published_by", "reason"]
     list_filter = ["fiscal_year"]
     list_select_related = ["fiscal_year", "published_by"]
-    exclude = ["figures"]
+    exclude = ["content"]
 
 
 @admin.register(PublicationEvent)
 class PublicationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The publication log: who published or unpublished which year, when and why."""
+    """The publication log: who published which year or prepared its correction, when and why."""
 
     list_display = ["fiscal_year", "action", "at", "by", "reason", "release"]
     list_filter = ["fiscal_year", "action"]

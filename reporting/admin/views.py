@@ -6,7 +6,7 @@ wires them under the figures' admin URLs (``admin:reporting_figure_grid_pick``,
 ``admin:reporting_figure_grid``, ``admin:reporting_findings``,
 ``admin:reporting_figure_report_workbook``); ``FiscalYearAdmin.get_urls`` wires
 the publication pages (``admin:reporting_fiscalyear_publish``,
-``admin:reporting_fiscalyear_unpublish``); ``UnitQuarterAdmin`` wires the
+``admin:reporting_fiscalyear_correct``); ``UnitQuarterAdmin`` wires the
 board as its list (``admin:reporting_unitquarter_changelist``) and its steps
 (``admin:reporting_unitquarter_transition``). Each takes its ``ModelAdmin``
 first, for the admin's context, permissions and messages.
@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
-from reporting.admin.forms import PublishForm, TransitionForm, UnpublishForm
+from reporting.admin.forms import CorrectionForm, PublishForm, TransitionForm
 from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
@@ -306,7 +306,9 @@ def figure_template(model_admin, request):
 
 def _ensure_may_publish(model_admin, request) -> None:
     if not model_admin.has_lock_permission(request):
-        raise PermissionDenied("Only administrators may publish or unpublish a fiscal year.")
+        raise PermissionDenied(
+            "Only administrators may publish a fiscal year or prepare its correction."
+        )
 
 
 def publish_review(model_admin, request, fiscal_year_id: int):
@@ -331,6 +333,7 @@ def publish_review(model_admin, request, fiscal_year_id: int):
                     user=request.user,
                     reason=form.cleaned_data["reason"],
                     acknowledgements=form.acknowledgements(),
+                    public_notes=form.public_notes(),
                     incomplete_reason=form.cleaned_data["incomplete_reason"],
                 )
             except ValidationError as exc:
@@ -349,7 +352,10 @@ def publish_review(model_admin, request, fiscal_year_id: int):
         f"Publish {fiscal_year.label}",
         fiscal_year=fiscal_year,
         review=review,
-        errors=[(item, written[item.key]) for item in review.errors],
+        errors=[
+            (item, written[item.key], form.data.get(f"public-{item.key}", ""))
+            for item in review.errors
+        ],
         reason=form.data.get("reason", ""),
         incomplete_reason=form.data.get("incomplete_reason", ""),
         problems=problems,
@@ -358,19 +364,20 @@ def publish_review(model_admin, request, fiscal_year_id: int):
     return TemplateResponse(request, "admin/reporting/publish_review.html", context)
 
 
-def unpublish(model_admin, request, fiscal_year_id: int):
-    """Return a published year to draft, with the reason (what is to be corrected)."""
+def prepare_correction(model_admin, request, fiscal_year_id: int):
+    """Open a published year for a correction, with the reason; readers keep
+    its newest release until it is republished."""
     _ensure_may_publish(model_admin, request)
     fiscal_year = get_object_or_404(FiscalYear, pk=fiscal_year_id)
     change_url = reverse("admin:reporting_fiscalyear_change", args=[fiscal_year.pk])
     if not fiscal_year.is_locked:
-        model_admin.message_user(request, f"{fiscal_year.label} is not published.")
+        model_admin.message_user(request, f"{fiscal_year.label} is open: nothing to prepare.")
         return redirect(change_url)
-    form = UnpublishForm(request.POST if request.method == "POST" else None)
+    form = CorrectionForm(request.POST if request.method == "POST" else None)
     problems: list[str] = []
     if form.is_valid():
         try:
-            services.unpublish_year(
+            services.prepare_correction(
                 fiscal_year=fiscal_year, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -378,20 +385,21 @@ def unpublish(model_admin, request, fiscal_year_id: int):
         else:
             model_admin.message_user(
                 request,
-                f"Unpublished {fiscal_year.label}: it is a draft again until it is republished.",
+                f"A correction of {fiscal_year.label} is being prepared: its records are open; "
+                "readers keep the published release until you publish it again.",
                 messages.SUCCESS,
             )
             return redirect(change_url)
     context = _context(
         model_admin,
         request,
-        f"Unpublish {fiscal_year.label}",
+        f"Prepare a correction of {fiscal_year.label}",
         fiscal_year=fiscal_year,
         reason=form.data.get("reason", ""),
         problems=problems,
         change_url=change_url,
     )
-    return TemplateResponse(request, "admin/reporting/unpublish.html", context)
+    return TemplateResponse(request, "admin/reporting/prepare_correction.html", context)
 
 
 def cycle_board(model_admin, request):

@@ -34,8 +34,9 @@ from reporting.api.throttling import ScopedRateThrottle
 from reporting.caching import records_key, shared_get, shared_set
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
-from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, Release, ReportingPeriod
 from reporting.provenance import api_source
+from reporting.releases import summary_of
 from reporting.summary import build_summary
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
@@ -302,7 +303,8 @@ class BulkUpsertView(APIView):
             400: OpenApiResponse(BulkRejectionSerializer, "Rejected; nothing was written."),
             409: OpenApiResponse(
                 BulkRejectionSerializer,
-                "A fiscal year is locked or a unit's quarter approved; nothing was written.",
+                "A fiscal year is locked or a unit's quarter submitted or approved; "
+                "nothing was written.",
             ),
         },
     )
@@ -423,8 +425,13 @@ class SummaryView(APIView):
         ],
     )
     def get(self, request, label: str):
-        try:
-            summary = build_summary(label)
-        except FiscalYear.DoesNotExist as exc:
-            raise NotFound(str(exc)) from exc
+        """A published year as its newest release has it; a draft from the records."""
+        year = FiscalYear.objects.with_newest_release().filter(label=label).first()
+        if year is None:
+            raise NotFound(f"There is no fiscal year {label}.")
+        if year.release_number is None:
+            summary = build_summary(year)
+        else:
+            summary = summary_of(Release.objects.get(fiscal_year=year, number=year.release_number))
+        summary.release, summary.release_sha256 = year.release_number, year.release_sha256
         return Response(s.AnnualSummarySerializer(summary).data)

@@ -34,6 +34,7 @@ from reporting.formatting import change_number_format, number_format
 from reporting.models import FiscalYear
 from reporting.summary.build import (
     QUARTERS,
+    AnnualSummary,
     RegionalColumn,
     RegionalRow,
     RegionalTable,
@@ -152,6 +153,7 @@ def export_report_workbook(
     units: list[Unit] | None = None,
     every_region: bool = False,
     internal_notes: bool = True,
+    summary: AnnualSummary | None = None,
 ) -> bytes:
     """The year's report-layout workbook as XLSX bytes (see the module docstring).
 
@@ -159,9 +161,11 @@ def export_report_workbook(
     to those units, and ``every_region`` lists every region of the catalogue
     in the regional tables (and gives every unit that reports by region its
     table), not only the regions with figures on record. ``internal_notes``
-    False leaves the staff's notes out (a public download).
+    False leaves the staff's notes out (a public download). ``summary``: the
+    tables to write instead of the records' (a published year's release).
     """
-    summary = build_summary(fiscal_year, every_unit=True, internal_notes=internal_notes)
+    if summary is None:
+        summary = build_summary(fiscal_year, every_unit=True, internal_notes=internal_notes)
     if units is not None:
         codes = {unit.code for unit in units}
         summary.units = [section for section in summary.units if section.code in codes]

@@ -47,11 +47,17 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = envbool("DJANGO_DEBUG", False)
+# DJANGO_DEBUG=1 is local development (make run): a built-in secret, localhost,
+# plain HTTP, static files straight from the source folders. Django's debug
+# pages (tracebacks, a 404 that lists every URL pattern) need
+# DJANGO_DEBUG_PAGES=1 as well: without it even `make run` serves the site's
+# own error pages, as production does.
+DEVELOPMENT = envbool("DJANGO_DEBUG", False)
+DEBUG = DEVELOPMENT and envbool("DJANGO_DEBUG_PAGES", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEVELOPMENT:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Production needs a long random secret "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
@@ -59,7 +65,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "development-only-insecure-key-never-used-with-debug-off"
 
-ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEVELOPMENT else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "DJANGO_ALLOWED_HOSTS is not set. Production needs the host names the site is "
@@ -162,6 +168,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
+# In development WhiteNoise serves the source folders (runserver serves static
+# files only with DEBUG on, which the debug pages need: see DEVELOPMENT).
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEVELOPMENT
 # Uploaded files (the admin's import previews) live here; with several app
 # servers it must be one shared volume (see docs "Running in production").
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
@@ -171,7 +181,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEVELOPMENT
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -180,6 +190,15 @@ STORAGES = {
 # Anyone may read published years' summaries and downloads without signing in
 # (no drafts, no staff panel, no internal notes): reporting.access applies it.
 ALERT_PUBLIC_REPORTS = envbool("ALERT_PUBLIC_REPORTS", False)
+
+# Each release's open-data package (datapackage.json) names its licence and
+# attribution from these; empty, the package says none has been set yet.
+ALERT_OPEN_DATA_LICENCE_NAME = os.environ.get(
+    "ALERT_OPEN_DATA_LICENCE_NAME", ""
+)  # e.g. OGL-Alberta-2.0
+ALERT_OPEN_DATA_LICENCE_PATH = os.environ.get("ALERT_OPEN_DATA_LICENCE_PATH", "")  # its address
+ALERT_OPEN_DATA_LICENCE_TITLE = os.environ.get("ALERT_OPEN_DATA_LICENCE_TITLE", "")
+ALERT_OPEN_DATA_ATTRIBUTION = os.environ.get("ALERT_OPEN_DATA_ATTRIBUTION", "")
 
 # Imports: the largest upload accepted, in bytes (default 10 MB), and the most
 # rows of figures one file may hold (a 10 MB long-form CSV holds about 290,000).
@@ -314,11 +333,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 _proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
 if _proxy_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
-SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEVELOPMENT)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer probes over plain HTTP
-SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEVELOPMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEVELOPMENT else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True

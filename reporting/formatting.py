@@ -11,11 +11,15 @@ module imports nothing from reporting's models, so the models may use it.
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
 
 from units.models import Metric
+from units.names import person_name
+
+__all__ = ["person_name"]  # one helper names people; it lives in units, for its refusals
 
 NOT_REPORTED = "—"
 MINUS = "\u2212"  # a typographic minus, as wide as the plus beside it
@@ -23,7 +27,10 @@ ARROWS = {"up": "▲", "down": "▼", "level": "■"}
 
 # Excel number formats for the report-layout workbook's cells.
 COUNT_NUMBER_FORMAT = "#,##0"
-CURRENCY_NUMBER_FORMAT = '"$"#,##0.##'
+# Whole dollars show no decimal point; a figure with cents shows both places
+# ("#,##0.##" printed "$2,725,161." in LibreOffice and Excel).
+CURRENCY_NUMBER_FORMAT = '"$"#,##0'
+CURRENCY_CENTS_NUMBER_FORMAT = '"$"#,##0.00'
 
 
 def format_count(value: Decimal | int) -> str:
@@ -102,11 +109,21 @@ def plain_number(value: Decimal | None) -> int | Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
-def number_format(value_type: str) -> str:
-    """The spreadsheet number format of a cell holding a figure of ``value_type``."""
-    return (
-        CURRENCY_NUMBER_FORMAT if value_type == Metric.ValueType.CURRENCY else COUNT_NUMBER_FORMAT
-    )
+def number_format(value_type: str, values: Iterable[Decimal | None] = ()) -> str:
+    """The spreadsheet number format of cells holding figures of ``value_type``:
+    money in whole dollars unless one of ``values`` (the row or column the
+    format applies to) has cents."""
+    if value_type != Metric.ValueType.CURRENCY:
+        return COUNT_NUMBER_FORMAT
+    if any(value is not None and value != value.to_integral_value() for value in values):
+        return CURRENCY_CENTS_NUMBER_FORMAT
+    return CURRENCY_NUMBER_FORMAT
+
+
+def change_number_format(value_type: str, values: Iterable[Decimal | None] = ()) -> str:
+    """The number format of a change: signed, in the figure's own format."""
+    plain = number_format(value_type, values)
+    return f"+{plain};-{plain};{plain}"
 
 
 def direction(change: Decimal | None) -> str:
@@ -140,18 +157,14 @@ def arrow(change: Decimal | None) -> str:
 
 def format_moment(moment: datetime.datetime | None) -> str:
     """2026-12-04 21:36 MST: a time in ALERT's zone (TIME_ZONE, America/Edmonton),
-    always with the zone, whatever zone the request or the database uses."""
+    always with the zone, whatever zone the request or the database uses.
+
+    The one way a time is written for a person to read: pages, refusals,
+    emails and the API's messages (the API's machine fields stay ISO 8601)."""
     if moment is None:
         return NOT_REPORTED
     local = moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
     return f"{local:%Y-%m-%d %H:%M} {local:%Z}"
-
-
-def person_name(user) -> str:
-    """Jane Smith, or the username when no name is on record."""
-    if user is None:
-        return "the system"
-    return user.get_full_name() or user.get_username()
 
 
 def figure_label(figure) -> str:

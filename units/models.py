@@ -11,6 +11,8 @@ from django.db.models.lookups import Exact, In, LessThanOrEqual
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from units.names import person_name
+
 # Codes travel in file names, sheet names, spreadsheet cells and URLs: a short
 # alphabet keeps them inert everywhere (never a formula, never a character a
 # sheet name refuses: / \ ? * [ ] :).
@@ -226,7 +228,7 @@ class Unit(models.Model):
         """Raise UnitNotAssigned unless ``user`` may change this unit's figures."""
         if not self.is_editable_by(user):
             raise UnitNotAssigned(
-                f"{user.get_username()} is not assigned to {self.code}: only the units "
+                f"{person_name(user)} is not assigned to {self.code}: only the units "
                 "assigned to you on your user page can be changed. Ask an administrator "
                 f"to assign you to {self.code}.",
                 code="unit_not_assigned",

@@ -489,3 +489,9 @@ class AnnualSummarySerializer(serializers.Serializer):
     alert_totals = AlertTotalsSerializer(allow_null=True)
     text_before = NarrativeTextSerializer(many=True)
     text_after = NarrativeTextSerializer(many=True)
+    release = serializers.IntegerField(
+        allow_null=True, help_text="The release shown (the newest); null for a draft."
+    )
+    release_sha256 = serializers.CharField(
+        allow_null=True, help_text="The SHA-256 of the release's content; null for a draft."
+    )

@@ -35,22 +35,52 @@ def export_long(
     return write_table(dataset.headers, rows, fmt)
 
 
-def export_release(release, fmt: str = "csv") -> bytes:
-    """A release's figures as published, in the long form's key and value columns
-    (and the public note, where the release holds one), escaped."""
-    has_public_note = any("public_note" in entry for entry in release.figures)
-    headings = ["unit", "metric", "fiscal_year", "period", "region", "value"]
-    headings += ["public_note"] if has_public_note else []
-    rows = [
+# A release's CSV: each code beside its label, so that a reader needs no
+# other file to read it (reporting.exporting.datapackage describes each column).
+RELEASE_COLUMNS = [
+    "unit",
+    "unit_name",
+    "metric",
+    "metric_label",
+    "value_type",
+    "fiscal_year",
+    "period",
+    "period_label",
+    "region",
+    "value",
+]
+
+
+def export_release(release, fmt: str = "csv", *, with_prior_years: bool = False) -> bytes:
+    """A release's figures as published, codes and labels side by side (and
+    the public note, where the release holds one), escaped. With
+    ``with_prior_years``, every figure its page showed: the year's own, then
+    the prior years' as their releases had them (the page's CSV download)."""
+    from reporting.models import ReportingPeriod
+    from reporting.releases import release_rows
+    from units.models import Unit
+
+    unit_names = dict(Unit.objects.values_list("code", "name"))
+    period_labels = dict(ReportingPeriod.Period.choices)
+    rows = release_rows(release)
+    if not with_prior_years:
+        rows = [(label, entry) for label, entry in rows if label == release.fiscal_year.label]
+    has_public_note = any("public_note" in entry for _, entry in rows)
+    headings = RELEASE_COLUMNS + (["public_note"] if has_public_note else [])
+    table = [
         [
             entry["unit"],
+            unit_names.get(entry["unit"], ""),
             entry["metric"],
-            release.fiscal_year.label,
+            entry.get("metric_label", ""),
+            entry.get("value_type", ""),
+            label,
             entry["period"],
+            period_labels.get(entry["period"], ""),
             entry["region"],
             entry["value"],
             *([entry.get("public_note", "")] if has_public_note else []),
         ]
-        for entry in release.figures
+        for label, entry in rows
     ]
-    return write_table(headings, rows, fmt, title=f"release {release.number}")
+    return write_table(headings, table, fmt, title=f"release {release.number}")

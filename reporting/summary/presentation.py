@@ -5,6 +5,7 @@ result; no queries here except those of the findings module."""
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
 from reporting.findings import year_findings
 from reporting.formatting import (
@@ -17,6 +18,7 @@ from reporting.formatting import (
 )
 from reporting.models import FiscalYear
 from reporting.summary.build import (
+    QUARTERS,
     AlertTotalRow,
     AnnualSummary,
     MetricRow,
@@ -31,6 +33,7 @@ class FigureCell:
     text: str
     css: str = ""
     partial: bool = False
+    revised: str = ""  # the anchor of its revision note, when a release revised it
 
 
 @dataclass
@@ -47,19 +50,28 @@ class RowView:
     tone: str  # neutral unless the metric's polarity says which way is better
 
     @classmethod
-    def from_row(cls, row: MetricRow) -> "RowView":
-        def year_cell(year: YearFigure, css: str) -> FigureCell:
-            return FigureCell(format_figure(year.value, row.value_type), css, year.is_partial)
+    def from_row(
+        cls, row: MetricRow, revised: dict[str, str] | None = None, *, quarterly: bool = True
+    ) -> "RowView":
+        """``revised``: the anchors of this metric's revised figures by period."""
+        revised = revised or {}
+
+        def year_cell(year: YearFigure, css: str, anchor: str = "") -> FigureCell:
+            return FigureCell(
+                format_figure(year.value, row.value_type), css, year.is_partial, anchor
+            )
 
         # Column classes say what a phone may fold away: the quarters and the
         # year before last (the year, last year and the change always show).
         return cls(
             row=row,
             cells=[
-                FigureCell(format_figure(value, row.value_type), " col-quarter")
-                for value in row.quarters
+                FigureCell(
+                    format_figure(value, row.value_type), " col-quarter", revised=revised.get(q, "")
+                )
+                for q, value in (zip(QUARTERS, row.quarters, strict=True) if quarterly else [])
             ]
-            + [year_cell(row.year, " col-year")]
+            + [year_cell(row.year, " col-year", revised.get("FY", ""))]
             + [
                 year_cell(prior, f" col-prior col-prior-{position}")
                 for position, prior in enumerate(row.prior_years, start=1)
@@ -96,15 +108,42 @@ class UnitView:
     charts: list[ChartCard]
     findings: list[FindingLink] = field(default_factory=list)
     compares: bool = True  # the unit has last year's column, so a change to show
+    # Quarter columns only where the year has a quarterly figure in this table:
+    # a year published as annual totals is not four columns of dashes.
+    quarterly: bool = True
+    # Revised regional figures: (region, metric code) -> the revision's anchor.
+    regional_revised: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
-    def regional_rows(self) -> list[tuple[str, list[tuple]]]:
-        """Each region's figures paired with their value type, for formatting."""
+    def charts_caption(self) -> str:
+        """What the unit's charts really show: quarters, years, or both."""
+        shown = []
+        if any(card.quarterly for card in self.charts):
+            shown.append("by quarter")
+        if any(card.trend for card in self.charts):
+            shown.append("over the years shown")
+        return "each metric " + " and ".join(shown)
+
+    @property
+    def regional_rows(self) -> list[tuple[str, str, list[tuple]]]:
+        """Each region, the anchor of its series, and its figures with their
+        value type, metric code (each figure links to the region's series) and
+        the anchor of its revision note (blank unless a release revised it)."""
         regional = self.section.regional
         if regional is None:
             return []
-        types = [column.value_type for column in regional.columns]
-        return [(row.region, list(zip(row.values, types, strict=True))) for row in regional.rows]
+        columns = [(column.value_type, column.metric_code) for column in regional.columns]
+        return [
+            (
+                row.region,
+                f"region-{slugify(row.region)}",
+                [
+                    (value, *column, self.regional_revised.get((row.region, column[1]), ""))
+                    for value, column in zip(row.values, columns, strict=True)
+                ],
+            )
+            for row in regional.rows
+        ]
 
     @property
     def regional_totals(self) -> list[tuple]:
@@ -177,8 +216,22 @@ class SummaryPage:
 
     @classmethod
     def from_summary(
-        cls, summary: AnnualSummary, *, findings: list[FindingLink] | None = None
+        cls,
+        summary: AnnualSummary,
+        *,
+        findings: list[FindingLink] | None = None,
+        revised: dict[tuple[str, str, str, str], str] | None = None,
     ) -> "SummaryPage":
+        """``revised``: anchors of the year's revised figures by (unit, metric,
+        period, region) (a published page marks those cells)."""
+        revised = revised or {}
+        by_metric: dict[tuple[str, str], dict[str, str]] = {}
+        by_region: dict[str, dict[tuple[str, str], str]] = {}
+        for (unit, metric, period, region), anchor in revised.items():
+            if region:
+                by_region.setdefault(unit, {})[(region, metric)] = anchor
+            else:
+                by_metric.setdefault((unit, metric), {})[period] = anchor
         units = []
         placed = set()
         for section in summary.units:
@@ -197,15 +250,23 @@ class SummaryPage:
                 if card.quarterly or card.trend  # an empty chart is not drawn
             ]
             mine = [f for f in findings or [] if f.unit_code == section.code]
+            quarterly = reports_quarters(section)
             placed.update(id(f) for f in mine)
             units.append(
                 UnitView(
                     section=section,
-                    rows=[RowView.from_row(row) for row in section.rows],
+                    rows=[
+                        RowView.from_row(
+                            row, by_metric.get((section.code, row.code)), quarterly=quarterly
+                        )
+                        for row in section.rows
+                    ],
                     charts=charts,
                     findings=mine,
                     compares=bool(summary.prior_years)
                     and section.prior_years[:1] == summary.prior_years[:1],
+                    quarterly=quarterly,
+                    regional_revised=by_region.get(section.code, {}),
                 )
             )
         general = [f for f in findings or [] if id(f) not in placed]
@@ -216,6 +277,11 @@ class SummaryPage:
             general_findings=general,
             alert_totals=[AlertTotalView.from_row(row) for row in totals],
         )
+
+
+def reports_quarters(section: UnitSection) -> bool:
+    """Whether any row of the unit's table has a quarterly figure in the year."""
+    return any(value is not None for row in section.rows for value in row.quarters)
 
 
 def staff_findings(fiscal_year: str) -> list[FindingLink]:

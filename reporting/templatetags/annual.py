@@ -39,9 +39,18 @@ def duration_words(delta: datetime.timedelta) -> str:
 
 @register.filter
 def time_from_now(delta: datetime.timedelta) -> str:
-    """The local time ``delta`` from now, e.g. 14:35 (America/Edmonton)."""
-    moment = timezone.localtime(timezone.now() + delta)
-    return f"{moment:%H:%M} ({moment.tzinfo})"
+    """The time ``delta`` from now as people read times here: 2026-12-04 14:35 MST."""
+    return formatting.format_moment(timezone.now() + delta)
 
 
 register.filter("tone", formatting.tone)
+
+
+@register.filter
+def web_address(url: str) -> str:
+    """A page's address as a reader would type it (host and path, no scheme),
+    printed beside a "Learn more" link so that paper readers have it too."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.netloc + parts.path).rstrip("/") + (f"?{parts.query}" if parts.query else "")

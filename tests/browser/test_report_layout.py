@@ -21,6 +21,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.models import Figure, FiscalYear
 from reporting.roles import LEADERSHIP
+from tests.years import publish
 
 WIDTHS = [390, 1400]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -62,6 +63,11 @@ def violations(page) -> list[str]:
 
 def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def open_every_section(page) -> None:
+    """Unfold every unit and its charts, as a reader tapping each would."""
+    page.evaluate("document.querySelectorAll('details.fold-on-phone').forEach(d => d.open = true)")
 
 
 def summary_url(year: str) -> str:
@@ -108,6 +114,7 @@ def test_the_year_last_year_and_the_change_are_in_view_without_sideways_scrollin
 ):
     context, page = open_as(browser, site, width)
     page.goto(site + summary_url("2023-24"))
+    open_every_section(page)  # folded on a phone
     for table in page.locator("table.figures").all():
         table.scroll_into_view_if_needed()
         wrap_fits = table.evaluate(
@@ -144,6 +151,7 @@ def test_the_year_last_year_and_the_change_are_in_view_without_sideways_scrollin
 def test_chart_text_is_at_least_11_px_and_the_top_bar_fits(browser, site, width):
     context, page = open_as(browser, site, width)
     page.goto(site + summary_url("2023-24"))
+    open_every_section(page)
     sizes = page.evaluate(
         """() => [...document.querySelectorAll('svg.chart text')]
             .filter(t => t.getClientRects().length)
@@ -195,6 +203,7 @@ def test_no_two_texts_of_a_chart_overlap(browser, site, width):
     context, page = open_as(browser, site, width)
     for year in reversed(YEARS):  # 2023-24, with the partial year, last
         page.goto(site + summary_url(year))
+        open_every_section(page)
         collisions = page.evaluate(
             """() => {
               const found = [];
@@ -282,9 +291,8 @@ def test_every_printed_page_names_the_year_and_draft_or_published_after_a_full_c
     # Published: the same pages say so once the year is locked.
     from django.contrib.auth.models import User
 
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2023-24"),
-        locked=True,
+    publish(
+        FiscalYear.objects.get(label="2023-24"),
         user=User.objects.create_superuser("root", password="correct horse battery"),
     )
     page.goto(site + summary_url("2023-24"))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.cycle import build_board
 from reporting.models import Figure, FiscalYear, UnitQuarter
+from tests.years import publish
 from units.models import Metric, Unit
 
 BOARD = "admin:reporting_unitquarter_changelist"
@@ -104,7 +105,7 @@ def test_clerks_see_their_units_and_administrators_all(year, ice_clerk, administ
 
 
 def test_the_board_lists_draft_years_only(year, administrator):
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    publish(year, user=administrator)
     labels = [b.fiscal_year.label for b in build_board(administrator)]
     assert "2023-24" not in labels
     assert labels == [fy.label for fy in FiscalYear.objects.open()]

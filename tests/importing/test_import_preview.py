@@ -53,3 +53,25 @@ def test_every_problem_code_has_a_heading_written_for_it():
     # Django makes "Not Regional" of a member without a label: each one needs ours.
     for code in ProblemCode:
         assert code.label != code.name.replace("_", " ").title(), code
+
+
+def test_the_preview_prints_labels_names_and_values_as_the_report_does(dataset, clerk):
+    from reporting.resources import PREVIEW_HEADINGS, as_result
+
+    content = long_csv(
+        ["CFSEU", "est-value-of-drugs-seized", "2023-24", "Q1", "", "51200", ""],
+        ["CFSEU", "suspects-charged", "2023-24", "FY", "red deer", "18", ""],
+    )
+    outcome = services.import_file(content=content, file_name="x.csv", user=clerk, dry_run=True)
+    result = as_result(outcome)
+    assert result.diff_headers == PREVIEW_HEADINGS
+    drugs, red_deer = (row.diff for row in result.valid_rows())
+    assert drugs[:6] == [
+        "Combined Special Forces Enforcement",
+        "Est. value of drugs seized",
+        "2023-24",
+        "Q1",
+        "Unit-wide",
+        "$906,814 → $51,200",
+    ]
+    assert red_deer[1:6] == ["Suspects charged", "2023-24", "Full year", "Red Deer", "17 → 18"]

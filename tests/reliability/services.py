@@ -238,6 +238,18 @@ def sign_in(session: requests.Session, base: str, username: str, password: str =
     )
 
 
+def grid_fields(page: str) -> dict[str, str]:
+    """The fields of the entry grid's form, as the page filled them in."""
+    form = re.search(r'<form method="post"[^>]*entry-grid-form[^>]*>(.*?)</form>', page, re.S)
+    assert form, "the page has no entry grid"
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(1)):
+        name, given = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = given.group(1) if given else ""
+    return fields
+
+
 def confirm_fields(page: str) -> dict[str, str]:
     """The hidden fields of an import preview's confirm form."""
     form = re.search(r'<form[^>]+action="[^"]*process_import/"[^>]*>(.*?)</form>', page, re.S)

@@ -9,7 +9,6 @@ still hold; /health/ says what the cache is doing and stays 200; and the
 worker logs the outage once, not once per request.
 """
 
-import re
 import time
 
 import pytest
@@ -25,6 +24,7 @@ from tests.reliability.services import (
     RedisServer,
     confirm_fields,
     csrf_token,
+    grid_fields,
     sign_in,
 )
 
@@ -82,12 +82,7 @@ def save_grid(browser: requests.Session, server: Gunicorn, field: str, value: st
     url = url.format(unit=ice[0], year=ice[1])
     page = browser.get(url)
     assert page.status_code == 200, page.text[:500]
-    form = re.search(r'<form method="post"[^>]*entry-grid-form[^>]*>(.*?)</form>', page.text, re.S)
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", form.group(1)):
-        name, given = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
-        if name:
-            fields[name.group(1)] = given.group(1) if given else ""
+    fields = grid_fields(page.text)
     fields[field] = value
     return browser.post(url, data=fields, headers={"Referer": url}, allow_redirects=False)
 

@@ -25,6 +25,7 @@ from tests.reliability.services import (
     ROOT,
     Gunicorn,
     PostgresCluster,
+    grid_fields,
     sign_in,
 )
 
@@ -124,18 +125,25 @@ def manage(database_url: str, *args: str) -> str:
     return done.stdout
 
 
-class Client:
-    """Reads the summary (HTML, signed in) and a figure (API), and writes
-    figures (API, a new value each time), remembering every answer."""
+# What each kind of request answers when all is well.
+EXPECTED = {"summary": 200, "api read": 200, "api write": 200, "grid page": 200, "grid save": 302}
 
-    def __init__(self, base: str, token: str, figures: list[int]):
+
+class Client:
+    """Reads the summary (HTML, signed in) and a figure (API); writes figures
+    through the API (a token) and the entry grid (the signed-in session),
+    a new value each time; remembers every answer."""
+
+    def __init__(self, base: str, token: str, figures: list[int], grid: tuple[str, str, int]):
         self.base = base
         self.api = requests.Session()
         self.api.headers["Authorization"] = f"Token {token}"
-        self.reader = requests.Session()
-        assert sign_in(self.reader, base, "alice").status_code == 302
+        self.browser = requests.Session()
+        assert sign_in(self.browser, base, "alice").status_code == 302
         self.figures = figures
-        self.answers: list[tuple[str, int, str, float]] = []  # kind, status, type, time
+        self.grid_url, self.grid_cell, self.grid_figure = grid
+        self.grid_form: dict[str, str] | None = None  # the last grid page read
+        self.answers: list[tuple[str, int, float]] = []  # kind, status, time
         self.acknowledged: dict[Decimal, int] = {}  # value -> figure
         self.refused: dict[Decimal, int] = {}
         self.strange: list[str] = []
@@ -143,47 +151,61 @@ class Client:
 
     def once(self) -> None:
         self.count += 1
-        figure = self.figures[self.count % len(self.figures)]
-        kind = ("summary", "api read", "api write")[self.count % 3]
+        figure = self.figures[self.count // 4 % len(self.figures)]  # each kind, each figure
+        kind = ("summary", "api read", "api write", "grid save")[self.count % 4]
+        value = Decimal(700_000 + self.count)
         try:
             if kind == "summary":
-                answer = self.reader.get(self.base + "/reports/2023-24/", timeout=30)
+                self.note(kind, self.browser.get(self.base + "/reports/2023-24/", timeout=30))
             elif kind == "api read":
-                answer = self.api.get(f"{self.base}/api/v1/figures/{figure}/", timeout=30)
+                url = f"{self.base}/api/v1/figures/{figure}/"
+                self.note(kind, self.api.get(url, timeout=30))
+            elif kind == "api write":
+                url = f"{self.base}/api/v1/figures/{figure}/"
+                answer = self.api.patch(url, json={"value": str(value)}, timeout=30)
+                self.note(kind, answer)
+                saved = answer.status_code == 200
+                (self.acknowledged if saved else self.refused)[value] = figure
             else:
-                value = Decimal(700_000 + self.count)
-                answer = self.api.patch(
-                    f"{self.base}/api/v1/figures/{figure}/",
-                    json={"value": str(value)},
+                url = self.base + self.grid_url
+                page = self.browser.get(url, timeout=30)
+                self.note("grid page", page)
+                if page.status_code == 200:
+                    self.grid_form = grid_fields(page.text)
+                # Else Save on the page read before, as a person would press it.
+                answer = self.browser.post(
+                    url,
+                    data=self.grid_form | {self.grid_cell: str(value)},
+                    headers={"Referer": url},
+                    allow_redirects=False,
                     timeout=30,
                 )
-                if answer.status_code == 200:
-                    self.acknowledged[value] = figure
-                else:
-                    self.refused[value] = figure
+                self.note(kind, answer)
+                saved = answer.status_code == 302
+                (self.acknowledged if saved else self.refused)[value] = self.grid_figure
         except requests.RequestException as exc:  # a dropped connection is an answer too
             self.strange.append(f"{kind}: {exc}")
-            return
-        content_type = answer.headers.get("Content-Type", "")
-        self.answers.append((kind, answer.status_code, content_type, time.monotonic()))
+
+    def note(self, kind: str, answer) -> None:
+        self.answers.append((kind, answer.status_code, time.monotonic()))
         if answer.status_code == 503:
             problem = self.problem_with_503(kind, answer)
             if problem:
                 self.strange.append(problem)
-        elif answer.status_code != 200:
+        elif answer.status_code != EXPECTED[kind]:
             self.strange.append(f"{kind}: {answer.status_code} {answer.text[:300]}")
 
     @staticmethod
     def problem_with_503(kind: str, answer) -> str | None:
         if not answer.headers.get("Retry-After"):
             return f"{kind}: 503 without Retry-After"
-        if kind == "summary":
-            if "text/html" not in answer.headers["Content-Type"]:
-                return f"summary: 503 as {answer.headers['Content-Type']}"
-            if "Temporarily unavailable" not in answer.text or "Traceback" in answer.text:
-                return f"summary: not the 503 page: {answer.text[:300]}"
-        elif answer.json().get("code") != "database_unavailable":
-            return f"{kind}: not the API's 503: {answer.text[:300]}"
+        if kind.startswith("api"):
+            if answer.json().get("code") != "database_unavailable":
+                return f"{kind}: not the API's 503: {answer.text[:300]}"
+        elif "text/html" not in answer.headers["Content-Type"]:
+            return f"{kind}: 503 as {answer.headers['Content-Type']}"
+        elif "Temporarily unavailable" not in answer.text or "Traceback" in answer.text:
+            return f"{kind}: not the 503 page: {answer.text[:300]}"
         return None
 
     def run_while(self, busy) -> None:
@@ -227,25 +249,34 @@ def test_the_database_stopped_and_started_under_load_gives_503s_then_recovers_lo
                     " ORDER BY f.id LIMIT 4"
                 )
             ]
+            # The grid's figure: another of ICE's (no two writers on one figure).
+            grid_figure, metric, period, unit, year = db.execute(
+                "SELECT f.id, f.metric_id, p.period, m.unit_id, p.fiscal_year_id"
+                " FROM reporting_figure f JOIN units_metric m ON m.id = f.metric_id"
+                " JOIN units_unit u ON u.id = m.unit_id"
+                " JOIN reporting_reportingperiod p ON p.id = f.period_id"
+                " WHERE u.code = 'ICE' AND f.region_id IS NULL ORDER BY f.id DESC LIMIT 1"
+            ).fetchone()
+        grid = (f"/admin/reporting/figure/grid/{unit}/{year}/", f"v-{metric}-{period}", grid_figure)
         # Two workers, each keeping its connection (as in production) for the outage to break.
         server = Gunicorn(
             tmp_path / "server.log", database_url=url, workers=2, DJANGO_CONN_MAX_AGE="60"
         )
         server.wait_until_up()
-        client = Client(server.base, token, figures)
+        client = Client(server.base, token, figures, grid)
 
         until = time.monotonic() + 3
         client.run_while(lambda: time.monotonic() < until)
-        assert client.strange == [] and {a[1] for a in client.answers} == {200}
+        assert client.strange == [] and client.answers
 
         stopping = in_background(cluster.stop)  # requests go on while it shuts down
         client.run_while(stopping.is_alive)
         stopped_at = time.monotonic()
         until = stopped_at + 4
         client.run_while(lambda: time.monotonic() < until)
-        during = [a for a in client.answers if a[3] >= stopped_at]
+        during = [a for a in client.answers if a[2] >= stopped_at]
         assert during and {a[1] for a in during} == {503}
-        assert {a[0] for a in during} == {"summary", "api read", "api write"}
+        assert {a[0] for a in during} == set(EXPECTED)
 
         cluster.start()
         back_at = time.monotonic()
@@ -257,9 +288,14 @@ def test_the_database_stopped_and_started_under_load_gives_503s_then_recovers_lo
             server.stop()
 
     assert client.strange == [], client.strange  # 200 or a proper 503: never a 500
-    after = [a for a in client.answers if a[3] >= back_at]
-    assert after and {a[1] for a in after} == {200}, server_log  # nobody restarted gunicorn
-    assert client.acknowledged and client.refused
+    after = [a for a in client.answers if a[2] >= back_at]
+    assert {a[0] for a in after} == set(EXPECTED)
+    # Nobody restarted gunicorn, and every request succeeds again.
+    assert all(status == EXPECTED[kind] for kind, status, _ in after), server_log
+    for written in ({grid[2]}, set(figures)):  # through the grid and the API, each way
+        assert written & set(client.acknowledged.values()) and written & set(
+            client.refused.values()
+        )
 
     with psycopg.connect(url) as db:
         history = {

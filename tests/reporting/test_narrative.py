@@ -6,12 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from reporting import services
 from reporting.models import FiscalYear, NarrativeBlock, YearLocked
 from reporting.narrative import render_markdown
+from tests.years import publish
 from units.models import Unit
 
 SUMMARY = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
@@ -89,15 +92,16 @@ def test_the_shipped_text_is_in_our_own_words_not_the_sources():
         assert item["pull_quotes"] == ""  # the source's quotations are not ours to ship
 
 
-def test_a_locked_years_text_cannot_change_through_the_service(dataset, administrator, clerk):
-    year = FiscalYear.objects.get(label="2023-24")
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+def test_a_published_years_text_cannot_change_through_the_service(
+    published_year, administrator, clerk
+):
     block = NarrativeBlock.objects.get(unit__code="ICE", key="feature")
     block.title = "Changed"
-    with pytest.raises(YearLocked):
-        services.save_year_text(record=block, user=clerk)
-    with pytest.raises(YearLocked):
-        services.delete_year_text(record=block, user=clerk)
+    for user in (clerk, administrator):
+        with pytest.raises(YearLocked):
+            services.save_year_text(record=block, user=user)
+        with pytest.raises(YearLocked):
+            services.delete_year_text(record=block, user=user)
     block.refresh_from_db()
     assert block.title == "Fighting Fire With Fire"
 
@@ -108,21 +112,11 @@ def test_a_locked_years_block_is_read_only_in_the_admin(client, dataset, adminis
     client.force_login(administrator)
     url = reverse("admin:reporting_narrativeblock_change", args=[block.pk])
     assert 'name="title"' in client.get(url).content.decode()  # open year: editable
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
-    # Administrators hold change_locked_year, like a figure's correction; a
-    # user without it (a superuser-less staff with the text permissions) does not.
-    from django.contrib.auth.models import Permission, User
-
-    editor = User.objects.create_user("erin", password="correct horse battery", is_staff=True)
-    editor.user_permissions.add(
-        *Permission.objects.filter(
-            codename__in=["view_narrativeblock", "change_narrativeblock", "add_narrativeblock"]
-        )
-    )
-    client.force_login(editor)
+    publish(year, user=administrator)
+    # Published: read-only to everyone, administrators included.
     page = client.get(url).content.decode()
     assert 'name="title"' not in page
-    assert "is locked (published)" in page
+    assert "was published" in page and "Prepare a correction" in page
     response = client.post(
         reverse("admin:reporting_narrativeblock_add"),
         {
@@ -135,7 +129,7 @@ def test_a_locked_years_block_is_read_only_in_the_admin(client, dataset, adminis
         },
     )
     assert response.status_code == 200
-    assert "is locked (published)" in response.content.decode()
+    assert "was published" in response.content.decode()
     assert not NarrativeBlock.objects.filter(key="new").exists()
 
 
@@ -173,4 +167,40 @@ def test_loading_the_dataset_again_keeps_a_url_an_administrator_filled_in(datase
     call_command("load_dataset", stdout=open("/dev/null", "w"))  # noqa: SIM115
     block.refresh_from_db()
     assert block.link_url == "https://www.example.org/ice"
-    assert NarrativeBlock.objects.count() == 5
+    assert NarrativeBlock.objects.count() == 6
+
+
+def test_the_overview_opens_the_report_before_the_headline_figures(client, dataset, leader):
+    client.force_login(leader)
+    page = client.get(SUMMARY).content.decode()
+    overview = page.index('data-kind="overview"')
+    assert overview < page.index('id="headlines-heading"')
+    assert page.count('data-kind="overview"') == 1
+    assert "The year in brief" in page and "ICE took in more than 3,800 files" in page
+
+
+def test_the_shipped_text_is_the_reports_own_not_a_description_of_it():
+    for item in json.loads(DATA.read_text("utf-8")):
+        text = item["body"].lower()
+        assert "the report" not in text, item["key"]
+        assert "feature story" not in text, item["key"]
+
+
+def test_an_overview_belongs_to_the_year_not_to_a_unit(dataset):
+    year = FiscalYear.objects.get(label="2023-24")
+    block = NarrativeBlock(
+        fiscal_year=year, unit=Unit.objects.get(code="ICE"), key="intro", kind="overview"
+    )
+    with pytest.raises(ValidationError, match="leave the unit empty"):
+        block.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NarrativeBlock.objects.bulk_create([block])
+
+
+def test_learn_more_prints_the_page_address_beside_its_link(client, dataset, administrator, leader):
+    block = NarrativeBlock.objects.get(unit__code="ICE", key="csam")
+    block.link_url = "https://www.example.org/units/ice/"
+    services.save_year_text(record=block, user=administrator)
+    client.force_login(leader)
+    ice = _section(client.get(SUMMARY).content.decode(), "ICE")
+    assert '<span class="link-address">www.example.org/units/ice</span>' in ice

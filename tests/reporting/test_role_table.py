@@ -3,7 +3,8 @@
 The table is read from README.md itself, so the manual and the code cannot
 drift: each cell is tried through the real path (the API, the admin, the
 services) on a figure of a unit the clerk is assigned to, one of a unit they
-are not, and one of a locked year, and each attempt is rolled back.
+are not, and one of a published year (read-only to everyone: only reading
+and history apply there), and each attempt is rolled back.
 """
 
 import re
@@ -19,11 +20,12 @@ from rest_framework.test import APIClient
 
 from reporting import services
 from reporting.models import Figure, FiscalYear
+from tests.years import publish
 from units.models import Unit
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-ACTIONS = ["read", "create", "change", "delete", "import", "lock", "unlock", "history"]
-READING = {"read", "history"}  # no difference between open and locked years
+ACTIONS = ["read", "create", "change", "delete", "import", "publish", "correct", "history"]
+READING = {"read", "history"}  # no difference between draft and published years
 CELLS = {"all", "own units", "—"}
 
 
@@ -64,8 +66,8 @@ def attempt(probe) -> bool:
 
 @pytest.fixture
 def world(dataset, administrator, clerk, leader, outsider):
-    """A clerk assigned to ICE; a figure of ICE and of CFSEU in 2023-24 (open)
-    and of ICE in 2022-23 (locked); for each, a free key to create."""
+    """A clerk assigned to ICE; a figure of ICE and of CFSEU in 2023-24 (a draft)
+    and of ICE in 2022-23 (published); for each, a free key to create."""
     Unit.objects.get(code="ICE").data_entry_users.add(clerk)
     places = {
         "own": ("ICE", "2023-24"),
@@ -87,9 +89,7 @@ def world(dataset, administrator, clerk, leader, outsider):
         }
         services.delete_figure(figure=removed, user=administrator)
         figures[place] = two[0]
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2022-23"), locked=True, user=administrator
-    )
+    publish("2022-23")
     users = {
         "Administrators": administrator,
         "Data entry": clerk,
@@ -113,18 +113,14 @@ def probes(user, figure: Figure, free_key: dict) -> dict:
         "value": str(figure.value + 2),
     }
 
-    def year_status(locked: bool):
-        def probe():
+    def publishing(probe):
+        def attempt_it():
             try:
-                return services.set_year_status(
-                    fiscal_year=FiscalYear.objects.get(label="2024-25" if locked else "2022-23"),
-                    locked=locked,
-                    user=user,
-                )
+                return probe()
             except PermissionDenied:
                 return False
 
-        return probe
+        return attempt_it
 
     return {
         "read": lambda: api.get(detail).status_code == 200,
@@ -134,8 +130,18 @@ def probes(user, figure: Figure, free_key: dict) -> dict:
         ),
         "delete": lambda: api.delete(detail).status_code == 204,
         "import": lambda: api.post(reverse("api:figure-bulk"), [row]).status_code == 200,
-        "lock": year_status(True),
-        "unlock": year_status(False),
+        "publish": publishing(
+            lambda: services.publish_year(
+                fiscal_year=FiscalYear.objects.get(label="2024-25"),
+                user=user,
+                incomplete_reason="An empty year, for the test.",
+            )
+        ),
+        "correct": publishing(
+            lambda: services.prepare_correction(
+                fiscal_year=FiscalYear.objects.get(label="2022-23"), user=user, reason="A typo"
+            )
+        ),
         "history": lambda: (
             admin.get(reverse("admin:reporting_figure_history", args=[figure.pk])).status_code
             == 200
@@ -146,9 +152,11 @@ def probes(user, figure: Figure, free_key: dict) -> dict:
 def expected(cell: str, action: str, place: str) -> bool:
     if cell == "—":
         return False
+    if place == "locked" and action not in READING:
+        return False  # a published year is read-only to everyone
     if cell == "all":
         return True
-    # own units: the clerk's units; for writes, open years only.
+    # own units: the clerk's units.
     return place == "own" or (place == "locked" and action in READING)
 
 
@@ -161,7 +169,7 @@ def test_the_code_does_what_the_readme_table_says(role, world):
     for place in ("own", "other", "locked"):
         tries = probes(users[role], figures[place], free[place])
         for action in ACTIONS:
-            if action in ("lock", "unlock") and place != "own":
+            if action in ("publish", "correct") and place != "own":
                 continue  # a year's status has no unit
             cell = TABLE[role][action]
             allowed = attempt(tries[action])

@@ -68,6 +68,7 @@ EXPECTED = [
     ("admin:*_report_workbook",       LOGIN,     DENIED,   READ,           READ,   READ),
     ("admin:*",                       LOGIN,     DENIED,   READ,           ANY,    ANY),
     ("reporting:*",                   LOGIN,     DENIED,   READ,           READ,   READ),
+    ("series:*",                      LOGIN,     DENIED,   READ,           READ,   READ),   # a metric's series
     ("api:*schema*",                  ANY,       ANY,      ANY,            ANY,    ANY),   # API docs hold no figures
     ("api:*docs*",                    ANY,       ANY,      ANY,            ANY,    ANY),
     ("api:api-root",                  LOGIN,     READ,     READ,           READ,   READ),  # links only, no figures

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from reporting.formatting import person_name
 from reporting.models import PublicationEvent, Release
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
 from units.models import Unit
@@ -100,7 +101,7 @@ def send_invitation(user, *, request) -> None:
     """Mail a new person a one-time link to set their password (Django's reset token)."""
     context = {
         "user": user,
-        "name": user.get_full_name() or user.get_username(),
+        "name": person_name(user),
         "username": user.get_username(),
         "link": request.build_absolute_uri(
             reverse(

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from reporting.formatting import person_name
 from reporting.models import FiscalYear
 
 ALBERTA = ZoneInfo("America/Edmonton")
@@ -54,4 +55,4 @@ def year_openers() -> list[str]:
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
-    return [person.get_full_name() or person.get_username() for person in people]
+    return [person_name(person) for person in people]

@@ -90,6 +90,21 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     def has_lock_permission(self, request) -> bool:
         return request.user.has_perm("reporting.lock_fiscalyear")
 
+    def get_actions(self, request):
+        # Years are deleted one at a time, on their own page, where a year
+        # holding records is refused in plain words (never the admin's
+        # protected-objects list).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        fiscal_year = self.get_object(request, object_id)
+        if fiscal_year is not None and (refusal := fiscal_year.deletion_refusal()):
+            self.message_user(request, refusal, messages.ERROR)
+            return redirect("admin:reporting_fiscalyear_change", fiscal_year.pk)
+        return super().delete_view(request, object_id, extra_context)
+
     @admin.display(description="entry grid")
     def entry_grids(self, fiscal_year: FiscalYear) -> str:
         if not fiscal_year.pk:
@@ -201,6 +216,11 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     list_select_related = ["fiscal_year"]
     search_fields = ["fiscal_year__label", "period"]
     ordering = ["-fiscal_year__start_year", "period"]
+
+    def has_module_permission(self, request) -> bool:
+        # Technical: made with their year. Listed ("System") to administrators
+        # only; the pages stay readable to everyone who may view them.
+        return request.user.has_perm("reporting.change_reportingperiod")
 
 
 @admin.register(ImportBatch)
@@ -623,8 +643,7 @@ class YearTextAdmin(SimpleHistoryAdmin):
     through services.save_year_text (validated, with history)."""
 
     def _refusal(self, request, record):
-        unit = record.unit if isinstance(record, NarrativeBlock) else None
-        return write_refusal(request.user, fiscal_year=record.fiscal_year, unit=unit)
+        return services.year_text_refusal(record, request.user)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -20,11 +20,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
-from reporting.admin.forms import CorrectionForm, PublishForm, TransitionForm
+from reporting.admin.forms import CorrectionForm, OpenYearForm, PublishForm, TransitionForm
 from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
@@ -105,8 +106,14 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                     cell.seen_version = cell.version
                 model_admin.message_user(
                     request,
-                    f"Nothing saved: {len(conflicts)} of the figures you changed were changed "
-                    "by someone else since you opened the grid (listed below).",
+                    ngettext(
+                        "Nothing saved: %(count)d of the figures you changed was changed by "
+                        "someone else since you opened the grid (listed below).",
+                        "Nothing saved: %(count)d of the figures you changed were changed by "
+                        "someone else since you opened the grid (listed below).",
+                        len(conflicts),
+                    )
+                    % {"count": len(conflicts)},
                     messages.ERROR,
                 )
             except QuarterFrozen as refusal:
@@ -114,17 +121,18 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                     request, f"Nothing saved. {refusal.messages[0]}", messages.ERROR
                 )
             else:
-                model_admin.message_user(
-                    request,
-                    f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
-                    f"recorded, {counts['deleted']} cleared (not reported).",
-                    messages.SUCCESS,
-                )
+                model_admin.message_user(request, *_saved_message(unit, fiscal_year, counts))
                 return redirect(request.path)
         else:
+            wrong = len(grid.errors)
             model_admin.message_user(
                 request,
-                f"Nothing saved: {len(grid.errors)} cells need correcting (marked below).",
+                ngettext(
+                    "Nothing saved: %(count)d cell needs correcting (marked below).",
+                    "Nothing saved: %(count)d cells need correcting (marked below).",
+                    wrong,
+                )
+                % {"count": wrong},
                 messages.ERROR,
             )
     elif year_refusal:
@@ -135,6 +143,12 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         for period, why in frozen_periods.items():
             if period != ReportingPeriod.Period.FY:
                 model_admin.message_user(request, f"Read-only: {why}", messages.WARNING)
+    shown_period = request.POST.get("shown") or grid.first_open_period
+    autofocus = ""
+    if request.method == "GET" and year_refusal is None:
+        entry_grid.fill_years_from_quarters(grid, readonly=frozen_periods)
+        if shown_period not in frozen_periods:
+            autofocus = grid.first_empty_cell(shown_period)
     context = _context(
         model_admin,
         request,
@@ -143,17 +157,45 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         columns=entry_grid.COLUMNS,
         locked=year_refusal is not None,
         frozen_periods=frozen_periods,
+        shown_period=shown_period,
+        autofocus=autofocus,
         units=Unit.objects.editable_by(request.user).active(),
         years=FiscalYear.objects.all(),
     )
     return TemplateResponse(request, "admin/reporting/grid.html", context)
 
 
+def _saved_message(unit: Unit, fiscal_year: FiscalYear, counts: dict[str, int]) -> tuple[str, str]:
+    """ "Saved …" only when something was: 1 figure recorded, 2 cleared."""
+    recorded, deleted = counts["recorded"], counts["deleted"]
+    if not recorded and not deleted:
+        return (
+            f"Nothing to save in {unit.code} {fiscal_year.label}: no figure changed.",
+            messages.INFO,
+        )
+    parts = []
+    if recorded:
+        parts.append(
+            ngettext("%(count)d figure recorded", "%(count)d figures recorded", recorded)
+            % {"count": recorded}
+        )
+    if deleted:
+        parts.append(
+            ngettext(
+                "%(count)d cleared (not reported)", "%(count)d cleared (not reported)", deleted
+            )
+            % {"count": deleted}
+        )
+    return f"Saved {unit.code} {fiscal_year.label}: {', '.join(parts)}.", messages.SUCCESS
+
+
 def open_next_year(model_admin, request):
     """POST: open the next fiscal year (the panel of the admin home and the grid picker)."""
-    label = request.POST.get("label", "")
+    form = OpenYearForm(request.POST)
+    form.is_valid()  # both fields optional: the service says what is wrong with the label
+    step = form.cleaned_data
     try:
-        fiscal_year = services.open_fiscal_year(label=label, user=request.user)
+        fiscal_year = services.open_fiscal_year(label=step.get("label", ""), user=request.user)
     except ValidationError as exc:
         model_admin.message_user(request, exc.messages[0], messages.ERROR)
     else:
@@ -168,7 +210,7 @@ def open_next_year(model_admin, request):
             ),
             messages.SUCCESS,
         )
-    back = request.POST.get("next", "")
+    back = step.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
+from django.utils.translation import ngettext
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -22,6 +23,7 @@ from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from reporting import filters, services
@@ -29,7 +31,6 @@ from reporting.api import serializers as s
 from reporting.api.errors import status_for_problems
 from reporting.api.permissions import UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
-from reporting.api.throttling import ScopedRateThrottle
 from reporting.caching import records_key, shared_get, shared_set
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
@@ -302,7 +303,8 @@ class BulkUpsertView(APIView):
             400: OpenApiResponse(BulkRejectionSerializer, "Rejected; nothing was written."),
             409: OpenApiResponse(
                 BulkRejectionSerializer,
-                "A fiscal year is locked or a unit's quarter approved; nothing was written.",
+                "A fiscal year is locked or a unit's quarter submitted or approved; "
+                "nothing was written.",
             ),
         },
     )
@@ -393,9 +395,12 @@ def _refused(detail: str) -> Response:
 
 
 def _rejected(batch: int | None, errors: list[dict], code: int) -> Response:
-    what = "refusal" if code == status.HTTP_409_CONFLICT else "problem"
+    if code == status.HTTP_409_CONFLICT:
+        what = ngettext("%(count)d refusal", "%(count)d refusals", len(errors))
+    else:
+        what = ngettext("%(count)d problem", "%(count)d problems", len(errors))
     detail = (
-        f"Nothing was written: {len(errors)} {what}{'s' if len(errors) != 1 else ''}. "
+        f"Nothing was written: {what % {'count': len(errors)}}. "
         + "; ".join(f"row {e['row']}, field “{e['field']}”: {e['message']}" for e in errors[:5])
         + ("; …" if len(errors) > 5 else "")
     )

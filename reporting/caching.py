@@ -11,9 +11,10 @@ An entry under a records version never changes, so each process also keeps
 the few it served last (``shared_get``), for at most a minute: a copy in
 front of the shared cache, never the only one. The version in its key is
 read from the database on every request, so a change of the records is seen
-at once; only a ``restore``, which can bring back a version's number with
-other records, empties the shared cache, and other processes' copies expire
-within the minute.
+at once. A ``restore`` can bring back a version's number with other records:
+the key also carries the cache's generation (``units.auth.cache_generation``),
+which the restore moves on, so every entry made before it is retired on every
+server at once, and nothing else in the cache is touched.
 """
 
 import hashlib
@@ -30,6 +31,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
 from reporting.models import Figure, FiscalYear, NarrativeBlock, PublishedTotal
+from units.auth import cache_generation, new_cache_generation
 from units.models import Metric, Region, Unit
 
 # records_version's function on PostgreSQL.
@@ -85,7 +87,7 @@ def records_key(name: str, *parts: str) -> str:
     """The cache key of ``name`` for ``parts`` (the reader's kind, a URL...)
     in the current state of the records: one query."""
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"{name}:{records_version()}:{digest}"
+    return f"{name}:{cache_generation()}:{records_version()}:{digest}"
 
 
 _local: OrderedDict[str, tuple[float, object]] = OrderedDict()
@@ -112,9 +114,12 @@ def shared_set(key: str, value) -> None:
     _keep(key, value)
 
 
-def forget_shared_pages() -> None:
-    """Empty the shared cache and this process's copies (after a restore)."""
-    shared_cache.clear()
+def forget_records_in_cache() -> None:
+    """After a restore: retire every cached entry about the records (shared
+    pages, people's access) by moving the cache's generation on; this
+    process's copies go too. Only keys made by this installation are
+    concerned, and none is deleted one by one: they expire unused."""
+    new_cache_generation()
     forget_local_copies()
 
 

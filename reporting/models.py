@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Case, F, IntegerField, Max, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -62,6 +62,13 @@ class FiscalYearQuerySet(models.QuerySet):
         """The years a reader may rely on (locked = published)."""
         return self.locked()
 
+    def writable_by(self, user) -> "FiscalYearQuerySet":
+        """The years whose figures ``user`` may change (``FiscalYear.is_writable_by``):
+        the open ones, and the locked ones too for those who correct published years."""
+        if user is not None and user.has_perm(FiscalYear.CHANGE_LOCKED_PERMISSION):
+            return self
+        return self.open()
+
 
 class FiscalYear(models.Model):
     """ALERT's fiscal year: 1 April to 31 March, labelled ``2023-24``."""
@@ -70,6 +77,8 @@ class FiscalYear(models.Model):
         # The values are the database's; readers see Draft and Published.
         OPEN = "open", "Draft"
         LOCKED = "locked", "Published"
+
+    CHANGE_LOCKED_PERMISSION = "reporting.change_locked_year"
 
     label = models.CharField(max_length=7, unique=True, help_text="For example 2023-24.")
     start_year = models.PositiveSmallIntegerField(unique=True, editable=False)
@@ -186,7 +195,7 @@ class FiscalYear(models.Model):
         """Whether ``user`` may change this year's figures: it is open, or they
         may change locked years (commands, with no user, may not)."""
         return not self.is_locked or (
-            user is not None and user.has_perm("reporting.change_locked_year")
+            user is not None and user.has_perm(self.CHANGE_LOCKED_PERMISSION)
         )
 
     def ensure_writable_by(self, user) -> None:
@@ -296,6 +305,26 @@ class ReportingPeriod(models.Model):
         return start, next_start - datetime.timedelta(days=1)
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ImportBatchQuerySet":
+        """The imports ``user`` may read: all, or for a clerk limited to units
+        (``assigned_unit_ids``) the imports they made and those whose every
+        written figure (in the figures' history) is of their units. An import
+        that wrote another unit's figures is not theirs to read: its counts
+        and file name speak of that unit."""
+        ids = assigned_unit_ids(user)
+        if ids is None:
+            return self
+        written = Figure.history.model.objects.filter(import_batch=OuterRef("pk"))
+        return self.filter(
+            Q(user=user)
+            | Q(
+                Exists(written.filter(metric__unit_id__in=ids)),
+                ~Exists(written.exclude(metric__unit_id__in=ids)),
+            )
+        )
+
+
 class ImportBatch(models.Model):
     """Provenance of one import: which file, by whom, and what it did."""
 
@@ -337,6 +366,8 @@ class ImportBatch(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -866,6 +897,11 @@ class UnitQuarterQuerySet(models.QuerySet):
 
     def approved(self) -> "UnitQuarterQuerySet":
         return self.filter(state=UnitQuarter.State.APPROVED)
+
+    def visible_to(self, user) -> "UnitQuarterQuerySet":
+        """The unit-quarters ``user`` may read: all, or their assigned units'."""
+        ids = assigned_unit_ids(user)
+        return self if ids is None else self.filter(unit_id__in=ids)
 
 
 class UnitQuarter(models.Model):

@@ -12,6 +12,8 @@ any of those changes (a save of the user included: a new password, a
 deactivation), on every server at once since the cache is shared.
 """
 
+import time
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
@@ -24,8 +26,36 @@ ACCESS_CACHE_VERSION = 2
 ACCESS_CACHE_SECONDS = 60 * 60
 
 
-def access_key(user_id: int) -> str:
-    return f"user-access:v{ACCESS_CACHE_VERSION}:{user_id}"
+# The generation of this installation's cached entries: part of the key of
+# every entry that speaks of the records (a user's access here, the shared
+# pages in reporting.caching). ``manage.py restore`` moves it on, which
+# retires every such entry at once, on every server, without touching any
+# other key of the cache (another installation's under its own prefix, or
+# this one's throttle counters). One cache read per key built.
+GENERATION_KEY = "records-generation"
+
+
+def cache_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # Lost (a new cache, an eviction): start from the clock, so that a
+        # generation is never reused; add() lets the first process win.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def new_cache_generation() -> None:
+    """Retire every entry keyed by the generation (after a restore)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: any new one will do
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def access_key(user_id: int, generation: int | None = None) -> str:
+    generation = cache_generation() if generation is None else generation
+    return f"user-access:v{ACCESS_CACHE_VERSION}:{generation}:{user_id}"
 
 
 def user_access(user) -> dict[str, frozenset]:
@@ -62,7 +92,8 @@ def forget_access(user_ids) -> None:
     """Drop the cached access of these users, now and again when the
     transaction commits (so that a request reading between the two does not
     keep what the transaction is changing)."""
-    keys = [access_key(user_id) for user_id in set(user_ids)]
+    generation = cache_generation()
+    keys = [access_key(user_id, generation) for user_id in set(user_ids)]
     if not keys:
         return
     cache.delete_many(keys)

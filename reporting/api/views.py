@@ -17,7 +17,6 @@ from drf_spectacular.utils import (
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, routers, status, viewsets
 from rest_framework.exceptions import NotFound, ParseError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +24,7 @@ from rest_framework.views import APIView
 from reporting import filters, services
 from reporting.api import serializers as s
 from reporting.api.errors import status_for_problems
-from reporting.api.permissions import UpsertPermissions
+from reporting.api.permissions import HasRole, UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
 from reporting.api.throttling import ScopedRateThrottle
 from reporting.caching import records_key, shared_get, shared_set
@@ -50,7 +49,7 @@ IF_MATCH = OpenApiParameter(
 class APIRootView(routers.APIRootView):
     """The API's version 1: one link per list."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole]
 
 
 class DocsView(SpectacularSwaggerSplitView):

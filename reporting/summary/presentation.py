@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
-from reporting.findings import year_findings
+from reporting.findings import findings_for
 from reporting.formatting import (
     arrow,
     direction,
@@ -200,8 +200,9 @@ class SummaryPage:
         )
 
 
-def staff_findings(fiscal_year: str) -> list[FindingLink]:
-    """The year's data-quality findings, as the page prints them for staff.
+def staff_findings(fiscal_year: str, user) -> list[FindingLink]:
+    """The year's data-quality findings ``user`` may read (their units'), as
+    the page prints them for staff.
 
     A figure's internal note is never printed on the report, for anyone: its
     finding (``source-note``) says only that there is one, and links to the
@@ -217,5 +218,5 @@ def staff_findings(fiscal_year: str) -> list[FindingLink]:
             url=item.figures[0].url if item.figures else None,
             unit_code=item.unit_code,
         )
-        for item in year_findings(FiscalYear.objects.get(label=fiscal_year))
+        for item in findings_for(user, FiscalYear.objects.get(label=fiscal_year))
     ]

@@ -24,6 +24,7 @@ from reporting.models import Figure, FiscalYear, Release
 from reporting.publication import release_history
 from reporting.summary.build import build_summary, years_shown
 from reporting.summary.presentation import SummaryPage, staff_findings
+from units.models import assigned_unit_ids
 
 
 @require_safe
@@ -70,6 +71,9 @@ def summary(request: HttpRequest, fiscal_year: str) -> HttpResponse:
     # records version, in the shared cache. A cached page costs one query
     # (the records version); the session and the user come from the cache.
     kind = "staff" if staff else "public" if public else "readers"
+    if staff and (units := assigned_unit_ids(request.user)) is not None:
+        # A clerk's findings are their units' only: one page per set of units.
+        kind = "staff-units-" + "-".join(str(pk) for pk in sorted(units))
     key = records_key("summary-page", fiscal_year, kind)
     page = shared_get(key)
     if page is None:
@@ -95,7 +99,7 @@ def _summary_parts(request: HttpRequest, year: FiscalYear, *, staff: bool, publi
     if public:  # the year picker offers only what this reader may open
         readable = set(readable_years(request.user).values_list("label", flat=True))
         annual.years = [label for label in annual.years if label in readable]
-    findings = staff_findings(year.label) if staff else None
+    findings = staff_findings(year.label, request.user) if staff else None
     # Drafts newer than this year, for the staff notice (never for the public).
     drafts = (
         []

@@ -12,10 +12,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from reporting.formatting import figure_label, format_figure, format_moment
+from reporting.narrative import LINK_PREFIXES, validate_link_address
 from reporting.validation import MAX_VALUE
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
-FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: \d would take any script's digits (２０２４-25), which the
+# label's constraint then refuses with an error instead of a message.
+FISCAL_YEAR_LABEL = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 # The years reporting_fiscalyear_start_year_range holds, checked in clean() first.
 FIRST_START_YEAR, LAST_START_YEAR = 1900, 2998
 
@@ -684,8 +687,12 @@ class NarrativeBlock(models.Model):
     link_text = models.CharField(
         "“Learn more” text", max_length=200, blank=True, help_text="Shown once a URL is filled in."
     )
-    link_url = models.URLField(
-        "“Learn more” URL", blank=True, help_text="Empty: the link is not shown."
+    link_url = models.CharField(
+        "“Learn more” URL",
+        max_length=200,
+        blank=True,
+        validators=[validate_link_address],
+        help_text="http://…, https://… or mailto:…; empty: the link is not shown.",
     )
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
@@ -712,6 +719,15 @@ class NarrativeBlock(models.Model):
             models.CheckConstraint(
                 condition=Q(placement__in=["before", "after"]),
                 name="reporting_narrative_placement_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(link_url="")
+                | Q(
+                    *[("link_url__istartswith", prefix) for prefix in LINK_PREFIXES],
+                    _connector="OR",
+                ),
+                name="reporting_narrative_link_scheme",
+                violation_error_message="A link address starts with http://, https:// or mailto:.",
             ),
         ]
 

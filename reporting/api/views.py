@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from reporting import filters, services
 from reporting.api import serializers as s
 from reporting.api.errors import status_for_problems
+from reporting.api.parsers import ExactJSONParser
 from reporting.api.permissions import HasRole, UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
 from reporting.api.throttling import ScopedRateThrottle
@@ -273,6 +274,8 @@ class BulkUpsertView(APIView):
 
     queryset = Figure.objects.all()  # for the permission check
     permission_classes = [UpsertPermissions]
+    # A JSON list only: a form or multipart body is a 415, and the schema says so.
+    parser_classes = [ExactJSONParser]
     throttle_scope = "bulk"
 
     def get_throttles(self):
@@ -280,7 +283,7 @@ class BulkUpsertView(APIView):
 
     @extend_schema(
         operation_id="values_bulk_upsert",
-        request=s.LongFormRowSerializer(many=True),
+        request=s.LongFormRowSerializer(many=True, max_length=settings.ALERT_API_BULK_MAX_ROWS),
         parameters=[
             OpenApiParameter(
                 "dry_run",
@@ -352,12 +355,11 @@ class BulkUpsertView(APIView):
 
 
 def _flag(raw: str | None) -> bool:
-    if raw is None or raw == "":
+    # As the schema states a boolean: true or false, or left out.
+    if raw is None:
         return False
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
+    if raw in {"true", "false"}:
+        return raw == "true"
     raise ValueError(f"dry_run: “{raw}” is not true or false.")
 
 

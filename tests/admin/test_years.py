@@ -25,9 +25,7 @@ def test_a_malformed_year_is_refused_by_the_admin_form(client, administrator, da
     assert not FiscalYear.objects.filter(label="2024-26").exists()
 
 
-def test_a_year_in_other_digits_is_a_form_error_not_a_server_error(
-    client, administrator, dataset
-):
+def test_a_year_in_other_digits_is_a_form_error_not_a_server_error(client, administrator, dataset):
     client.force_login(administrator)
     for label in ["２０２４-25", "٢٠٢٤-٢٥", "2024-２５"]:
         response = client.post(reverse("admin:reporting_fiscalyear_add"), {"label": label})

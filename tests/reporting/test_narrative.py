@@ -178,7 +178,12 @@ def test_loading_the_dataset_again_keeps_a_url_an_administrator_filled_in(datase
 
 @pytest.mark.parametrize(
     "address",
-    ["ftp://files.example.org/report.pdf", "javascript:alert(1)", "data:text/html,x", "example.org"],
+    [
+        "ftp://files.example.org/report.pdf",
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "example.org",
+    ],
 )
 def test_a_learn_more_address_is_http_https_or_mailto_only(dataset, administrator, address):
     from django.core.exceptions import ValidationError

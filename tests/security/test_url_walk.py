@@ -68,9 +68,10 @@ EXPECTED = [
     ("admin:*_report_workbook",       LOGIN,     DENIED,   READ,           READ,   READ),
     ("admin:*",                       LOGIN,     DENIED,   READ,           ANY,    ANY),
     ("reporting:*",                   LOGIN,     DENIED,   READ,           READ,   READ),
-    ("api:*schema*",                  ANY,       ANY,      ANY,            ANY,    ANY),   # API docs hold no figures
-    ("api:*docs*",                    ANY,       ANY,      ANY,            ANY,    ANY),
-    ("api:api-root",                  LOGIN,     READ,     READ,           READ,   READ),  # links only, no figures
+    # The API's schema, docs and root: for a role, as the figures (403 without one).
+    ("api:*schema*",                  LOGIN,     DENIED,   READ,           READ,   READ),
+    ("api:*docs*",                    LOGIN,     DENIED,   READ,           READ,   READ),
+    ("api:api-root",                  LOGIN,     DENIED,   READ,           READ,   READ),
     ("api:*",                         LOGIN,     DENIED,   READ,           ANY,    ANY),
 ]
 # fmt: on

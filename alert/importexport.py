@@ -17,8 +17,9 @@ model:
   another; removed after confirm, cancel or a rejected preview, and swept
   after a day if abandoned (on each new preview, and by
   ``manage.py sweep_held_uploads``);
-* a preview confirmed once only: a second confirm of it (a double click, Back
-  then Confirm) writes nothing and says which import it was;
+* a preview confirmed once only, in one transaction with its held upload's
+  removal: a second confirm of it (a double click, Back then Confirm) writes
+  nothing and says so;
 * permission codes from settings (IMPORT_EXPORT_IMPORT_PERMISSION_CODE = add).
 
 It sits in the project package, not in an app, so that imports between the
@@ -38,6 +39,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -163,6 +165,25 @@ def recognise_format(head: bytes) -> str:
     return "csv"
 
 
+def previews_refusal(user) -> str:
+    """Why ``user`` may not upload another file to preview now, or "".
+
+    Each preview holds its file (up to ALERT_IMPORT_MAX_BYTES) in the
+    database until it is confirmed, cancelled or swept after a day, and costs
+    a file's reading: a person may hold ALERT_IMPORT_MAX_HELD_PREVIEWS at
+    once. The count is of their held uploads, in the one database every
+    server shares; no other limiter is needed."""
+    limit = settings.ALERT_IMPORT_MAX_HELD_PREVIEWS
+    held = HeldUpload.objects.filter(owner=user).count() if user.is_authenticated else 0
+    if held < limit:
+        return ""
+    return (
+        f"You have {held} previews waiting (the most one person may hold is {limit}). "
+        "Confirm or cancel one of them, or wait for them to be removed after a day, then "
+        "upload the file again."
+    )
+
+
 class SizeLimitedImportForm(ImportForm):
     """One field, the file: its format is recognised from its content (no
     "Format" select), and a file over the size limit is refused by name."""
@@ -252,6 +273,11 @@ class AlertImportExportMixin(ImportExportMixin):
     def import_action(self, request, **kwargs):
         if request.method == "POST":
             self._sweep_abandoned_uploads()
+            if request.FILES.get("import_file") is not None:
+                refusal = previews_refusal(request.user)
+                if refusal:
+                    messages.error(request, refusal)
+                    return HttpResponseRedirect(request.path)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         if context is None:
@@ -261,7 +287,7 @@ class AlertImportExportMixin(ImportExportMixin):
         self.add_import_page_context(request, context)
         upload = request.FILES.get("import_file")
         held = getattr(upload, "tmp_storage_name", None)
-        if held and "confirm_form" not in context:
+        if held and "confirm_form" not in context and not context.get("keep_held_upload"):
             # Rejected: nothing to confirm, so nothing to keep.
             HeldUploadStorage(name=held).remove()
         elif held and request.user.is_authenticated:
@@ -278,36 +304,30 @@ class AlertImportExportMixin(ImportExportMixin):
         return response
 
     def process_import(self, request, **kwargs):
-        """Confirm a preview, once. The held upload's name is claimed in the
-        shared cache before anything is read (``cache.add`` is atomic, also in
-        Redis), so a second confirm of the same preview, at once or later,
-        writes nothing and is told which import the first one was."""
+        """Confirm a preview, once, in one transaction that also removes the
+        held upload. Its row is locked first (``SELECT … FOR UPDATE``): a
+        second confirm of the same preview waits for the first, then finds the
+        upload gone and writes nothing. A worker killed in the middle loses
+        its connection, so the database rolls everything back and releases
+        the lock: the upload is still held, and its owner can confirm it
+        again from any server. Which import a preview became is remembered
+        in the cache only for the message (none while the cache is down)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         held = request.POST.get("import_file_name", "")
-        if held and not self._held_for(request, held):
+        if not held:
+            return super().process_import(request, **kwargs)
+        if not self._held_for(request, held):
             return self._not_yours(request)
         key = "alert:confirmed-import:" + hashlib.sha256(held.encode()).hexdigest()
-        if held and not cache.add(key, "", CONFIRMED_REMEMBERED):
-            return self._already_confirmed(request, cache.get(key))
-        try:
+        with transaction.atomic():
+            locked = HeldUpload.objects.select_for_update().filter(name=held)
+            if not list(locked.values_list("pk", flat=True)):
+                return self._already_confirmed(request, cache.get(key))
             response = super().process_import(request, **kwargs)
-        except FileNotFoundError:
-            # Not claimed here, but its file is gone: confirmed before the
-            # cache remembers, or cancelled.
-            cache.delete(key)
-            return self._already_confirmed(request, None)
-        except BaseException:
-            cache.delete(key)  # nothing was written: it may be confirmed again
-            raise
         outcome = getattr(request, "_alert_import_outcome", None)
-        if not held:
-            pass
-        elif outcome is not None and not outcome.written:
-            cache.delete(key)  # refused on confirm: nothing was written
-        else:
-            claimed = f"#{outcome.batch.pk}" if outcome is not None else "done"
-            cache.set(key, claimed, CONFIRMED_REMEMBERED)
+        if outcome is not None and outcome.written:
+            cache.set(key, f"#{outcome.batch.pk}", CONFIRMED_REMEMBERED)
         return response
 
     @staticmethod
@@ -337,11 +357,10 @@ class AlertImportExportMixin(ImportExportMixin):
                 "This preview is no longer held: it was already imported or cancelled. "
                 "Nothing was written; upload the file again if you need to."
             )
-        elif claimed == "":
-            text = "This preview is being imported already: nothing more was written."
         else:
-            which = f" (import {claimed})" if claimed.startswith("#") else ""
-            text = f"This preview was already imported{which}: nothing was written again."
+            text = (
+                f"This preview was already imported (import {claimed}): nothing was written again."
+            )
         messages.warning(request, text)
         return HttpResponseRedirect(
             reverse(

@@ -3,16 +3,32 @@
 import logging
 
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 logger = logging.getLogger("alert.database")
 
 
+RETRY_AFTER_SECONDS = 30
+API_PREFIX = "/api/"
+
+
 def database_unavailable_response(request) -> HttpResponse:
-    body = render_to_string("503.html", request=None)
-    response = HttpResponse(body, status=503)
-    response["Retry-After"] = "30"
+    """The 503 page, or for the API (whose clients read JSON) the same in JSON,
+    each with Retry-After. Rendered without the request: nothing it needs
+    (the session, the user) can be read while the database is away."""
+    if request is not None and request.path.startswith(API_PREFIX):
+        response = JsonResponse(
+            {
+                "detail": "The records' database cannot be reached just now. Nothing in "
+                "this request was saved; try again shortly.",
+                "code": "database_unavailable",
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html", request=None), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 

@@ -47,11 +47,17 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = envbool("DJANGO_DEBUG", False)
+# DJANGO_DEBUG=1 is local development (make run): a built-in secret, localhost,
+# plain HTTP, static files straight from the source folders. Django's debug
+# pages (tracebacks, a 404 that lists every URL pattern) need
+# DJANGO_DEBUG_PAGES=1 as well: without it even `make run` serves the site's
+# own error pages, as production does.
+DEVELOPMENT = envbool("DJANGO_DEBUG", False)
+DEBUG = DEVELOPMENT and envbool("DJANGO_DEBUG_PAGES", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEVELOPMENT:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Production needs a long random secret "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'); "
@@ -59,7 +65,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "development-only-insecure-key-never-used-with-debug-off"
 
-ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEVELOPMENT else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "DJANGO_ALLOWED_HOSTS is not set. Production needs the host names the site is "
@@ -162,6 +168,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
+# In development WhiteNoise serves the source folders (runserver serves static
+# files only with DEBUG on, which the debug pages need: see DEVELOPMENT).
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEVELOPMENT
 # Uploaded files (the admin's import previews) live here; with several app
 # servers it must be one shared volume (see docs "Running in production").
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
@@ -171,7 +181,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEVELOPMENT
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -181,15 +191,29 @@ STORAGES = {
 # (no drafts, no staff panel, no internal notes): reporting.access applies it.
 ALERT_PUBLIC_REPORTS = envbool("ALERT_PUBLIC_REPORTS", False)
 
+# Each release's open-data package (datapackage.json) names its licence and
+# attribution from these; empty, the package says none has been set yet.
+ALERT_OPEN_DATA_LICENCE_NAME = os.environ.get(
+    "ALERT_OPEN_DATA_LICENCE_NAME", ""
+)  # e.g. OGL-Alberta-2.0
+ALERT_OPEN_DATA_LICENCE_PATH = os.environ.get("ALERT_OPEN_DATA_LICENCE_PATH", "")  # its address
+ALERT_OPEN_DATA_LICENCE_TITLE = os.environ.get("ALERT_OPEN_DATA_LICENCE_TITLE", "")
+ALERT_OPEN_DATA_ATTRIBUTION = os.environ.get("ALERT_OPEN_DATA_ATTRIBUTION", "")
+
 # Imports: the largest upload accepted, in bytes (default 10 MB), and the most
 # rows of figures one file may hold (a 10 MB long-form CSV holds about 290,000).
 ALERT_IMPORT_MAX_BYTES = envint("ALERT_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 ALERT_IMPORT_MAX_ROWS = envint("ALERT_IMPORT_MAX_ROWS", 300_000)
+# Previews one person may hold at once (each keeps its file until confirmed,
+# cancelled or swept after a day): alert.importexport.previews_refusal.
+ALERT_IMPORT_MAX_HELD_PREVIEWS = envint("ALERT_IMPORT_MAX_HELD_PREVIEWS", 10)
 # An upload is capped while it arrives: past ALERT_IMPORT_MAX_BYTES its bytes
 # are counted and dropped, never kept (reporting.importing.uploads). Uploads
 # over FILE_UPLOAD_MAX_MEMORY_SIZE (Django's default, 2.5 MB) go to a
-# temporary file rather than memory; other form data is capped by
-# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's default, 2.5 MB).
+# temporary file rather than memory. A request body (an API's JSON, a form's
+# fields) has the same limit, one setting: Django's own check follows it, so
+# that it never answers an HTML 400 below the API's documented JSON 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = ALERT_IMPORT_MAX_BYTES
 FILE_UPLOAD_HANDLERS = [
     "reporting.importing.uploads.SizeCappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -267,10 +291,23 @@ ALERT_API_BULK_MAX_ROWS = envint("ALERT_API_BULK_MAX_ROWS", 10000)
 # Without it, each process keeps its own in memory, which is right for one
 # process (make run) and nothing else. ALERT_CACHE_KEY_PREFIX separates
 # installations (or test runs) sharing one Redis.
+#
+# The cache is never the only copy of anything: while Redis is unreachable
+# every read misses and every write is dropped (alert.cache), and the site
+# works from the database. The timeouts (ALERT_CACHE_TIMEOUT_MS, default 500 ms) bound
+# what an unreachable Redis costs each cache call.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+_cache_timeout = float(envint("ALERT_CACHE_TIMEOUT_MS", 500)) / 1000
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "alert.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -294,11 +331,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 _proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto").strip()
 if _proxy_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
-SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", not DEVELOPMENT)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer probes over plain HTTP
-SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEVELOPMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0 if DEVELOPMENT else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -351,6 +388,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = envbool("DJANGO_AXES_VERBOSE", False)
+# Failed attempts and lockouts are counted in the database (axes' default,
+# named here on purpose): sign-in throttling holds while the cache is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The client's address: X-Forwarded-For is believed only when the request
 # comes from one of DJANGO_TRUSTED_PROXIES (addresses or CIDR networks of our
 # own proxies; none by default, so a client cannot choose its own address).
@@ -391,6 +431,12 @@ EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "results@localhost")
+# The address people reach this installation at, for the links in the
+# reporting cycle's emails (no trailing slash).
+ALERT_SITE_URL = os.environ.get("ALERT_SITE_URL", "http://localhost:8000").rstrip("/")
+# Off: a unit-quarter is approved by another administrator than the one who
+# submitted it. On: one person may do both (small teams). docs/administration.md.
+ALERT_ONE_PERSON_APPROVAL = envbool("ALERT_ONE_PERSON_APPROVAL", False)
 # A password link works for this many seconds (default three days) and once.
 PASSWORD_RESET_TIMEOUT = envint("DJANGO_PASSWORD_RESET_TIMEOUT", 3 * 24 * 60 * 60)
 # Requests for a password link: at most this many per hour per client address,

@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/", include(password_link_urls)),
     path("api/", include("reporting.api.urls")),
     path("reports/", include("reporting.urls")),
+    path("metrics/", include("reporting.series_urls")),
     path("health/", health, name="health"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API).
     path("favicon.ico", favicon, name="favicon"),

@@ -2,6 +2,7 @@
 
 import sys
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
@@ -9,6 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from alert.cache import FailOpenRedisCache
 from alert.middleware import database_unavailable_response, is_connection_failure
 
 
@@ -17,16 +19,30 @@ from alert.middleware import database_unavailable_response, is_connection_failur
 def health(request):
     """200 when the database answers a SELECT 1, 503 when it does not.
 
-    For load balancers and uptime checks: no login, no figures.
+    For load balancers and uptime checks: no login, no figures. The cache's
+    state is reported beside it ("ok", "unreachable" or "not configured")
+    but never fails the check: without the cache the site works, slower,
+    and taking every server out of rotation for it would stop it altogether.
     """
+    cache_state = cache_health()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         connection.close()
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse(
+            {"status": "unavailable", "database": "unreachable", "cache": cache_state},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache_state})
+
+
+def cache_health() -> str:
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, FailOpenRedisCache):
+        return "not configured"  # each process's own memory: nothing to reach
+    return "ok" if backend.reachable() else "unreachable"
 
 
 def server_error(request):

@@ -1,8 +1,17 @@
-"""Bounded files (issue 10): any file up to the upload limit, valid or hostile,
-is refused or previewed in bounded time and memory.
+"""Bounded files (issues 10 and 20): any file up to the upload limit, valid or
+hostile, is refused or previewed in bounded time and memory.
 
     .venv/bin/python benchmarks/bounded_files.py            # every case
     .venv/bin/python benchmarks/bounded_files.py --only far-cell.xlsx keys.json
+    .venv/bin/python benchmarks/bounded_files.py --scale 0.01 --only valid-workbook.xlsx \
+        issue20-empty-cells.xlsx                           # a quick check that it runs
+
+Issue 20's hostile shapes come from tests/importing/hostile.py (the tests
+build the same files): empty ``<c/>`` cells, 1.2 million cell formats, 3.5
+million shared texts, ``<c\tr=...>`` cells (also in a sheet stored at
+xl/data/s1.xml), prefixed ``<x:c>`` cells, 3 million empty styled rows, and
+JSON nested 5,000 deep or giving a key twice. ``valid-workbook.xlsx`` is a
+valid workbook of distinct figures just under the cap on cells.
 
 The database named by DATABASE_URL (default: sqlite:////tmp/alert-bounded.sqlite3)
 is migrated and EMPTIED: use a scratch one. Each file is built up to the
@@ -34,6 +43,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,6 +214,54 @@ HOSTILE = {
     "utf16.csv": utf16_csv,
     "long-cell.csv": long_cell_csv,
 }
+
+
+def issue20(name: str):
+    def build(scale: float = 1) -> bytes:
+        from tests.importing import hostile
+
+        return hostile.WORKBOOKS[name](scale=scale)
+
+    return build
+
+
+def deep_json_5000(scale: float = 1) -> bytes:
+    from tests.importing import hostile
+
+    return hostile.deep_json(5_000)
+
+
+def duplicate_key_json(scale: float = 1) -> bytes:
+    from tests.importing import hostile
+
+    return hostile.duplicate_key_json()
+
+
+def valid_workbook(scale: float = 1) -> bytes:
+    """Distinct figures of the valid file's catalogue, as many as the cap on
+    cells allows (57,000 rows of seven cells)."""
+    from tests.importing import hostile
+
+    rows = valid_rows()[: int(57_000 * scale)]
+    figures = [tuple(Decimal(c) if i == 5 else c for i, c in enumerate(row[:7])) for row in rows]
+    return hostile.valid_workbook(figures=figures)
+
+
+for _name in (
+    "empty-cells.xlsx",
+    "many-styles.xlsx",
+    "many-shared-strings.xlsx",
+    "tab-spaced-cells.xlsx",
+    "sheet-outside-worksheets.xlsx",
+    "prefixed-cells.xlsx",
+    "renamed-shared-strings.xlsx",
+    "empty-styled-rows.xlsx",
+):
+    HOSTILE["issue20-" + _name] = issue20(_name)
+HOSTILE["issue20-deep-5000.json"] = deep_json_5000
+HOSTILE["issue20-duplicate-key.json"] = duplicate_key_json
+HOSTILE["valid-workbook.xlsx"] = valid_workbook
+SCALED = {name for name in HOSTILE if name.startswith(("issue20-", "valid-workbook"))}
 VALID = "valid-10MB.csv"
 REFERENCE = "reference-100k-import"
 
@@ -374,6 +432,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="run only these cases")
     parser.add_argument("--database-url", default="sqlite:////tmp/alert-bounded.sqlite3")
     parser.add_argument("--media-root", default="")
+    parser.add_argument(
+        "--scale", type=float, default=1, help="shrink issue 20's files (a check that it runs)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -402,6 +463,9 @@ def main() -> None:
                 connections.close_all()
             elif case == REFERENCE:
                 content = b""
+            elif case in SCALED:
+                content = HOSTILE[case](args.scale)
+                connections.close_all()
             else:
                 content = HOSTILE[case]()
             Path(path).write_bytes(content)

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from reporting.models import Figure, FiscalYear, QuarterApproved, YearLocked
+from reporting.models import Figure, FiscalYear, QuarterFrozen, YearLocked
 from units.models import Unit, UnitNotAssigned
 
 # Leadership, Data entry and Administrators hold it through their groups
@@ -102,7 +102,7 @@ def write_refusal(
     fiscal_year: FiscalYear | None = None,
     unit: Unit | None = None,
     period: str | None = None,
-) -> YearLocked | UnitNotAssigned | QuarterApproved | None:
+) -> YearLocked | UnitNotAssigned | QuarterFrozen | None:
     """Why ``user`` may not change this figure (or this unit's figures in this
     year, or in this period of it); None when they may.
 
@@ -118,19 +118,20 @@ def write_refusal(
       ``reporting.change_locked_year`` (``FiscalYear.is_writable_by``);
     * a user assigned to units changes only those (``Unit.is_editable_by``,
       the catalogue's rule of assignment);
-    * an approved unit-quarter refuses everyone without
+    * a submitted or approved unit-quarter refuses everyone without
       ``reporting.change_approved_quarter`` (administrators correct it, with
-      history; clerks ask for a reopen); a full-year figure belongs to Q4
-      (``FiscalYear.ensure_quarter_writable_by``). Asked only when the year,
-      the unit and the period are all known.
+      history; clerks wait for a return or ask for a reopen); a full-year
+      figure belongs to Q4 (``FiscalYear.ensure_quarter_writable_by``). Asked
+      only when the year, the unit and the period are all known.
 
     The refusal comes back as the error a write raises, not raised:
     ``YearLocked`` (code ``locked``), ``UnitNotAssigned`` (code
-    ``unit_not_assigned``) or ``QuarterApproved`` (code ``quarter_approved``),
+    ``unit_not_assigned``) or a ``QuarterFrozen``: ``QuarterSubmitted`` (code
+    ``quarter_submitted``) or ``QuarterApproved`` (code ``quarter_approved``),
     whose ``messages[0]`` is the sentence to show. A service does ``if
     refusal: raise refusal``; the admin shows the message or answers False.
     ``user`` None (a command, the shipped dataset) is never limited by
-    assignment, but cannot change a locked year or an approved quarter.
+    assignment, but cannot change a locked year or a frozen quarter.
 
     Model permissions (add/change/delete figure) are not part of it: the
     admin and DRF check those, the services leave them to their callers.
@@ -145,6 +146,6 @@ def write_refusal(
             unit.ensure_editable_by(user)
         if fiscal_year is not None and unit is not None and period is not None:
             fiscal_year.ensure_quarter_writable_by(user, unit=unit, period=period)
-    except (YearLocked, UnitNotAssigned, QuarterApproved) as refusal:
+    except (YearLocked, UnitNotAssigned, QuarterFrozen) as refusal:
         return refusal
     return None

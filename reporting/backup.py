@@ -41,6 +41,9 @@ VERSION = 2
 
 # People, restored with the record unless the backup leaves them out.
 PEOPLE_MODELS = ("auth.user", "auth.group")
+# Working files, not records: an upload held between preview and confirm (or
+# for its list of problems) lives a day at most and is never backed up.
+WORKING_MODELS = ("uploads.heldupload",)
 
 
 class RestoreError(Exception):
@@ -67,8 +70,13 @@ def project_app_labels() -> list[str]:
 def backed_up_models(*, with_users: bool = True) -> list[type[models.Model]]:
     """Every model the backup holds, auto-created many-to-many tables included."""
     chosen: list[type[models.Model]] = []
+    working = {apps.get_model(label) for label in WORKING_MODELS}
     for label in project_app_labels():
-        chosen.extend(apps.get_app_config(label).get_models(include_auto_created=True))
+        chosen.extend(
+            model
+            for model in apps.get_app_config(label).get_models(include_auto_created=True)
+            if model not in working
+        )
     if with_users:
         for label in PEOPLE_MODELS:
             model = apps.get_model(label)

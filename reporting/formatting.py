@@ -11,6 +11,7 @@ module imports nothing from reporting's models, so the models may use it.
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,7 +24,10 @@ ARROWS = {"up": "▲", "down": "▼", "level": "■"}
 
 # Excel number formats for the report-layout workbook's cells.
 COUNT_NUMBER_FORMAT = "#,##0"
-CURRENCY_NUMBER_FORMAT = '"$"#,##0.##'
+# Whole dollars show no decimal point; a figure with cents shows both places
+# ("#,##0.##" printed "$2,725,161." in LibreOffice and Excel).
+CURRENCY_NUMBER_FORMAT = '"$"#,##0'
+CURRENCY_CENTS_NUMBER_FORMAT = '"$"#,##0.00'
 
 
 def format_count(value: Decimal | int) -> str:
@@ -102,11 +106,21 @@ def plain_number(value: Decimal | None) -> int | Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
-def number_format(value_type: str) -> str:
-    """The spreadsheet number format of a cell holding a figure of ``value_type``."""
-    return (
-        CURRENCY_NUMBER_FORMAT if value_type == Metric.ValueType.CURRENCY else COUNT_NUMBER_FORMAT
-    )
+def number_format(value_type: str, values: Iterable[Decimal | None] = ()) -> str:
+    """The spreadsheet number format of cells holding figures of ``value_type``:
+    money in whole dollars unless one of ``values`` (the row or column the
+    format applies to) has cents."""
+    if value_type != Metric.ValueType.CURRENCY:
+        return COUNT_NUMBER_FORMAT
+    if any(value is not None and value != value.to_integral_value() for value in values):
+        return CURRENCY_CENTS_NUMBER_FORMAT
+    return CURRENCY_NUMBER_FORMAT
+
+
+def change_number_format(value_type: str, values: Iterable[Decimal | None] = ()) -> str:
+    """The number format of a change: signed, in the figure's own format."""
+    plain = number_format(value_type, values)
+    return f"+{plain};-{plain};{plain}"
 
 
 def direction(change: Decimal | None) -> str:

@@ -24,7 +24,7 @@ from django.db import transaction
 from reporting import provenance, services
 from reporting.access import write_refusal
 from reporting.formatting import format_figure
-from reporting.models import Figure, FiscalYear, QuarterApproved, ReportingPeriod, StaleFigure
+from reporting.models import Figure, FiscalYear, QuarterFrozen, ReportingPeriod, StaleFigure
 from reporting.validation import parse_value
 from units.models import Metric, Region, Unit
 
@@ -181,17 +181,16 @@ def _value_seen(cell: Cell, period: ReportingPeriod) -> Decimal | None:
     )
 
 
-def approved_periods(grid: Grid, *, user) -> set[str]:
-    """The grid's columns ``user`` may not change because their quarter is approved
-    (shown read-only; the full year follows Q4)."""
-    return {
-        period
-        for period in COLUMNS
-        if isinstance(
-            write_refusal(user, fiscal_year=grid.fiscal_year, unit=grid.unit, period=period),
-            QuarterApproved,
-        )
-    }
+def frozen_periods(grid: Grid, *, user) -> dict[str, str]:
+    """The grid's columns ``user`` may not change because their quarter is
+    submitted or approved (shown read-only; the full year follows Q4), each
+    with the gate's sentence saying why."""
+    frozen = {}
+    for period in COLUMNS:
+        refusal = write_refusal(user, fiscal_year=grid.fiscal_year, unit=grid.unit, period=period)
+        if isinstance(refusal, QuarterFrozen):
+            frozen[period] = refusal.messages[0]
+    return frozen
 
 
 def save_grid(grid: Grid, *, user) -> dict[str, int]:

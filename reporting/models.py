@@ -49,9 +49,19 @@ class FigureExists(StaleFigure):
     default_code = "exists"
 
 
-class QuarterApproved(ValidationError):
-    """Raised when a figure of an approved unit-quarter would change without the
-    permission to correct approved quarters (clerks must ask for a reopen)."""
+class QuarterFrozen(ValidationError):
+    """Raised when a figure of a submitted or approved unit-quarter would change
+    without the permission to correct such quarters (administrators hold it;
+    clerks wait for a return or ask for a reopen)."""
+
+
+class QuarterApproved(QuarterFrozen):
+    """The unit-quarter is approved (code ``quarter_approved``): reopen it first."""
+
+
+class QuarterSubmitted(QuarterFrozen):
+    """The unit-quarter is submitted (code ``quarter_submitted``): frozen until an
+    administrator returns or approves it."""
 
 
 class FiscalYearQuerySet(models.QuerySet):
@@ -206,41 +216,46 @@ class FiscalYear(models.Model):
         if not self.is_writable_by(user):
             raise YearLocked(self.locked_message(), code="locked")
 
-    def approved_quarters(self) -> dict[tuple[int, str], "UnitQuarter"]:
-        """This year's approved unit-quarters by (unit id, quarter): one query,
-        cached on this instance (a request, a service call, an import)."""
-        cached = getattr(self, "_approved_quarters", None)
+    def frozen_quarters(self) -> dict[tuple[int, str], "UnitQuarter"]:
+        """This year's submitted and approved unit-quarters by (unit id, quarter):
+        one query, cached on this instance (a request, a service call, an import)."""
+        cached = getattr(self, "_frozen_quarters", None)
         if cached is None:
             cached = {
                 (uq.unit_id, uq.quarter): uq
-                for uq in UnitQuarter.objects.filter(
-                    fiscal_year=self, state=UnitQuarter.State.APPROVED
-                ).select_related("unit", "fiscal_year", "approved_by")
+                for uq in UnitQuarter.objects.filter(fiscal_year=self)
+                .frozen()
+                .select_related("unit", "fiscal_year", "approved_by", "submitted_by")
             }
-            self._approved_quarters = cached
+            self._frozen_quarters = cached
         return cached
 
     @staticmethod
-    def prefetch_approved_quarters(years) -> None:
-        """``approved_quarters`` of several years in one query (the import pipeline)."""
+    def prefetch_frozen_quarters(years) -> None:
+        """``frozen_quarters`` of several years in one query (the import pipeline)."""
         years = list(years)
         found: dict[int, dict] = {year.pk: {} for year in years}
-        for uq in UnitQuarter.objects.filter(
-            fiscal_year__in=years, state=UnitQuarter.State.APPROVED
-        ).select_related("unit", "fiscal_year", "approved_by"):
+        for uq in (
+            UnitQuarter.objects.filter(fiscal_year__in=years)
+            .frozen()
+            .select_related("unit", "fiscal_year", "approved_by", "submitted_by")
+        ):
             found[uq.fiscal_year_id][(uq.unit_id, uq.quarter)] = uq
         for year in years:
-            year._approved_quarters = found[year.pk]
+            year._frozen_quarters = found[year.pk]
 
     def ensure_quarter_writable_by(self, user, *, unit: Unit, period: str) -> None:
-        """Raise QuarterApproved if the unit-quarter holding ``period`` (a full-year
-        figure belongs to Q4) is approved and ``user`` may not correct approved
-        quarters (commands, with no user, may not)."""
+        """Raise QuarterSubmitted or QuarterApproved if the unit-quarter holding
+        ``period`` (a full-year figure belongs to Q4) is submitted or approved and
+        ``user`` may not correct such quarters (commands, with no user, may not)."""
         if user is not None and user.has_perm(UnitQuarter.CORRECT_PERMISSION):
             return
-        approved = self.approved_quarters().get((unit.pk, quarter_of(period)))
-        if approved is not None:
-            raise QuarterApproved(approved.approved_message(period), code="quarter_approved")
+        frozen = self.frozen_quarters().get((unit.pk, quarter_of(period)))
+        if frozen is None:
+            return
+        if frozen.state == UnitQuarter.State.SUBMITTED:
+            raise QuarterSubmitted(frozen.submitted_message(period), code="quarter_submitted")
+        raise QuarterApproved(frozen.approved_message(period), code="quarter_approved")
 
 
 class ReportingPeriodQuerySet(models.QuerySet):
@@ -646,6 +661,7 @@ class NarrativeBlock(models.Model):
     """
 
     class Kind(models.TextChoices):
+        OVERVIEW = "overview", "Overview (opens the report)"
         STORY = "story", "Feature story"
         TEXT = "text", "Paragraph"
         LIST = "list", "List"
@@ -713,8 +729,14 @@ class NarrativeBlock(models.Model):
                 violation_error_message="This unit already has a block with this key this year.",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["story", "text", "list", "sidebar"]),
+                condition=Q(kind__in=["overview", "story", "text", "list", "sidebar"]),
                 name="reporting_narrative_kind_valid",
+            ),
+            # The overview is the year's own opening paragraph, never a unit's.
+            models.CheckConstraint(
+                condition=~Q(kind="overview") | Q(unit__isnull=True, placement="before"),
+                name="reporting_narrative_overview_of_the_year",
+                violation_error_message="An overview opens the year's report: leave the unit empty, place it before the tables.",
             ),
             models.CheckConstraint(
                 condition=Q(placement__in=["before", "after"]),
@@ -914,6 +936,10 @@ class UnitQuarterQuerySet(models.QuerySet):
     def approved(self) -> "UnitQuarterQuerySet":
         return self.filter(state=UnitQuarter.State.APPROVED)
 
+    def frozen(self) -> "UnitQuarterQuerySet":
+        """Submitted or approved: clerks may not change their figures."""
+        return self.filter(state__in=UnitQuarter.FROZEN_STATES)
+
     def visible_to(self, user) -> "UnitQuarterQuerySet":
         """The unit-quarters ``user`` may read: all, or their assigned units'."""
         ids = assigned_unit_ids(user)
@@ -940,6 +966,7 @@ class UnitQuarter(models.Model):
         RETURNED = "returned", "Returned"
 
     OPEN_STATES = (State.NOT_STARTED, State.IN_PROGRESS)
+    FROZEN_STATES = (State.SUBMITTED, State.APPROVED)
     # Administrators hold it: they may correct an approved quarter (the history
     # records who did); clerks ask for the quarter to be reopened first.
     CORRECT_PERMISSION = "reporting.change_approved_quarter"
@@ -1023,6 +1050,15 @@ class UnitQuarter(models.Model):
         if self.state in self.OPEN_STATES:
             return self.State.IN_PROGRESS if entered else self.State.NOT_STARTED
         return self.state
+
+    def submitted_message(self, period: str) -> str:
+        who = self.submitted_by.get_username() if self.submitted_by_id else "data-entry staff"
+        when = f" on {self.submitted_at:%Y-%m-%d %H:%M}" if self.submitted_at else ""
+        belongs = " (full-year figures belong to Q4)" if period == ReportingPeriod.Period.FY else ""
+        return (
+            f"{self} was submitted{when} by {who}{belongs}: its figures are frozen while an "
+            f"administrator reviews them. Ask an administrator to return {self} first."
+        )
 
     def approved_message(self, period: str) -> str:
         who = self.approved_by.get_username() if self.approved_by_id else "an administrator"

@@ -9,6 +9,7 @@ here. Everything here reads; nothing changes a record.
 import hashlib
 from dataclasses import dataclass, field
 
+from reporting.cycle import Completeness, year_completeness
 from reporting.findings import DataQualityFinding, Severity, year_findings
 from reporting.formatting import format_figure, plain_number
 from reporting.models import (
@@ -16,8 +17,6 @@ from reporting.models import (
     FiscalYear,
     PublicationEvent,
     Release,
-    ReportingPeriod,
-    UnitQuarter,
 )
 
 # The keys of a figure in a release; with the value they say what was published.
@@ -159,7 +158,8 @@ class ReviewedFinding:
 class PublicationReview:
     """What an administrator reads before publishing a year.
 
-    ``errors`` block publishing until each is acknowledged with a reason;
+    ``errors`` block publishing until each is acknowledged with a reason, and
+    so does ``completeness`` below 100 % (one reason for the year);
     ``others`` (warnings, information) are for reading. ``changes`` is what
     differs from the latest release (empty for a first publication).
     """
@@ -169,8 +169,8 @@ class PublicationReview:
     others: list[ReviewedFinding]
     latest_release: Release | None
     changes: list[FigureChange]
+    completeness: Completeness | None = None
     history: list[PublicationEvent] = field(default_factory=list)
-    unapproved: list[str] = field(default_factory=list)
 
     @property
     def next_release_number(self) -> int:
@@ -185,27 +185,6 @@ def latest_release(fiscal_year: FiscalYear) -> Release | None:
     return Release.objects.filter(fiscal_year=fiscal_year).order_by("-number").first()
 
 
-def unapproved_quarters(fiscal_year: FiscalYear) -> list[str]:
-    """The quarters ("CFSEU Q2") of the units with figures in the year that an
-    administrator has not approved in the reporting cycle, in report order.
-    For reading before publishing: they do not block it."""
-    approved = set(
-        UnitQuarter.objects.for_year(fiscal_year).approved().values_list("unit_id", "quarter")
-    )
-    units = (
-        Figure.objects.for_year(fiscal_year)
-        .values_list("metric__unit_id", "metric__unit__code")
-        .distinct()
-        .order_by("metric__unit__display_order", "metric__unit__code")
-    )
-    return [
-        f"{code} {quarter}"
-        for unit_id, code in units
-        for quarter in ReportingPeriod.QUARTERS
-        if (unit_id, quarter) not in approved
-    ]
-
-
 def review_year(fiscal_year: FiscalYear) -> PublicationReview:
     reviewed = [ReviewedFinding(finding_key(f), f) for f in year_findings(fiscal_year)]
     latest = latest_release(fiscal_year)
@@ -218,5 +197,5 @@ def review_year(fiscal_year: FiscalYear) -> PublicationReview:
         history=list(
             PublicationEvent.objects.filter(fiscal_year=fiscal_year).select_related("by", "release")
         ),
-        unapproved=unapproved_quarters(fiscal_year),
+        completeness=year_completeness(fiscal_year),
     )

@@ -4,11 +4,13 @@ cycle's transitions, a year's text (narrative blocks and published totals).
 Every entry path calls these."""
 
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from reporting import cycle, notifications
 from reporting.access import write_refusal
 from reporting.findings import Severity, year_findings
 from reporting.formatting import figure_label, format_figure
@@ -464,12 +466,15 @@ def publish_year(
     user,
     reason: str = "",
     acknowledgements: dict[str, str] | None = None,
+    incomplete_reason: str = "",
 ) -> Release:
     """Publish (lock) a draft year after its review, keeping its figures as a new release.
 
     Every error among the year's findings must be acknowledged with a written
     reason (``acknowledgements``: ``publication.finding_key`` -> reason), else
-    ValidationError naming each one. A first publication's ``reason`` defaults
+    ValidationError naming each one. A year below 100 % complete
+    (``cycle.year_completeness``: figures entered against expected) needs
+    ``incomplete_reason``, kept with the acknowledgements. A first publication's ``reason`` defaults
     to "First publication"; a republication (after a correction) must say why.
     The findings are read again here, with the year's row locked, so a figure
     changed while the administrator read the review page cannot slip through.
@@ -505,6 +510,20 @@ def publish_year(
                 )
             else:
                 missing.append(finding.message)
+        completeness = cycle.year_completeness(year)
+        incomplete_reason = (incomplete_reason or "").strip()
+        if not completeness.is_complete:
+            if incomplete_reason:
+                acknowledged.append(
+                    {
+                        "kind": "incomplete",
+                        "unit": "",
+                        "message": completeness.summary(),
+                        "reason": incomplete_reason,
+                    }
+                )
+            else:
+                missing.append(completeness.summary() + " Say why it is published as it is.")
         if missing:
             raise ValidationError(
                 [
@@ -575,30 +594,46 @@ def unpublish_year(*, fiscal_year: FiscalYear, user, reason: str) -> Publication
 
 # --- The quarterly reporting cycle ----------------------------------------------------------
 
-SUBMIT_PERMISSION = "reporting.submit_unitquarter"
-APPROVE_PERMISSION = "reporting.approve_unitquarter"
 
-
-def _move_quarter(
-    *,
-    unit: Unit,
-    fiscal_year: FiscalYear,
-    quarter: str,
-    user,
-    permission: str,
-    allowed_from: tuple[str, ...],
-    change,
+def move_quarter(
+    *, action: str, unit: Unit, fiscal_year: FiscalYear, quarter: str, user, text: str = ""
 ) -> UnitQuarter:
-    """One transition of a unit-quarter, checked and recorded.
+    """One step of a unit-quarter through the reporting cycle, as
+    ``cycle.TRANSITIONS[action]`` says: checked, stamped, kept in the history,
+    and told by email to the people concerned once the step is committed.
 
-    The year's row is locked first (as every figure write does), then the
-    unit-quarter's: an approval cannot interleave with a clerk's save or
-    import, nor two administrators' decisions with each other.
+    ``text`` is the step's written reason where it keeps one (the return's
+    comment the clerk reads, the reopen's reason). Submitting is for a unit
+    the user may enter figures for, with at least one figure entered;
+    approving is for another administrator than the submitter unless
+    ``settings.ALERT_ONE_PERSON_APPROVAL`` is on. The year's row is locked
+    first (as every figure write does), then the unit-quarter's: an approval
+    cannot interleave with a clerk's save or import, nor two administrators'
+    decisions with each other.
     """
-    if not user.has_perm(permission):
+    transition = cycle.TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError(f"“{action}” is not a step of the reporting cycle.", code="invalid")
+    if not user.has_perm(transition.permission):
         raise PermissionDenied("Your role does not allow this step of the reporting cycle.")
+    if transition.by_unit_staff and (refusal := write_refusal(user, unit=unit)):
+        raise refusal
     if quarter not in ReportingPeriod.QUARTERS:
         raise ValidationError(f"“{quarter}” is not a quarter: use Q1, Q2, Q3 or Q4.")
+    text = (text or "").strip()
+    if transition.text_field and not text:
+        raise ValidationError({transition.text_field: transition.text_needed})
+    if transition.by_unit_staff and not (
+        Figure.objects.for_year(fiscal_year)
+        .for_unit(unit)
+        .filter(period__period__in=[quarter, "FY"] if quarter == "Q4" else [quarter])
+        .exists()
+    ):
+        raise ValidationError(
+            f"Nothing to submit: {unit.code} has no figures for {fiscal_year.label} {quarter} "
+            "yet. Enter them first.",
+            code="nothing_entered",
+        )
     with transaction.atomic():
         year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
         if year.is_locked:
@@ -612,7 +647,7 @@ def _move_quarter(
         record = UnitQuarter.objects.select_for_update().filter(
             unit=unit, fiscal_year=year, quarter=quarter
         ).first() or UnitQuarter(unit=unit, fiscal_year=year, quarter=quarter)
-        if record.state not in allowed_from:
+        if record.state not in transition.from_states:
             where = (
                 "open for entry"
                 if record.state in UnitQuarter.OPEN_STATES
@@ -623,118 +658,22 @@ def _move_quarter(
                 "Reload the board to see where it stands.",
                 code="invalid_transition",
             )
-        reason = change(record, timezone.now())
+        if transition.not_by_submitter and cycle.is_own_submission(user, record):
+            raise ValidationError(
+                f"You submitted {record}: another administrator approves it, so that every "
+                "quarter is seen by two people (one-person approval is off).",
+                code="own_submission",
+            )
+        record.state = transition.to_state
+        setattr(record, f"{transition.stamp}_at", timezone.now())
+        setattr(record, f"{transition.stamp}_by", user)
+        if transition.text_field:
+            setattr(record, transition.text_field, text)
         record.full_clean()
         record._history_user = user
-        record._change_reason = reason
+        record._change_reason = f"{transition.done}: {text}" if text else transition.done
         record.save()
+        transaction.on_commit(
+            partial(notifications.quarter_moved, record=record, transition=transition, user=user)
+        )
     return record
-
-
-def submit_quarter(*, unit: Unit, fiscal_year: FiscalYear, quarter: str, user) -> UnitQuarter:
-    """A clerk hands a unit's quarter in for approval ("Submit CFSEU Q2").
-
-    Only a unit the user may enter figures for (``write_refusal``'s rule of
-    assignment), only with at least one figure entered, and only from not
-    started, in progress or returned.
-    """
-    if refusal := write_refusal(user, unit=unit):
-        raise refusal
-    entered = (
-        Figure.objects.for_year(fiscal_year)
-        .for_unit(unit)
-        .filter(period__period__in=[quarter, "FY"] if quarter == "Q4" else [quarter])
-        .exists()
-    )
-    if not entered:
-        raise ValidationError(
-            f"Nothing to submit: {unit.code} has no figures for {fiscal_year.label} {quarter} "
-            "yet. Enter them first.",
-            code="nothing_entered",
-        )
-
-    def change(record: UnitQuarter, now) -> str:
-        record.state = UnitQuarter.State.SUBMITTED
-        record.submitted_at, record.submitted_by = now, user
-        return "submitted"
-
-    return _move_quarter(
-        unit=unit,
-        fiscal_year=fiscal_year,
-        quarter=quarter,
-        user=user,
-        permission=SUBMIT_PERMISSION,
-        allowed_from=(*UnitQuarter.OPEN_STATES, UnitQuarter.State.RETURNED),
-        change=change,
-    )
-
-
-def approve_quarter(*, unit: Unit, fiscal_year: FiscalYear, quarter: str, user) -> UnitQuarter:
-    """An administrator approves a submitted quarter: its figures become
-    read-only to clerks on every path until it is reopened."""
-
-    def change(record: UnitQuarter, now) -> str:
-        record.state = UnitQuarter.State.APPROVED
-        record.approved_at, record.approved_by = now, user
-        return "approved"
-
-    return _move_quarter(
-        unit=unit,
-        fiscal_year=fiscal_year,
-        quarter=quarter,
-        user=user,
-        permission=APPROVE_PERMISSION,
-        allowed_from=(UnitQuarter.State.SUBMITTED,),
-        change=change,
-    )
-
-
-def return_quarter(
-    *, unit: Unit, fiscal_year: FiscalYear, quarter: str, user, comment: str
-) -> UnitQuarter:
-    """An administrator sends a submitted quarter back with a comment the clerk sees."""
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError(
-            {"comment": "Say why the quarter is returned: the clerk reads it on the board."}
-        )
-
-    def change(record: UnitQuarter, now) -> str:
-        record.state = UnitQuarter.State.RETURNED
-        record.returned_at, record.returned_by, record.comment = now, user, comment
-        return f"returned: {comment}"
-
-    return _move_quarter(
-        unit=unit,
-        fiscal_year=fiscal_year,
-        quarter=quarter,
-        user=user,
-        permission=APPROVE_PERMISSION,
-        allowed_from=(UnitQuarter.State.SUBMITTED,),
-        change=change,
-    )
-
-
-def reopen_quarter(
-    *, unit: Unit, fiscal_year: FiscalYear, quarter: str, user, reason: str
-) -> UnitQuarter:
-    """An administrator reopens an approved quarter, with a reason: clerks may
-    change its figures again, and submit it again."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reopen_reason": "Say why the approved quarter is reopened."})
-
-    def change(record: UnitQuarter, now) -> str:
-        record.state = UnitQuarter.State.IN_PROGRESS
-        record.reopened_at, record.reopened_by, record.reopen_reason = now, user, reason
-        return f"reopened: {reason}"
-
-    return _move_quarter(
-        unit=unit,
-        fiscal_year=fiscal_year,
-        quarter=quarter,
-        user=user,
-        permission=APPROVE_PERMISSION,
-        allowed_from=(UnitQuarter.State.APPROVED,),
-        change=change,
-    )

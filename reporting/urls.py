@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from reporting.summary import views
+from reporting.summary import open_data, views
 
 app_name = "reporting"
 
@@ -23,4 +23,15 @@ urlpatterns = [
         views.download_release,
         name="download_release",
     ),
+    re_path(
+        rf"^{FISCAL_YEAR}/release-(?P<number>[1-9][0-9]*)/datapackage\.json$",
+        open_data.release_datapackage,
+        name="release_datapackage",
+    ),
+    re_path(
+        rf"^{FISCAL_YEAR}/release-(?P<number>[1-9][0-9]*)/figures\.csv$",
+        open_data.release_figures_csv,
+        name="release_figures_csv",
+    ),
+    path("feed.atom", open_data.release_feed, name="feed"),
 ]

@@ -374,6 +374,7 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
             region=obj.region,
             value=obj.value,
             note=obj.note,
+            public_note=obj.public_note,
             user=request.user,
             source=provenance.FORM,
             # Checked already in the form's clean, whose lock on the year holds.
@@ -390,8 +391,8 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
     @admin.action(description="Delete selected figures (not reported)", permissions=["delete"])
     def delete_figures(self, request, queryset):
         figures = list(queryset.select_related("metric__unit", "period__fiscal_year__locked_by"))
-        # The approved quarters of every year selected, in one query, not one a figure.
-        FiscalYear.prefetch_approved_quarters(f.period.fiscal_year for f in figures)
+        # The frozen (submitted, approved) quarters of every year selected, in one query, not one a figure.
+        FiscalYear.prefetch_frozen_quarters(f.period.fiscal_year for f in figures)
         refused = {
             refusal.messages[0]
             for figure in figures

@@ -1,11 +1,13 @@
-"""The figure's admin form: what a person types, checked by the service that writes it."""
+"""The admin's forms: the figure as a person types it, checked by the service that
+writes it, and the posts of the publication pages and the reporting cycle's board."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from reporting import services
+from reporting import cycle, services
 from reporting.formatting import format_figure
-from reporting.models import Figure
+from reporting.models import Figure, FiscalYear, ReportingPeriod
+from units.models import Unit
 
 
 class FigureForm(forms.ModelForm):
@@ -71,3 +73,43 @@ class FigureForm(forms.ModelForm):
                 except ValidationError as exc:
                     self.add_error(None, exc)
         return data
+
+
+class TransitionForm(forms.Form):
+    """A step of the reporting cycle, as the board's buttons post it."""
+
+    action = forms.ChoiceField(choices=[(action, action) for action in cycle.TRANSITIONS])
+    unit = forms.ModelChoiceField(queryset=Unit.objects.all())
+    fiscal_year = forms.ModelChoiceField(queryset=FiscalYear.objects.all())
+    quarter = forms.ChoiceField(choices=[(q, q) for q in ReportingPeriod.QUARTERS])
+    # The return's comment or the reopen's reason (the service says when it is missing).
+    text = forms.CharField(required=False)
+
+
+class PublishForm(forms.Form):
+    """The review page's post: the confirmation, the reason, a reason for each
+    error (``ack-<finding key>``) and one for publishing an incomplete year.
+
+    Only the confirmation is checked here; whether a reason is needed, and
+    where, is ``services.publish_year``'s rule, read again under the year's lock.
+    """
+
+    confirm = forms.BooleanField(
+        error_messages={"required": "Tick “I have reviewed this year” to publish it."}
+    )
+    reason = forms.CharField(required=False)
+    incomplete_reason = forms.CharField(required=False)
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = [item.key for item in review.errors]
+        for key in self.keys:
+            self.fields[f"ack-{key}"] = forms.CharField(required=False)
+
+    def acknowledgements(self) -> dict[str, str]:
+        return {key: self.cleaned_data[f"ack-{key}"] for key in self.keys}
+
+
+class UnpublishForm(forms.Form):
+    # Required by the service, which says why in its own words.
+    reason = forms.CharField(required=False)

@@ -15,7 +15,7 @@ import csv
 import io
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
@@ -23,15 +23,17 @@ from django.views.decorators.http import require_GET
 from alert.importexport import (
     AlertImportExportMixin,
     CSVFormat,
-    HeldUploadStorage,
     JSONFormat,
     UploadedDataset,
     XLSXFormat,
+    recognise_format,
 )
+from alert.uploads.models import HeldUpload
 from reporting.admin.import_preview import preview_problems
 from reporting.admin.views import template_context
 from reporting.exporting.escaping import escape_row
-from reporting.models import ImportBatch
+from reporting.importing.files import parse_file
+from reporting.importing.pipeline import plan_import
 from reporting.resources import PREVIEW_ROWS, FigureResource
 
 
@@ -72,7 +74,7 @@ class FigureImportExport(AlertImportExportMixin):
         outcome = getattr(context.get("result"), "outcome", None)
         if outcome is not None and outcome.has_errors:
             context["import_problems"] = preview_problems(outcome, listed=PREVIEW_ROWS)
-            self._offer_every_problem(context)
+            self._offer_every_problem(request, context, outcome)
 
     def get_import_formats(self):
         return FIGURE_FORMAT_CLASSES
@@ -81,42 +83,43 @@ class FigureImportExport(AlertImportExportMixin):
         info = self.get_model_info()
         return [
             path(
-                "import/problems/<int:batch_id>/",
+                "import/problems/<slug:held>/",
                 self.admin_site.admin_view(require_GET(self.import_problems)),
                 name="{}_{}_import_problems".format(*info),
             ),
         ] + super().get_urls()
 
-    def _offer_every_problem(self, context) -> None:
-        """The preview lists the first problems (PREVIEW_ROWS); when there are
-        more, all of them are kept as a CSV for the importer to download."""
-        outcome = getattr(context.get("result"), "outcome", None)
-        if outcome is None or not outcome.has_errors:
-            return
+    def _offer_every_problem(self, request, context, outcome) -> None:
+        """The preview lists the first problems (PREVIEW_ROWS) and counts them
+        all. Nothing more is stored: when there are more, the file stays held
+        (as a preview's does, swept after a day) and the whole list is made
+        from it again on demand."""
         problems = problem_rows(outcome)
         context["problem_count"] = len(problems)
         context["problems_listed"] = min(len(problems), PREVIEW_ROWS)
-        if len(problems) > PREVIEW_ROWS and outcome.batch is not None:
-            problems_file(outcome.batch).save(problems_csv(problems))
+        held = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if len(problems) > PREVIEW_ROWS and held:
+            context["keep_held_upload"] = True
             context["problems_url"] = reverse(
                 "admin:{}_{}_import_problems".format(*self.get_model_info()),
-                args=[outcome.batch.pk],
+                args=[held],
                 current_app=self.admin_site.name,
             )
 
-    def import_problems(self, request, batch_id: int):
-        """Every problem of a rejected preview, as CSV, to the person who uploaded it."""
+    def import_problems(self, request, held: str):
+        """Every problem of a rejected preview, as escaped CSV, made again
+        from the held file, for the person who uploaded it."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        batch = get_object_or_404(ImportBatch, pk=batch_id, user=request.user)
-        try:
-            content = problems_file(batch).read()
-        except FileNotFoundError as exc:
-            raise Http404("The list of problems has been removed; upload the file again.") from exc
+        upload = get_object_or_404(HeldUpload, name=held, owner=request.user)
+        content = bytes(upload.content)
+        parsed = parse_file(content, "the file", recognise_format(content[:64]))
+        outcome = plan_import(parsed.rows, user=request.user)
+        outcome.file_problems = [*parsed.problems, *outcome.file_problems]
         return FileResponse(
-            io.BytesIO(content),
+            io.BytesIO(problems_csv(problem_rows(outcome))),
             as_attachment=True,
-            filename=f"problems in import {batch.pk}.csv",
+            filename="problems in the import.csv",
             content_type="text/csv; charset=utf-8",
         )
 
@@ -126,11 +129,6 @@ class FigureImportExport(AlertImportExportMixin):
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).with_keys().in_report_order()
-
-
-def problems_file(batch: ImportBatch) -> HeldUploadStorage:
-    # Beside the held uploads, so that the same sweep removes it after a day.
-    return HeldUploadStorage(name=f"problems-{batch.pk}.csv")
 
 
 def problem_rows(outcome) -> list[tuple[str, str, str]]:

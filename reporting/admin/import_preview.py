@@ -29,6 +29,8 @@ KINDS = {
     ProblemCode.DUPLICATE: "The same figure twice",
     ProblemCode.LOCKED: "Locked (published) years",
     ProblemCode.NOT_ASSIGNED: "Units you are not assigned to",
+    ProblemCode.QUARTER_APPROVED: "Approved quarters",
+    ProblemCode.QUARTER_SUBMITTED: "Submitted quarters (frozen until returned)",
 }
 FILE_KIND = "The file as a whole"
 VALUE_COLUMNS = ("unit", "metric", "fiscal_year", "period", "region", "value")

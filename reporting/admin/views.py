@@ -25,11 +25,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
+from reporting.admin.forms import PublishForm, TransitionForm, UnpublishForm
 from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
 from reporting.findings import findings_for
-from reporting.models import FiscalYear, QuarterApproved, ReportingPeriod, StaleFigure
+from reporting.models import FiscalYear, QuarterFrozen, ReportingPeriod, StaleFigure
 from reporting.publication import review_year
 from units.models import Unit, assigned_unit_ids
 
@@ -109,7 +110,7 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                     "by someone else since you opened the grid (listed below).",
                     messages.ERROR,
                 )
-            except QuarterApproved as refusal:
+            except QuarterFrozen as refusal:
                 model_admin.message_user(
                     request, f"Nothing saved. {refusal.messages[0]}", messages.ERROR
                 )
@@ -129,15 +130,12 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
             )
     elif year_refusal:
         model_admin.message_user(request, year_refusal.messages[0], messages.WARNING)
-    approved_periods = entry_grid.approved_periods(grid, user=request.user)
-    if approved_periods and request.method == "GET":
-        shown = ", ".join(p for p in entry_grid.COLUMNS if p in approved_periods)
-        model_admin.message_user(
-            request,
-            f"{shown} of {unit.code} {fiscal_year.label} approved: read-only until an "
-            "administrator reopens the quarter (see the reporting cycle).",
-            messages.WARNING,
-        )
+    frozen_periods = entry_grid.frozen_periods(grid, user=request.user)
+    if request.method == "GET":
+        # One line per frozen quarter (the full year follows Q4: not said twice).
+        for period, why in frozen_periods.items():
+            if period != ReportingPeriod.Period.FY:
+                model_admin.message_user(request, f"Read-only: {why}", messages.WARNING)
     context = _context(
         model_admin,
         request,
@@ -145,7 +143,7 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         grid=grid,
         columns=entry_grid.COLUMNS,
         locked=year_refusal is not None,
-        approved_periods=approved_periods,
+        frozen_periods=frozen_periods,
         units=Unit.objects.editable_by(request.user).active(),
         # The years this person may enter, and the one shown (a locked year
         # opened from a link is read-only but stays chosen).
@@ -287,21 +285,19 @@ def publish_review(model_admin, request, fiscal_year_id: int):
         model_admin.message_user(request, f"{fiscal_year.label} is already published.")
         return redirect(change_url)
     review = review_year(fiscal_year)
+    form = PublishForm(request.POST if request.method == "POST" else None, review=review)
     problems: list[str] = []
-    written = {item.key: "" for item in review.errors}
-    reason = ""
     if request.method == "POST":
-        written = {item.key: request.POST.get(f"ack-{item.key}", "") for item in review.errors}
-        reason = request.POST.get("reason", "")
-        if request.POST.get("confirm") != "yes":
-            problems.append("Tick “I have reviewed this year” to publish it.")
+        if not form.is_valid():
+            problems.extend(message for errors in form.errors.values() for message in errors)
         else:
             try:
                 release = services.publish_year(
                     fiscal_year=fiscal_year,
                     user=request.user,
-                    reason=reason,
-                    acknowledgements=written,
+                    reason=form.cleaned_data["reason"],
+                    acknowledgements=form.acknowledgements(),
+                    incomplete_reason=form.cleaned_data["incomplete_reason"],
                 )
             except ValidationError as exc:
                 problems.extend(exc.messages)
@@ -312,14 +308,16 @@ def publish_review(model_admin, request, fiscal_year_id: int):
                     messages.SUCCESS,
                 )
                 return redirect(change_url)
+    written = {item.key: form.data.get(f"ack-{item.key}", "") for item in review.errors}
     context = _context(
         model_admin,
         request,
         f"Publish {fiscal_year.label}",
         fiscal_year=fiscal_year,
         review=review,
-        errors=[(item, written.get(item.key, "")) for item in review.errors],
-        reason=reason,
+        errors=[(item, written[item.key]) for item in review.errors],
+        reason=form.data.get("reason", ""),
+        incomplete_reason=form.data.get("incomplete_reason", ""),
         problems=problems,
         change_url=change_url,
     )
@@ -334,12 +332,13 @@ def unpublish(model_admin, request, fiscal_year_id: int):
     if not fiscal_year.is_locked:
         model_admin.message_user(request, f"{fiscal_year.label} is not published.")
         return redirect(change_url)
+    form = UnpublishForm(request.POST if request.method == "POST" else None)
     problems: list[str] = []
-    reason = ""
-    if request.method == "POST":
-        reason = request.POST.get("reason", "")
+    if form.is_valid():
         try:
-            services.unpublish_year(fiscal_year=fiscal_year, user=request.user, reason=reason)
+            services.unpublish_year(
+                fiscal_year=fiscal_year, user=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             problems.extend(exc.messages)
         else:
@@ -354,7 +353,7 @@ def unpublish(model_admin, request, fiscal_year_id: int):
         request,
         f"Unpublish {fiscal_year.label}",
         fiscal_year=fiscal_year,
-        reason=reason,
+        reason=form.data.get("reason", ""),
         problems=problems,
         change_url=change_url,
     )
@@ -376,33 +375,23 @@ def cycle_board(model_admin, request):
     return TemplateResponse(request, "admin/reporting/cycle_board.html", context)
 
 
-TRANSITIONS = {
-    "submit": services.submit_quarter,
-    "approve": services.approve_quarter,
-    "return": services.return_quarter,
-    "reopen": services.reopen_quarter,
-}
-
-
 def cycle_transition(model_admin, request):
     """One step of a unit-quarter (POST from the board), then back to the board."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    move = TRANSITIONS.get(request.POST.get("action", ""))
-    unit_id, year_id = request.POST.get("unit", ""), request.POST.get("fiscal_year", "")
-    if move is None or not unit_id.isdigit() or not year_id.isdigit():
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
         return HttpResponseBadRequest("Unknown step of the reporting cycle.")
-    unit = get_object_or_404(Unit, pk=unit_id)
-    fiscal_year = get_object_or_404(FiscalYear, pk=year_id)
-    quarter = request.POST.get("quarter", "")
-    extra = {}
-    if move is services.return_quarter:
-        extra["comment"] = request.POST.get("comment", "")
-    elif move is services.reopen_quarter:
-        extra["reason"] = request.POST.get("reason", "")
+    step = form.cleaned_data
+    unit, fiscal_year, quarter = step["unit"], step["fiscal_year"], step["quarter"]
     try:
-        record = move(
-            unit=unit, fiscal_year=fiscal_year, quarter=quarter, user=request.user, **extra
+        record = services.move_quarter(
+            action=step["action"],
+            unit=unit,
+            fiscal_year=fiscal_year,
+            quarter=quarter,
+            user=request.user,
+            text=step["text"],
         )
     except PermissionDenied:
         raise

@@ -5,7 +5,7 @@ Views raise or return problems; they never choose a status."""
 
 from collections.abc import Iterable
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
@@ -15,7 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reporting.importing.pipeline import ProblemCode
-from reporting.models import FigureExists, QuarterApproved, StaleFigure, YearLocked
+from reporting.models import FigureExists, QuarterFrozen, StaleFigure, YearLocked
 
 # The status each import problem answers with. A unit the user is not
 # assigned to is refused like bad data (400), as it always has been.
@@ -24,6 +24,7 @@ PROBLEM_STATUS: dict[ProblemCode, int] = {
 } | {
     ProblemCode.LOCKED: status.HTTP_409_CONFLICT,
     ProblemCode.QUARTER_APPROVED: status.HTTP_409_CONFLICT,
+    ProblemCode.QUARTER_SUBMITTED: status.HTTP_409_CONFLICT,
 }
 
 
@@ -33,7 +34,9 @@ class YearIsLocked(APIException):
     default_code = "locked"
 
 
-class QuarterIsApproved(APIException):
+class QuarterIsFrozen(APIException):
+    """A submitted (code ``quarter_submitted``) or approved (``quarter_approved``) quarter."""
+
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The unit's quarter is approved: an administrator reopens it first."
     default_code = "quarter_approved"
@@ -69,12 +72,18 @@ def stale_answer(exc: StaleFigure) -> Response:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (set from ALERT_IMPORT_MAX_BYTES)
+        # met while DRF read the body: the documented JSON 413, not an HTML 400.
+        from reporting.api.parsers import BodyTooLarge
+
+        exc = BodyTooLarge()
     if isinstance(exc, StaleFigure):
         return stale_answer(exc)
     if isinstance(exc, YearLocked):
         exc = YearIsLocked(exc.messages[0])
-    elif isinstance(exc, QuarterApproved):
-        exc = QuarterIsApproved(exc.messages[0])
+    elif isinstance(exc, QuarterFrozen):
+        exc = QuarterIsFrozen(exc.messages[0], code=exc.code)
     elif isinstance(exc, DjangoValidationError):
         exc = field_errors(exc)
     return drf_exception_handler(exc, context)

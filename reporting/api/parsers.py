@@ -1,26 +1,35 @@
-import json
-from decimal import Decimal
-
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
-from rest_framework.utils.json import strict_constant
+
+from reporting.importing.jsontext import RefusedJSON, load_json
 
 
 class BodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
 
+    def __init__(self) -> None:
+        super().__init__(
+            f"The request body is over the limit of "
+            f"{filesizeformat(settings.ALERT_IMPORT_MAX_BYTES)}: send the figures in smaller "
+            "requests."
+        )
+
 
 class ExactJSONParser(JSONParser):
-    """JSON whose numbers with a fraction are read as Decimal, never float.
+    """JSON through the one reader of the project (``load_json``): numbers
+    with a fraction read as Decimal, never float; NaN and Infinity, deep
+    nesting, objects of too many keys and a key given twice refused with a
+    400 naming the limit (and the line of the key).
 
-    ``0.1`` stays exactly 0.1 on its way to ``parse_value``; NaN and Infinity
-    are refused. A body over the upload limit (``ALERT_IMPORT_MAX_BYTES``,
-    the same as a file's) is refused with 413 after reading one byte past the
-    limit, whatever its Content-Length claims.
+    The body's limit is ``ALERT_IMPORT_MAX_BYTES``, the same as a file's, and
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE is set from it: a body with a larger
+    Content-Length is refused before it is read (``exception_handler`` turns
+    Django's refusal into this 413); one sent without a length, after
+    reading one byte past the limit.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
@@ -28,13 +37,12 @@ class ExactJSONParser(JSONParser):
         limit = settings.ALERT_IMPORT_MAX_BYTES
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
-            raise BodyTooLarge(
-                f"The request body is over the limit of {filesizeformat(limit)}: send the "
-                "figures in smaller requests."
-            )
+            raise BodyTooLarge()
         try:
-            return json.loads(
-                body.decode(encoding), parse_float=Decimal, parse_constant=strict_constant
-            )
-        except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            return load_json(body.decode(encoding))
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"The body is not {encoding} text: {exc.reason}.") from exc
+        except RefusedJSON as exc:
+            if exc.limit == "size":
+                raise BodyTooLarge() from exc
+            raise ParseError(str(exc)) from exc

@@ -424,6 +424,15 @@ class AlertTotalRowSerializer(serializers.Serializer):
     units = serializers.ListField(
         child=serializers.CharField(), help_text="The units whose figures the year's total counts."
     )
+    prior_units = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The units each prior year's total counts, in the order of prior_years.",
+    )
+    compared_units = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The units reported in both this year and last: the change counts these only.",
+    )
+    polarity = serializers.ChoiceField(choices=Metric.Polarity.choices)
     year = YearFigureSerializer()
     prior_years = YearFigureSerializer(many=True)
     change = Change()

@@ -17,6 +17,8 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 
+from alert.cache import UNREACHABLE, FailOpenRedisCache
+
 
 class CountedRate(throttling.SimpleRateThrottle):
     """DRF's rate throttle, counted by window counter (``allow_request``, ``wait``)."""
@@ -40,13 +42,19 @@ class CountedRate(throttling.SimpleRateThrottle):
             # One round trip: INCR creates the counter at 1, EXPIRE ends it with
             # its window. (Django's incr asks whether the key exists first.)
             name = backend.make_and_validate_key(key)
-            client = backend._cache.get_client(name, write=True)
-            count, _ = (
-                client.pipeline(transaction=False)
-                .incr(name)
-                .expire(name, self.duration + 1)
-                .execute()
-            )
+            try:
+                client = backend._cache.get_client(name, write=True)
+                count, _ = (
+                    client.pipeline(transaction=False)
+                    .incr(name)
+                    .expire(name, self.duration + 1)
+                    .execute()
+                )
+            except UNREACHABLE as error:
+                if not isinstance(backend, FailOpenRedisCache):
+                    raise
+                backend.outage.failed("incr", error)
+                return 0  # fail open: while the cache is down, nothing is counted
             return count
         try:
             return backend.incr(key)

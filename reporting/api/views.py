@@ -6,7 +6,9 @@ validation, locking and history as the admin and the importer.
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -184,7 +186,11 @@ class FigureViewSet(
     def retrieve(self, request, *args, **kwargs):
         return self._answer(self.get_object(), status.HTTP_200_OK)
 
+    # create and update read their answer in the write's own transaction: once
+    # it commits nothing is left that can fail, so a client told 503 (the
+    # database went away) can rely on nothing having been written.
     @extend_schema(request=s.FigureCreateSerializer, responses={201: s.FigureSerializer})
+    @method_decorator(transaction.atomic)
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -198,6 +204,7 @@ class FigureViewSet(
     @extend_schema(
         request=s.FigureUpdateSerializer, responses=s.FigureSerializer, parameters=[IF_MATCH]
     )
+    @method_decorator(transaction.atomic)
     def update(self, request, *args, **kwargs):
         figure = self.get_object()
         expected_version = version_in_if_match(request, figure)

@@ -35,18 +35,42 @@ def export_long(
     return write_table(dataset.headers, rows, fmt)
 
 
+# A release's CSV: each code beside its label, so that a reader needs no
+# other file to read it (reporting.exporting.datapackage describes each column).
+RELEASE_COLUMNS = [
+    "unit",
+    "unit_name",
+    "metric",
+    "metric_label",
+    "value_type",
+    "fiscal_year",
+    "period",
+    "period_label",
+    "region",
+    "value",
+]
+
+
 def export_release(release, fmt: str = "csv") -> bytes:
-    """A release's figures as published, in the long form's key and value columns
-    (and the public note, where the release holds one), escaped."""
+    """A release's figures as published, codes and labels side by side (and the
+    public note, where the release holds one), escaped."""
+    from reporting.models import ReportingPeriod
+    from units.models import Unit
+
+    unit_names = dict(Unit.objects.values_list("code", "name"))
+    period_labels = dict(ReportingPeriod.Period.choices)
     has_public_note = any("public_note" in entry for entry in release.figures)
-    headings = ["unit", "metric", "fiscal_year", "period", "region", "value"]
-    headings += ["public_note"] if has_public_note else []
+    headings = RELEASE_COLUMNS + (["public_note"] if has_public_note else [])
     rows = [
         [
             entry["unit"],
+            unit_names.get(entry["unit"], ""),
             entry["metric"],
+            entry.get("metric_label", ""),
+            entry.get("value_type", ""),
             release.fiscal_year.label,
             entry["period"],
+            period_labels.get(entry["period"], ""),
             entry["region"],
             entry["value"],
             *([entry.get("public_note", "")] if has_public_note else []),

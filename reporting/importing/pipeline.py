@@ -10,6 +10,7 @@ one query, and writes are bulk operations that also write history.
 import difflib
 import enum
 import hashlib
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,6 +53,7 @@ class ProblemCode(enum.StrEnum):
     LOCKED = "locked"
     NOT_ASSIGNED = "not_assigned"
     QUARTER_APPROVED = "quarter_approved"  # the unit's quarter is approved: reopen it first
+    QUARTER_SUBMITTED = "quarter_submitted"  # submitted: frozen until returned or approved
 
 
 @dataclass(slots=True)
@@ -168,12 +170,12 @@ def plan_import(rows: Sequence[LongFormRow], *, user=None) -> ImportOutcome:
         if p.row.fiscal_year in catalogue.years
     }
     catalogue.load_periods(list(years.values()))
-    FiscalYear.prefetch_approved_quarters(years.values())
+    FiscalYear.prefetch_frozen_quarters(years.values())
     _resolve_periods(planned_rows, catalogue)
     _compare_with_record(planned_rows, catalogue)
     _refuse_locked_years(planned_rows, catalogue, user)
     _refuse_unassigned_units(planned_rows, user)
-    _refuse_approved_quarters(planned_rows, catalogue, user)
+    _refuse_frozen_quarters(planned_rows, catalogue, user)
     return ImportOutcome(rows=planned_rows)
 
 
@@ -370,7 +372,7 @@ def _refuse_unassigned_units(planned_rows: list[PlannedRow], user) -> None:
             planned.reject(ProblemCode.NOT_ASSIGNED, "unit", refusal.messages[0])
 
 
-def _refuse_approved_quarters(planned_rows: list[PlannedRow], catalogue: Catalogue, user) -> None:
+def _refuse_frozen_quarters(planned_rows: list[PlannedRow], catalogue: Catalogue, user) -> None:
     for planned in planned_rows:
         if planned.action not in (Action.NEW, Action.UPDATE):
             continue
@@ -379,7 +381,7 @@ def _refuse_approved_quarters(planned_rows: list[PlannedRow], catalogue: Catalog
             user, fiscal_year=fiscal_year, unit=planned.metric.unit, period=planned.row.period
         )
         if refusal:
-            planned.reject(ProblemCode.QUARTER_APPROVED, "period", refusal.messages[0])
+            planned.reject(ProblemCode(refusal.code), "period", refusal.messages[0])
 
 
 def checksum_of(content: bytes) -> str:
@@ -436,51 +438,60 @@ def run_import(
     return outcome
 
 
+def _slices(items, size: int):
+    items = iter(items)
+    while part := list(itertools.islice(items, size)):
+        yield part
+
+
 def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     batch = outcome.batch
     who = user if user is not None and user.is_authenticated else None
     reason = f"import #{batch.pk}: {batch.file_name}" if batch.file_name else f"import #{batch.pk}"
     now = timezone.now()
-    new, changed = [], []
     first_versions = next_versions(
         (p.metric.pk, p.period_id, p.region_id)
         for p in outcome.rows
         if p.action is Action.NEW and not p.existing_id
     )
-    for planned in outcome.rows:
-        if planned.action not in (Action.NEW, Action.UPDATE):
-            continue
-        key = (planned.metric.pk, planned.period_id, planned.region_id)
-        value = Figure(
-            pk=planned.existing_id,
-            metric=planned.metric,
-            period_id=planned.period_id,
-            region_id=planned.region_id,
-            value=planned.value,
-            note=planned.note or "",
-            public_note=planned.public_note or "",
-            import_batch=batch,
-            updated_by=who,
-            updated_at=now,
-            # Every write bumps the version (services.record_figure's check).
-            version=planned.old_version + 1 if planned.existing_id else first_versions[key],
-        )
-        (changed if planned.existing_id else new).append(value)
-    total, done = len(new) + len(changed), 0
+
+    def figures(*, new: bool):
+        # Made a slice at a time: 300,000 model instances at once were most
+        # of a 10 MB file's memory.
+        for planned in outcome.rows:
+            if planned.action not in (Action.NEW, Action.UPDATE):
+                continue
+            if bool(planned.existing_id) == new:
+                continue
+            key = (planned.metric.pk, planned.period_id, planned.region_id)
+            yield Figure(
+                pk=planned.existing_id,
+                metric=planned.metric,
+                period_id=planned.period_id,
+                region_id=planned.region_id,
+                value=planned.value,
+                note=planned.note or "",
+                public_note=planned.public_note or "",
+                import_batch=batch,
+                updated_by=who,
+                updated_at=now,
+                # Every write bumps the version (services.record_figure's check).
+                version=planned.old_version + 1 if planned.existing_id else first_versions[key],
+            )
+
+    total = sum(1 for p in outcome.rows if p.action in (Action.NEW, Action.UPDATE))
+    done = 0
     # Written in slices so that a long file can report its progress; each
     # slice's history is copied from the rows just written.
     history = {"user": who, "reason": reason, "when": now}
     fields = ["value", "note", "public_note", "import_batch", "updated_by", "updated_at", "version"]
-    for start in range(0, len(new), PROGRESS_SLICE):
-        written = Figure.objects.bulk_create(
-            new[start : start + PROGRESS_SLICE], batch_size=BATCH_SIZE
-        )
+    for part in _slices(figures(new=True), PROGRESS_SLICE):
+        written = Figure.objects.bulk_create(part, batch_size=BATCH_SIZE)
         Figure.objects.record_history([figure.pk for figure in written], "+", **history)
         done += len(written)
         if progress:
             progress(done, total)
-    for start in range(0, len(changed), PROGRESS_SLICE):
-        part = changed[start : start + PROGRESS_SLICE]
+    for part in _slices(figures(new=False), PROGRESS_SLICE):
         Figure.objects.bulk_update(part, fields, batch_size=BATCH_SIZE)
         Figure.objects.record_history([figure.pk for figure in part], "~", **history)
         done += len(part)

@@ -2,41 +2,30 @@
 
 Every file is read in bounded time and memory, whatever it claims about
 itself: the upload is capped before it is read; only the columns a layout can
-hold are read, and only rows with something in them are kept; a sheet's
-declared size is ignored (a 5 KB workbook can declare 16,384 columns by a
-million rows); JSON is decoded one object at a time, its keys checked as they
-are met, and deep nesting refused. CSV in UTF-8 (with or without a
-byte-order mark) or Excel's Windows-1252; XLSX with defused XML, a check of
-the archive's expanded size (decompression bombs), cached formula values, and
-every sheet available to the report layout. Every refusal is an
-``UnreadableFile`` whose message names the row and column and the fix.
+hold are read, and only rows with something in them are kept. CSV in UTF-8
+(with or without a byte-order mark) or Excel's Windows-1252; JSON through the
+one JSON reader (``jsontext.load_json``: depth, keys and duplicate keys
+checked), each object made a row as it is decoded; XLSX counted part by part
+against its budget, then read with openpyxl's public API (``xlsx``). Every
+refusal is an ``UnreadableFile`` whose message names the row and column, or
+the limit, and the fix.
 """
 
 import csv
 import io
-import json
-import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from openpyxl.utils import get_column_letter
 
-from reporting.importing.longform import COLUMNS, UncachedFormula, normalise_heading
+from reporting.importing.longform import COLUMNS, normalise_heading
 
 FORMATS = ("csv", "xlsx", "json")
-MAX_XLSX_EXPANDED_BYTES = 100 * 1024 * 1024
 # The widest layout is the report workbook's regional sheet (a region column
 # and one per regional metric of a unit); nothing we read needs more.
 MAX_COLUMNS = 50
-MAX_SHEETS = 100
 MAX_CELL_CHARS = 2_000
 SPREADSHEET_ROWS = 1_048_576  # Excel's and LibreOffice's last row
-# Cells (filled or only formatted) read from a workbook: XML is parsed at
-# about 10 µs a cell here, so this bounds a workbook's reading to seconds
-# (about 100,000 rows of the long form; CSV takes ALERT_IMPORT_MAX_ROWS).
-MAX_XLSX_CELLS = 700_000
 MAX_SHARED_TEXTS = 50_000  # distinct texts shared; past that, new ones are not kept
 _EMPTY: tuple = ()
 
@@ -112,7 +101,9 @@ def read_sheets(content: bytes, file_name: str, fmt: str) -> list[Sheet]:
         return [_read_csv(content, file_name)]
     if fmt == "json":
         return [_read_json(content, file_name)]
-    return _read_xlsx(content, file_name)
+    from reporting.importing.xlsx import read_xlsx  # openpyxl only when needed
+
+    return read_xlsx(content, file_name)
 
 
 class _Table:
@@ -215,89 +206,101 @@ JSON_EXAMPLE = (
 )
 
 
-def _read_json(content: bytes, file_name: str) -> Sheet:
-    """One object at a time: each is checked and made a row before the next is
-    decoded, so neither a huge list nor 20,000 distinct keys costs more than
-    the rows themselves."""
-    text = decode_text(content, file_name)
-    # Decimals, not floats: 99999999999999.99 stays itself.
-    decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
-    known = {normalise_heading(column): column for column in COLUMNS}
-    seen: set[str] = set()  # the columns the file uses
-    rows: list = []
-    kept = 0
-    position = _skip_space(text, 0)
-    if text[position : position + 1] != "[":
-        _decode_whole(decoder, text, file_name)  # a precise message if it is not JSON at all
-        raise UnreadableFile(
-            f"A JSON file must hold a list of objects, one per figure, such as {JSON_EXAMPLE}."
-        )
-    position = _skip_space(text, position + 1)
-    number = 0
-    while text[position : position + 1] != "]":
-        number += 1
-        try:
-            item, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as exc:
-            raise UnreadableFile(
-                f"“{file_name}” is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                f"{exc.msg})."
-            ) from exc
-        except RecursionError as exc:
-            raise _too_deep(number) from exc
-        except ValueError as exc:  # an integer of thousands of digits
-            raise UnreadableFile(f"Item {number:,}: {exc}.") from exc
-        if not isinstance(item, dict):
-            raise UnreadableFile(
-                f"Item {number:,} of the list is not an object. A JSON file must hold a list of "
-                f"objects, one per figure, such as {JSON_EXAMPLE}."
-            )
-        row: dict[str, object] = {}
-        for key, value in item.items():
-            column = known.get(normalise_heading(key))
-            if column is None:
+class _Refusal:
+    """What an object becomes when it cannot be a row: the reason, without
+    the item's number, which only the list knows."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _json_row(known: dict[str, int], seen: set[str]):
+    """``load_json``'s ``make_object`` for a file: each object becomes a row
+    of COLUMNS as soon as it is decoded (a list of dicts cost twice as
+    much), its keys checked as they are met."""
+
+    def make_row(pairs: list[tuple[str, object]]) -> list | _Refusal:
+        row = _JSONRow([None] * len(COLUMNS))
+        given: dict[int, str] = {}
+        for key, value in pairs:
+            index = known.get(normalise_heading(key))
+            if index is None:
                 import difflib
 
                 close = difflib.get_close_matches(normalise_heading(key), COLUMNS, n=1, cutoff=0.6)
                 hint = f" Did you mean “{close[0]}”?" if close else ""
-                raise UnreadableFile(
-                    f"Item {number:,} has the key “{str(key)[:40]}”, which is not one of ours: "
+                return _Refusal(
+                    f"has the key “{str(key)[:40]}”, which is not one of ours: "
                     f"{', '.join(COLUMNS)}.{hint}"
                 )
-            if column in row:
-                raise UnreadableFile(
-                    f"Item {number:,} gives “{column}” twice (as “{key}”); keep one of them."
+            if index in given:
+                return _Refusal(
+                    f"gives “{COLUMNS[index]}” twice (as “{given[index]}” and “{key}”); keep one "
+                    "of them."
                 )
-            if isinstance(value, dict | list):
-                raise UnreadableFile(
-                    f"Item {number:,}, key “{key}”: the value is a "
-                    f"{'list' if isinstance(value, list) else 'object'}; it must be text or a "
-                    "number."
+            if isinstance(value, list | _Refusal):  # a nested list, or a nested object
+                kind = "list" if type(value) is list else "object"
+                return _Refusal(
+                    f", key “{key}”: the value is a {kind}; it must be text or a number."
                 )
             if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                raise UnreadableFile(
-                    f"Item {number:,}, key “{key}”: the value holds {len(value):,} characters; "
-                    f"a value may hold at most {MAX_CELL_CHARS:,}. Shorten it."
+                return _Refusal(
+                    f", key “{key}”: the value holds {len(value):,} characters; a value may hold "
+                    f"at most {MAX_CELL_CHARS:,}. Shorten it."
                 )
-            row[column] = value
-            seen.add(column)
-        if row:
+            given[index] = key
+            row[index] = value
+            seen.add(COLUMNS[index])
+        return row if given else _EMPTY_OBJECT
+
+    return make_row
+
+
+class _JSONRow(list):
+    """An object of the file, made a row."""
+
+
+_EMPTY_OBJECT = _JSONRow()
+
+
+def _read_json(content: bytes, file_name: str) -> Sheet:
+    """The one JSON reader (``load_json``), each object made a row as it is
+    decoded: neither a huge list nor 20,000 distinct keys costs more than the
+    rows themselves."""
+    from reporting.importing.jsontext import RefusedJSON, load_json
+
+    text = decode_text(content, file_name)
+    known = {normalise_heading(column): index for index, column in enumerate(COLUMNS)}
+    seen: set[str] = set()  # the columns the file uses
+    try:
+        # Integers as Decimal too: a figure is exact whatever its size.
+        items = load_json(text, make_object=_json_row(known, seen), exact_integers=True)
+    except RefusedJSON as exc:
+        raise UnreadableFile(f"“{file_name}”: {exc}") from exc
+    if not isinstance(items, list):
+        raise UnreadableFile(
+            f"A JSON file must hold a list of objects, one per figure, such as {JSON_EXAMPLE}."
+        )
+    rows: list = []
+    kept = 0
+    for number, item in enumerate(items, start=1):
+        if isinstance(item, _Refusal):
+            separator = "" if item.reason.startswith(",") else " "
+            raise UnreadableFile(f"Item {number:,}{separator}{item.reason}")
+        if not isinstance(item, _JSONRow):
+            raise UnreadableFile(
+                f"Item {number:,} of the list is not an object. A JSON file must hold a list of "
+                f"objects, one per figure, such as {JSON_EXAMPLE}."
+            )
+        if item:
             kept += 1
             if kept > max_rows():
                 raise UnreadableFile(
                     f"Item {number:,}: the file holds more than {max_rows():,} figures, the most "
                     "one import takes. Split it into smaller files."
                 )
-        rows.append([row.get(column) for column in COLUMNS] if row else _EMPTY)
-        position = _skip_space(text, position)
-        if text[position : position + 1] == ",":
-            position = _skip_space(text, position + 1)
-            if text[position : position + 1] == "]":
-                raise _not_json(file_name, text, position, "a comma before the closing ]")
-        elif text[position : position + 1] != "]":
-            raise _not_json(file_name, text, position, "expecting , or ] after an item")
-    if _skip_space(text, position + 1) != len(text):
-        raise _not_json(file_name, text, position + 1, "something after the closing ]")
+        rows.append(item or _EMPTY)
+    del items
     # The heading row names only the columns the file uses, so that a column
     # missing from every item is reported as a missing heading.
     used = [index for index, column in enumerate(COLUMNS) if column in seen]
@@ -306,197 +309,3 @@ def _read_json(content: bytes, file_name: str) -> Sheet:
             if row:
                 rows[index] = [row[i] for i in used]
     return Sheet(name="", rows=[[COLUMNS[i] for i in used], *rows])
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
-
-
-def _too_deep(number: int) -> UnreadableFile:
-    return UnreadableFile(
-        f"Item {number:,} is nested too deeply (lists or objects inside one another). "
-        f"Each figure is one flat object, such as {JSON_EXAMPLE}."
-    )
-
-
-def _not_json(file_name: str, text: str, position: int, what: str) -> UnreadableFile:
-    where = json.JSONDecodeError(what, text, position)
-    return UnreadableFile(
-        f"“{file_name}” is not valid JSON (line {where.lineno}, column {where.colno}: {what})."
-    )
-
-
-def _decode_whole(decoder: json.JSONDecoder, text: str, file_name: str) -> None:
-    """Raise JSON's own message about where the text stops being JSON."""
-    try:
-        decoder.decode(text)
-    except json.JSONDecodeError as exc:
-        raise UnreadableFile(
-            f"“{file_name}” is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
-        ) from exc
-    except RecursionError as exc:
-        raise _too_deep(1) from exc
-    except ValueError as exc:
-        raise UnreadableFile(f"“{file_name}”: {exc}.") from exc
-
-
-def _read_xlsx(content: bytes, file_name: str) -> list[Sheet]:
-    import openpyxl
-
-    not_xlsx = UnreadableFile(
-        f"“{file_name}” is not a readable XLSX workbook (it may be damaged, or another kind of "
-        "file renamed). Open it in Excel or LibreOffice and save it again as .xlsx."
-    )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise not_xlsx from exc
-    if expanded > MAX_XLSX_EXPANDED_BYTES:
-        raise UnreadableFile(
-            f"“{file_name}” expands to {expanded / 1_048_576:.0f} MB when opened, far more than "
-            "a workbook of figures needs; it is refused. Delete empty rows and columns and save it "
-            "again."
-        )
-    try:
-        cells = _count_cells(archive)
-    except Exception as exc:  # a damaged archive: bad CRC, truncated data, unknown method
-        raise not_xlsx from exc
-    if cells > MAX_XLSX_CELLS:
-        raise UnreadableFile(
-            f"“{file_name}” holds {cells:,} cells (filled or formatted); one import reads at "
-            f"most {MAX_XLSX_CELLS:,} from a workbook (about {MAX_XLSX_CELLS // 7:,} rows of "
-            "figures). Delete empty rows and columns below and beside the table, split the "
-            "file, or save it as CSV (CSV UTF-8), which takes more rows."
-        )
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise not_xlsx from exc
-    sheets: list[Sheet] = []
-    kept = 0
-    try:
-        if len(book.worksheets) > MAX_SHEETS:
-            raise UnreadableFile(
-                f"“{file_name}” has {len(book.worksheets):,} sheets; a workbook of figures "
-                f"has at most {MAX_SHEETS}. Delete the sheets that hold no figures."
-            )
-        for worksheet in book.worksheets:
-            sheet = _read_worksheet(book, worksheet, kept)
-            kept += sum(1 for row in sheet.rows if row)
-            sheets.append(sheet)
-    except UnreadableFile:
-        raise
-    except Exception as exc:
-        raise not_xlsx from exc
-    finally:
-        book.close()
-    return sheets
-
-
-def _count_cells(archive: zipfile.ZipFile) -> int:
-    """The <c> elements of every sheet, counted in the raw XML (a fraction of
-    a second for 100 MB), before any of it is parsed."""
-    count = 0
-    for info in archive.infolist():
-        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-            continue
-        tail = b""
-        with archive.open(info) as sheet_xml:
-            while chunk := sheet_xml.read(1 << 20):
-                chunk = tail + chunk
-                count += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b":c ")
-                tail = chunk[-2:]  # too short to hold a match: none is counted twice
-    return count
-
-
-def _read_worksheet(book, worksheet, kept_so_far: int) -> Sheet:
-    """One sheet, in one pass over its XML, keeping only cells with something
-    in them and no more columns than a layout holds.
-
-    openpyxl's own row iterator trusts the sheet's declared <dimension> (a
-    5 KB workbook can make every row 16,384 cells wide), keeps every parsed
-    row element and a dictionary per styled row (a LibreOffice sheet of a
-    million empty, styled rows cost a gigabyte), and needs a second pass for
-    formulas. Its cell parser is used as it is, rows one at a time.
-    """
-    from openpyxl.worksheet._reader import (
-        CELL_TAG,
-        DATA_TAG,
-        FORMULA_TAG,
-        ROW_TAG,
-        WorkSheetParser,
-    )
-    from openpyxl.xml.functions import iterparse
-
-    table = _Table(worksheet.title, kept_so_far, lambda p: f"column {get_column_letter(p)}")
-    formulas: dict[tuple[int, int], str] = {}
-    # One column beyond the widest layout, so that a table a column too wide
-    # is refused rather than cut; cells further right are not read.
-    wide = MAX_COLUMNS + 1
-    with book._archive.open(worksheet._worksheet_path) as source:
-        parser = WorkSheetParser(
-            source,
-            worksheet._shared_strings,
-            data_only=True,  # cached values; formulas are read beside them
-            epoch=book.epoch,
-            date_formats=book._date_formats,
-            timedelta_formats=book._timedelta_formats,
-        )
-        sheet_data, number = None, 0
-        for event, element in iterparse(source, events=("start", "end")):
-            if event == "start":
-                if element.tag == DATA_TAG:
-                    sheet_data = element
-                continue
-            if element.tag != ROW_TAG:
-                continue
-            number = _row_number(element.get("r"), number, worksheet.title)
-            parser.row_counter, parser.col_counter = number, 0
-            cells: dict[int, object] = {}
-            for cell in element:
-                if cell.tag != CELL_TAG:
-                    continue
-                parsed = parser.parse_cell(cell)
-                column, value = parsed["column"], parsed["value"]
-                if column > wide:
-                    continue
-                if cell.find(FORMULA_TAG) is not None:
-                    formula = parser.parse_formula(cell)
-                    if isinstance(formula, str):  # not an array or data-table formula
-                        formulas[(number, column)] = formula
-                        if value is None:
-                            value = UncachedFormula(formula)
-                if value is not None:
-                    cells[column] = value
-            element.clear()
-            if sheet_data is not None:
-                sheet_data.remove(element)  # the parsed tree stays one row deep
-            if not cells:
-                continue
-            if number > max_rows():
-                raise UnreadableFile(
-                    f"Sheet “{worksheet.title}” has something in row {number:,}, far below any "
-                    f"table of figures: one import takes at most {max_rows():,} rows. Delete the "
-                    "rows below your table (or move that cell up) and save it again."
-                )
-            row: list[object] = [None] * max(cells)
-            for column, value in cells.items():
-                row[column - 1] = value
-            table.add(number, row)
-    return Sheet(name=worksheet.title, rows=table.finish(), formulas=formulas)
-
-
-def _row_number(given: str | None, previous: int, sheet_name: str) -> int:
-    if given is None:
-        return previous + 1
-    number = int(float(given))
-    if not previous < number <= SPREADSHEET_ROWS:
-        raise UnreadableFile(
-            f"Sheet “{sheet_name}” numbers its rows out of order (row {given} after row "
-            f"{previous}); the workbook is damaged. Open it in Excel or LibreOffice and save it "
-            "again."
-        )
-    return number

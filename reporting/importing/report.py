@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from reporting.exporting.report import (
+    ALERT_SHEET,
     METRIC_HEADING,
     REGION_HEADING,
     REGIONS_SHEET,
@@ -70,8 +71,8 @@ def rows_from_report(sheets: Sequence[Sheet]) -> tuple[list[LongFormRow], list[s
     unit_codes = {u.upper(): u for u in Unit.objects.values_list("code", flat=True)}
     year_label = ""
     for sheet in sheets:
-        if sheet.name == REGIONS_SHEET:
-            continue
+        if sheet.name in (REGIONS_SHEET, ALERT_SHEET):
+            continue  # the regions are read below; the ALERT-wide totals are not stored
         heading_index = _heading_row(sheet)
         if heading_index is None:
             problems.append(

@@ -149,6 +149,9 @@ class AlertTotalRow:
     label: str
     value_type: str
     units: list[str]  # the units whose figures are counted in the year
+    prior_units: list[list[str]]  # those counted in each prior year
+    compared_units: list[str]  # those in both this year and last: the change's units
+    polarity: str  # the shared metrics' polarity (neither when they disagree)
     year: YearFigure
     prior_years: list[YearFigure]
     change: Decimal | None
@@ -410,6 +413,20 @@ def _published_totals(shown: list[FiscalYear]) -> dict[tuple[str, str], Publishe
     }
 
 
+def _sum_of(parts) -> YearFigure:
+    parts = list(parts)
+    if not parts:
+        return YearFigure(None, None)
+    value = sum((part.value for part in parts), Decimal(0))
+    return YearFigure(value, "partial" if any(p.is_partial for p in parts) else "derived")
+
+
+def _shared_polarity(metrics: list[Metric]) -> str:
+    """The metrics' polarity when they all agree; else neither (no colour)."""
+    polarities = {metric.polarity for metric in metrics}
+    return polarities.pop() if len(polarities) == 1 else Metric.Polarity.NEITHER
+
+
 def alert_totals(
     units, label: str, prior_labels: list[str], figures, *, published
 ) -> AlertTotals | None:
@@ -417,7 +434,10 @@ def alert_totals(
     code), added up from the units' year figures in each year shown.
 
     A unit that did not report the metric in a year is not counted in that
-    year (never as 0); a total with a partial part is partial. Where ALERT
+    year (never as 0), and each year names the units it counts; a total with
+    a partial part is partial. The change from last year is computed over
+    the units reported in both years (``compared_units``), so a unit that
+    began or stopped reporting does not count as a rise or a fall. Where ALERT
     published its own total for a year (``PublishedTotal``) and it differs,
     a public footnote gives both figures and the published total's note.
     """
@@ -430,8 +450,9 @@ def alert_totals(
         if len(members) < 2 or len({m.value_type for _, m in members}) > 1:
             continue
 
-        def total_for(fy_label: str, members=members) -> tuple[YearFigure, list[str]]:
-            parts = []
+        def parts_for(fy_label: str, members=members) -> dict[str, YearFigure]:
+            """Each reporting unit's year figure, by unit code, in report order."""
+            parts = {}
             for unit, metric in members:
                 quarters = [
                     figures.get((metric.pk, fy_label, q, None), (None, ""))[0] for q in QUARTERS
@@ -439,24 +460,33 @@ def alert_totals(
                 recorded = figures.get((metric.pk, fy_label, "FY", None), (None, ""))[0]
                 part = year_figure(recorded, quarters)
                 if part.value is not None:
-                    parts.append((unit.code, part))
-            if not parts:
-                return YearFigure(None, None), []
-            value = sum((part.value for _, part in parts), Decimal(0))
-            partial = any(part.is_partial for _, part in parts)
-            return YearFigure(value, "partial" if partial else "derived"), [c for c, _ in parts]
+                    parts[unit.code] = part
+            return parts
 
-        year, counted = total_for(label)
-        prior = [total_for(p)[0] for p in prior_labels]
+        year_parts = parts_for(label)
+        prior_parts = [parts_for(p) for p in prior_labels]
+        year = _sum_of(year_parts.values())
+        prior = [_sum_of(parts.values()) for parts in prior_parts]
+        # The change compares like with like: the units reported in both years only.
         previous = FiscalYear.label_for(FiscalYear.start_year_from_label(label) - 1)
-        last_year = prior[0].value if prior_labels[:1] == [previous] else None
-        change, percent = change_between(year.value, last_year)
+        compared: list[str] = []
+        change = percent = None
+        if prior_labels[:1] == [previous]:
+            compared = [code for code in year_parts if code in prior_parts[0]]
+            now = _sum_of(year_parts[code] for code in compared)
+            then = _sum_of(prior_parts[0][code] for code in compared)
+            # A partial year is never compared with a full one.
+            if not now.is_partial and not then.is_partial:
+                change, percent = change_between(now.value, then.value)
         first = members[0][1]
         row = AlertTotalRow(
             code=code,
             label=first.label,
             value_type=first.value_type,
-            units=counted,
+            units=list(year_parts),
+            prior_units=[list(parts) for parts in prior_parts],
+            compared_units=compared if change is not None else [],
+            polarity=_shared_polarity([metric for _, metric in members]),
             year=year,
             prior_years=prior,
             change=change,

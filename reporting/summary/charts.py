@@ -37,28 +37,42 @@ def _bar_height(value: Decimal | None, largest: Decimal) -> Decimal:
 
 
 def _svg(
-    chart_id: str, title: str, desc: str, body: list[str], defs: str = "", kind: str = ""
+    chart_id: str,
+    title: str,
+    desc: str,
+    body: list[str],
+    defs: str = "",
+    kind: str = "",
+    width: int = WIDTH,
 ) -> SafeString:
+    # A series chart is drawn at its own size (one unit a pixel: its text is
+    # 11 px) and scrolls sideways where the screen is narrower.
+    size = f'width="{width}" height="{HEIGHT}" ' if kind == "series" else ""
     return mark_safe(  # noqa: S308 - every text below is escaped
-        f'<svg class="chart chart-{kind}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart chart-{kind}" {size}viewBox="0 0 {width} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
         f"{defs}"
-        f'<line class="chart-axis" x1="8" y1="{BASELINE}" x2="{WIDTH - 8}" y2="{BASELINE}"/>'
+        f'<line class="chart-axis" x1="8" y1="{BASELINE}" x2="{width - 8}" y2="{BASELINE}"/>'
         + "".join(body)
         + "</svg>"
     )
 
 
 def _bars(
-    chart_id: str, labels: list[str], values: list[Decimal | None], value_type: str, styles
+    chart_id: str,
+    labels: list[str],
+    values: list[Decimal | None],
+    value_type: str,
+    styles,
+    width: int = WIDTH,
 ) -> list[str]:
     """Bars side by side with their figure above and their label below."""
     largest = max((v for v in values if v is not None), default=Decimal(0))
     texts = format_chart_figures(values, value_type)  # one number format per chart
-    slot = (WIDTH - 16) / len(values)
+    slot = (width - 16) / len(values)
     bar_width = slot * 0.62
     body = []
     for position, (label, value, text, (css_class, sublabel)) in enumerate(
@@ -183,4 +197,53 @@ def _trend_chart(unit_code, code, label, value_type, year_figures, fiscal_year) 
         body,
         defs=_hatch(chart_id),
         kind="trend",
+    )
+
+
+# A year's bar in a metric's whole series needs room for "2023-24" and its figure.
+SERIES_SLOT = 50
+
+
+def series_chart(
+    chart_id: str, label: str, value_type: str, years: list[tuple[str, YearFigure, bool]]
+) -> SafeString | None:
+    """A metric over every year on record, oldest first, one bar per year:
+    published years solid, a draft year hatched and labelled "draft", a
+    partial year outlined with dashes. None when no year was reported."""
+    if all(year.value is None for _, year, _ in years):
+        return None
+    width = max(WIDTH, 16 + SERIES_SLOT * len(years))
+    styles = []
+    for _, year, draft in years:
+        css_class = "bar-prior" if draft else "bar-current"
+        if year.is_partial:
+            css_class += " bar-partial"
+        sublabel = "draft" if draft else "partial" if year.is_partial else ""
+        styles.append((css_class, sublabel))
+    body = _bars(
+        chart_id,
+        [year_label for year_label, _, _ in years],
+        [year.value for _, year, _ in years],
+        value_type,
+        styles,
+        width=width,
+    )
+    body = [
+        part.replace('class="bar-prior', f'fill="url(#{chart_id}-hatch)" class="bar-prior')
+        for part in body
+    ]
+    readings = ", ".join(
+        f"{year_label} {format_figure(year.value, value_type) if year.value is not None else 'not reported'}"
+        + (" (draft)" if draft else "")
+        + (" (partial)" if year.is_partial else "")
+        for year_label, year, draft in years
+    )
+    return _svg(
+        chart_id,
+        f"{label}, every year on record",
+        f"{label} by fiscal year: {readings}.",
+        body,
+        defs=_hatch(chart_id),
+        kind="series",
+        width=width,
     )

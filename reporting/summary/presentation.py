@@ -5,6 +5,7 @@ result; no queries here except those of the findings module."""
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
 from reporting.findings import findings_for
 from reporting.formatting import (
@@ -47,7 +48,7 @@ class RowView:
     tone: str  # neutral unless the metric's polarity says which way is better
 
     @classmethod
-    def from_row(cls, row: MetricRow) -> "RowView":
+    def from_row(cls, row: MetricRow, *, quarterly: bool = True) -> "RowView":
         def year_cell(year: YearFigure, css: str) -> FigureCell:
             return FigureCell(format_figure(year.value, row.value_type), css, year.is_partial)
 
@@ -57,7 +58,7 @@ class RowView:
             row=row,
             cells=[
                 FigureCell(format_figure(value, row.value_type), " col-quarter")
-                for value in row.quarters
+                for value in (row.quarters if quarterly else [])
             ]
             + [year_cell(row.year, " col-year")]
             + [
@@ -96,15 +97,36 @@ class UnitView:
     charts: list[ChartCard]
     findings: list[FindingLink] = field(default_factory=list)
     compares: bool = True  # the unit has last year's column, so a change to show
+    # Quarter columns only where the year has a quarterly figure in this table:
+    # a year published as annual totals is not four columns of dashes.
+    quarterly: bool = True
 
     @property
-    def regional_rows(self) -> list[tuple[str, list[tuple]]]:
-        """Each region's figures paired with their value type, for formatting."""
+    def charts_caption(self) -> str:
+        """What the unit's charts really show: quarters, years, or both."""
+        shown = []
+        if any(card.quarterly for card in self.charts):
+            shown.append("by quarter")
+        if any(card.trend for card in self.charts):
+            shown.append("over the years shown")
+        return "each metric " + " and ".join(shown)
+
+    @property
+    def regional_rows(self) -> list[tuple[str, str, list[tuple]]]:
+        """Each region, the anchor of its series, and its figures with their
+        value type and metric code (each figure links to the region's series)."""
         regional = self.section.regional
         if regional is None:
             return []
-        types = [column.value_type for column in regional.columns]
-        return [(row.region, list(zip(row.values, types, strict=True))) for row in regional.rows]
+        columns = [(column.value_type, column.metric_code) for column in regional.columns]
+        return [
+            (
+                row.region,
+                f"region-{slugify(row.region)}",
+                [(value, *column) for value, column in zip(row.values, columns, strict=True)],
+            )
+            for row in regional.rows
+        ]
 
     @property
     def regional_totals(self) -> list[tuple]:
@@ -117,36 +139,54 @@ class UnitView:
 
 @dataclass
 class AlertTotalView:
-    """An ALERT-wide total as the page prints it."""
+    """An ALERT-wide total as the page prints it: each year's cell with the
+    units it counts, and the change over the units reported in both years."""
 
     row: AlertTotalRow
-    cells: list[FigureCell]  # the year, the prior years
+    cells: list[tuple[FigureCell, str]]  # the year, the prior years; each with its units
     change: str
     percent: str
     direction: str
     arrow: str
+    tone: str  # neutral unless the metrics' polarity says which way is better
+    compared: str  # the units the change counts: "ICE + HTCE + CFSEU"
 
     @classmethod
     def from_row(cls, row: AlertTotalRow) -> "AlertTotalView":
+        def counted(codes: list[str]) -> str:
+            return " + ".join(codes)
+
         return cls(
             row=row,
             cells=[
-                FigureCell(
-                    format_figure(row.year.value, row.value_type), " col-year", row.year.is_partial
+                (
+                    FigureCell(
+                        format_figure(row.year.value, row.value_type),
+                        " col-year",
+                        row.year.is_partial,
+                    ),
+                    counted(row.units),
                 )
             ]
             + [
-                FigureCell(
-                    format_figure(p.value, row.value_type),
-                    f" col-prior col-prior-{n}",
-                    p.is_partial,
+                (
+                    FigureCell(
+                        format_figure(p.value, row.value_type),
+                        f" col-prior col-prior-{n}",
+                        p.is_partial,
+                    ),
+                    counted(units),
                 )
-                for n, p in enumerate(row.prior_years, start=1)
+                for n, (p, units) in enumerate(
+                    zip(row.prior_years, row.prior_units, strict=True), start=1
+                )
             ],
             change=format_change(row.change, row.value_type),
             percent=format_percent(row.change_percent),
             direction=direction(row.change),
             arrow=arrow(row.change),
+            tone=tone(row.change, row.polarity),
+            compared=counted(row.compared_units),
         )
 
 
@@ -179,15 +219,17 @@ class SummaryPage:
                 if card.quarterly or card.trend  # an empty chart is not drawn
             ]
             mine = [f for f in findings or [] if f.unit_code == section.code]
+            quarterly = reports_quarters(section)
             placed.update(id(f) for f in mine)
             units.append(
                 UnitView(
                     section=section,
-                    rows=[RowView.from_row(row) for row in section.rows],
+                    rows=[RowView.from_row(row, quarterly=quarterly) for row in section.rows],
                     charts=charts,
                     findings=mine,
                     compares=bool(summary.prior_years)
                     and section.prior_years[:1] == summary.prior_years[:1],
+                    quarterly=quarterly,
                 )
             )
         general = [f for f in findings or [] if id(f) not in placed]
@@ -198,6 +240,11 @@ class SummaryPage:
             general_findings=general,
             alert_totals=[AlertTotalView.from_row(row) for row in totals],
         )
+
+
+def reports_quarters(section: UnitSection) -> bool:
+    """Whether any row of the unit's table has a quarterly figure in the year."""
+    return any(value is not None for row in section.rows for value in row.quarters)
 
 
 def staff_findings(fiscal_year: str, user) -> list[FindingLink]:

@@ -45,3 +45,13 @@ def time_from_now(delta: datetime.timedelta) -> str:
 
 
 register.filter("tone", formatting.tone)
+
+
+@register.filter
+def web_address(url: str) -> str:
+    """A page's address as a reader would type it (host and path, no scheme),
+    printed beside a "Learn more" link so that paper readers have it too."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.netloc + parts.path).rstrip("/") + (f"?{parts.query}" if parts.query else "")

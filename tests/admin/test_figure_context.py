@@ -8,7 +8,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.findings import figure_findings, year_findings
 from reporting.models import FiscalYear
-from tests.admin.conftest import figure_of, period_of
+from tests.lookups import figure_of, period_of
 
 
 def test_the_figure_form_shows_its_metric_by_period_and_its_finding(client, clerk, dataset):

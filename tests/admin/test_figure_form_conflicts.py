@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from reporting import services
-from tests.admin.conftest import figure_of
+from tests.lookups import figure_of
 
 
 def _change_form(client, figure) -> dict:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reporting.models import Figure, FiscalYear
 from reporting.services import create_fiscal_year
-from tests.admin.conftest import figure_of, metric_of, period_of
+from tests.lookups import figure_of, metric_of, period_of
 from units.models import Metric
 
 CHANGELIST = "admin:reporting_figure_changelist"

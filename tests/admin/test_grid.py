@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reporting.models import Figure
-from tests.admin.conftest import figure_of
+from tests.lookups import figure_of
 
 
 def _url(unit, year):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from reporting import services
 from reporting.models import Figure, FiscalYear
-from tests.admin.conftest import figure_of, metric_of, period_of
+from tests.lookups import figure_of, metric_of, period_of
 
 
 def _url(unit, year):

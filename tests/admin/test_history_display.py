@@ -10,8 +10,8 @@ from rest_framework.authtoken.models import Token
 from reporting import services
 from reporting.formatting import format_moment
 from reporting.models import Figure
-from tests.admin.conftest import figure_of
 from tests.html_tables import read_tables
+from tests.lookups import figure_of
 
 MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} M[SD]T$")
 

@@ -7,7 +7,7 @@ from reporting import services
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
 from reporting.models import Figure, FiscalYear, YearLocked
-from tests.admin.conftest import figure_of, metric_of, period_of
+from tests.lookups import figure_of, metric_of, period_of
 
 
 def test_the_publish_action_opens_the_years_review_and_publishing_is_recorded(
@@ -20,7 +20,12 @@ def test_the_publish_action_opens_the_years_review_and_publishing_is_recorded(
     assert response["Location"] == review
     year.refresh_from_db()
     assert not year.is_locked  # the action only opens the review
-    services.publish_year(fiscal_year=year, user=administrator, acknowledgements=_all_errors(year))
+    services.publish_year(
+        fiscal_year=year,
+        user=administrator,
+        acknowledgements=_all_errors(year),
+        incomplete_reason="Firearms' three rows were printed without quarters.",
+    )
     year.refresh_from_db()
     assert (year.is_locked, year.locked_by) == (True, administrator)
     record = year.history.first()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reporting.models import Figure, FiscalYear
-from tests.admin.conftest import figure_of
+from tests.lookups import figure_of
 from units.models import Unit
 
 ROLES = ["administrator", "clerk", "leader", "outsider"]

@@ -1,18 +1,9 @@
 """Helpers for the API tests: a client per user, and a figure to work on."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from reporting.models import Figure
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Throttle counts live in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from reporting.importing.pipeline import ProblemCode
 
 def test_every_import_problem_code_answers_with_one_status():
     assert set(PROBLEM_STATUS) == set(ProblemCode)
-    conflicts = {ProblemCode.LOCKED, ProblemCode.QUARTER_APPROVED}
+    conflicts = {ProblemCode.LOCKED, ProblemCode.QUARTER_APPROVED, ProblemCode.QUARTER_SUBMITTED}
     assert {PROBLEM_STATUS[code] for code in conflicts} == {409}
     assert {PROBLEM_STATUS[code] for code in set(ProblemCode) - conflicts} == {400}
 

@@ -1,9 +1,6 @@
 """The entry grid in a real browser: a clerk signs in, corrects a cell, sees it saved."""
 
-import os
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting.models import Figure, FiscalYear
@@ -11,8 +8,7 @@ from units.models import Unit
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_clerk_corrects_a_quarter_in_the_grid(live_server, page, clerk):
-    call_command("load_dataset", "--drafts", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def test_a_clerk_corrects_a_quarter_in_the_grid(live_server, page, dataset, clerk):
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("input[name=username]", "bob")
     page.fill("input[name=password]", "correct horse battery")

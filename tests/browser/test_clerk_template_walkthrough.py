@@ -4,14 +4,12 @@ import it; an administrator then reads a figure's history. The import pages
 pass axe-core and do not overflow at 390 px; the grid keeps the keyboard
 where the clerk needs it."""
 
-import io
 import os
 import re
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -23,10 +21,9 @@ WIDE, NARROW = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def site(transactional_db, live_server, clerk, administrator, settings, tmp_path):
+def site(transactional_db, live_server, dataset, clerk, administrator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The shipped years as drafts: the clerk's file writes figures into 2023-24.
-    call_command("load_dataset", "--drafts", stdout=io.StringIO())
+    # The shipped years as drafts (dataset): the clerk's file writes figures into 2023-24.
     Unit.objects.get(code="CFSEU").data_entry_users.add(clerk)
     clerk.first_name, clerk.last_name = "Bob", "Clerk"
     clerk.save()

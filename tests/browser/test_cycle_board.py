@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting import services
@@ -20,10 +19,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def cycle_site(transactional_db, live_server):
+def cycle_site(transactional_db, live_server, dataset):
     from django.contrib.auth.models import Group, User
 
-    call_command("load_dataset", "--drafts", stdout=open(os.devnull, "w"))  # noqa: SIM115
     bob = User.objects.create_user("bob", password=PASSWORD, is_staff=True)
     bob.groups.add(Group.objects.get(name=DATA_ENTRY))
     alice = User.objects.create_user("alice", password=PASSWORD, is_staff=True)
@@ -33,8 +31,10 @@ def cycle_site(transactional_db, live_server):
     year = FiscalYear.objects.get(label="2023-24")
     ice, cfseu = Unit.objects.get(code="ICE"), Unit.objects.get(code="CFSEU")
     for unit, quarter in ((ice, "Q1"), (cfseu, "Q1"), (cfseu, "Q2")):
-        services.submit_quarter(unit=unit, fiscal_year=year, quarter=quarter, user=bob)
-    services.approve_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=alice)
+        services.move_quarter(
+            action="submit", unit=unit, fiscal_year=year, quarter=quarter, user=bob
+        )
+    services.move_quarter(action="approve", unit=cfseu, fiscal_year=year, quarter="Q1", user=alice)
     return live_server.url
 
 

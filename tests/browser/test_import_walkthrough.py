@@ -1,11 +1,9 @@
 """A clerk, in a real browser: download the report workbook, change one figure,
 import it, see exactly one change, confirm, find it in the figure's history."""
 
-import io
 import os
 from pathlib import Path
 
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -16,10 +14,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" if os.environ.get("ALERT_SCR
 
 
 def test_clerk_changes_one_figure_through_the_report_workbook(
-    live_server, transactional_db, clerk, page, tmp_path, settings
+    live_server, transactional_db, dataset, clerk, page, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_dataset", "--drafts", stdout=io.StringIO())
     page = page
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("input[name=username]", "bob")

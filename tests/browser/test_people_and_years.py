@@ -3,7 +3,6 @@ password from the emailed link and signs in; the administrator opens the next
 fiscal year. Every admin page a clerk uses passes axe-core with no violation,
 at 1400 px and at 390 px."""
 
-import io
 import os
 import re
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting.models import Figure, FiscalYear
@@ -42,8 +40,7 @@ def shoot(page, name: str, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def site(transactional_db, live_server, administrator):
-    call_command("load_dataset", stdout=io.StringIO())
+def site(transactional_db, live_server, published_dataset, administrator):
     administrator.first_name, administrator.last_name = "Alice", "Martin"
     administrator.email = "alice@example.org"
     administrator.save()

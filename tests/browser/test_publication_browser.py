@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -22,14 +21,13 @@ WIDTHS = [390, 1400]
 
 
 @pytest.fixture
-def site(transactional_db, live_server):
+def site(transactional_db, live_server, published_dataset):
     from django.contrib.auth.models import Group, User
 
     from reporting import services
     from reporting.models import ReportingPeriod
     from units.models import Metric
 
-    call_command("load_dataset", stdout=open(os.devnull, "w"))  # noqa: SIM115
     for name, group in [("carol", LEADERSHIP), ("alice", ADMINISTRATORS)]:
         user = User.objects.create_user(name, password="correct horse battery", is_staff=True)
         user.groups.add(Group.objects.get(name=group))
@@ -153,6 +151,7 @@ def test_an_administrator_reviews_and_publishes_a_correction(browser, site, arti
 
     page.locator("textarea[name^=ack-]").fill("Q4 is right; the printed year is being checked.")
     page.get_by_label("Reason for this revision").fill("Q4 corrected from the unit's case log")
+    page.get_by_label("Reason for publishing 2023-24 at").fill("Firearms printed no quarters.")
     page.get_by_label("I have reviewed 2023-24").check()
     page.get_by_role("button", name="Publish 2023-24").click()
     expect(page.get_by_text("Published 2023-24 (release 2).")).to_be_visible()

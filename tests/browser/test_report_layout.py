@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting import services
@@ -31,11 +30,10 @@ PDFTOPPM = shutil.which("pdftoppm")
 
 
 @pytest.fixture
-def site(transactional_db, live_server):
+def site(transactional_db, live_server, dataset):
     from django.contrib.auth.models import Group, User
 
-    # The shipped years as drafts: the print test reads DRAFT, then publishes 2023-24.
-    call_command("load_dataset", "--drafts", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # The shipped years as drafts (dataset): the print test reads DRAFT, then publishes 2023-24.
     carol = User.objects.create_user("carol", password="correct horse battery")
     carol.groups.add(Group.objects.get(name=LEADERSHIP))
     User.objects.create_user("dan", password="correct horse battery")  # no role
@@ -64,6 +62,11 @@ def violations(page) -> list[str]:
 
 def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def open_every_section(page) -> None:
+    """Unfold every unit and its charts, as a reader tapping each would."""
+    page.evaluate("document.querySelectorAll('details.fold-on-phone').forEach(d => d.open = true)")
 
 
 def summary_url(year: str) -> str:
@@ -110,6 +113,7 @@ def test_the_year_last_year_and_the_change_are_in_view_without_sideways_scrollin
 ):
     context, page = open_as(browser, site, width)
     page.goto(site + summary_url("2023-24"))
+    open_every_section(page)  # folded on a phone
     for table in page.locator("table.figures").all():
         table.scroll_into_view_if_needed()
         wrap_fits = table.evaluate(
@@ -146,6 +150,7 @@ def test_the_year_last_year_and_the_change_are_in_view_without_sideways_scrollin
 def test_chart_text_is_at_least_11_px_and_the_top_bar_fits(browser, site, width):
     context, page = open_as(browser, site, width)
     page.goto(site + summary_url("2023-24"))
+    open_every_section(page)
     sizes = page.evaluate(
         """() => [...document.querySelectorAll('svg.chart text')]
             .filter(t => t.getClientRects().length)
@@ -197,6 +202,7 @@ def test_no_two_texts_of_a_chart_overlap(browser, site, width):
     context, page = open_as(browser, site, width)
     for year in reversed(YEARS):  # 2023-24, with the partial year, last
         page.goto(site + summary_url(year))
+        open_every_section(page)
         collisions = page.evaluate(
             """() => {
               const found = [];

@@ -3,23 +3,6 @@
 import pytest
 
 from reporting import services
-from reporting.models import FiscalYear
-from units.models import Unit
-
-
-@pytest.fixture
-def year(dataset) -> FiscalYear:
-    return FiscalYear.objects.get(label="2023-24")
-
-
-@pytest.fixture
-def ice(dataset) -> Unit:
-    return Unit.objects.get(code="ICE")
-
-
-@pytest.fixture
-def cfseu(dataset) -> Unit:
-    return Unit.objects.get(code="CFSEU")
 
 
 @pytest.fixture
@@ -32,5 +15,7 @@ def ice_clerk(clerk, ice):
 @pytest.fixture
 def approved_q1(year, ice, ice_clerk, administrator):
     """ICE 2023-24 Q1, submitted by Bob and approved by Alice."""
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q1", user=ice_clerk)
-    return services.approve_quarter(unit=ice, fiscal_year=year, quarter="Q1", user=administrator)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=ice_clerk)
+    return services.move_quarter(
+        action="approve", unit=ice, fiscal_year=year, quarter="Q1", user=administrator
+    )

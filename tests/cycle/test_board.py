@@ -69,10 +69,15 @@ def test_the_board_counts_a_quarters_open_findings(year, ice, administrator):
 def test_the_board_shows_each_state_and_the_steps_each_role_may_take(
     approved_q1, year, ice, ice_clerk, administrator
 ):
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q2", user=ice_clerk)
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q3", user=ice_clerk)
-    services.return_quarter(
-        unit=ice, fiscal_year=year, quarter="Q3", user=administrator, comment="Check Q3 intakes."
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q2", user=ice_clerk)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q3", user=ice_clerk)
+    services.move_quarter(
+        action="return",
+        unit=ice,
+        fiscal_year=year,
+        quarter="Q3",
+        user=administrator,
+        text="Check Q3 intakes.",
     )
     as_admin = build_board(administrator)
     as_clerk = build_board(ice_clerk)
@@ -116,8 +121,12 @@ def test_the_board_costs_the_same_queries_whatever_the_number_of_units(year, adm
         for m in range(3):
             Metric.objects.create(unit=unit, code=f"m{m}", label=f"M {m}", regional_label="X")
     for quarter in ("Q1", "Q2"):
-        services.submit_quarter(
-            unit=Unit.objects.get(code="ICE"), fiscal_year=year, quarter=quarter, user=administrator
+        services.move_quarter(
+            action="submit",
+            unit=Unit.objects.get(code="ICE"),
+            fiscal_year=year,
+            quarter=quarter,
+            user=administrator,
         )
     with CaptureQueriesContext(connection) as many:
         page = client.get(url)
@@ -144,12 +153,12 @@ def test_the_board_page_lists_the_cells_and_a_clerk_submits_from_it(year, ice, i
 def test_an_administrator_returns_from_the_board_and_the_clerk_reads_the_comment(
     year, ice, ice_clerk, administrator, client
 ):
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q2", user=ice_clerk)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q2", user=ice_clerk)
     client.force_login(administrator)
     step = {"unit": ice.pk, "fiscal_year": year.pk, "quarter": "Q2", "action": "return"}
-    refused = client.post(reverse(STEP), step | {"comment": ""}, follow=True)
+    refused = client.post(reverse(STEP), step | {"text": ""}, follow=True)
     assert "Nothing changed for ICE 2023-24 Q2. Say why" in refused.content.decode()
-    client.post(reverse(STEP), step | {"comment": "Q2 intakes look doubled."})
+    client.post(reverse(STEP), step | {"text": "Q2 intakes look doubled."})
     client.force_login(ice_clerk)
     content = client.get(reverse(BOARD)).content.decode()
     assert "Returned by alice" in content and "Q2 intakes look doubled." in content
@@ -159,7 +168,7 @@ def test_an_administrator_returns_from_the_board_and_the_clerk_reads_the_comment
 def test_a_clerk_cannot_step_a_unit_quarter_by_posting_directly(
     year, ice, ice_clerk, cfseu, client
 ):
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q2", user=ice_clerk)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q2", user=ice_clerk)
     client.force_login(ice_clerk)
     approve = {"unit": ice.pk, "fiscal_year": year.pk, "quarter": "Q2", "action": "approve"}
     assert client.post(reverse(STEP), approve).status_code == 403
@@ -197,7 +206,7 @@ def test_a_unit_quarters_history_page_lists_its_steps(approved_q1, ice_clerk, cl
     assert "submitted" in content and "approved" in content
 
 
-def test_the_bulk_delete_refusal_checks_approvals_in_one_query_whatever_the_selection(
+def test_the_bulk_delete_refusal_costs_the_same_queries_whatever_the_selection(
     approved_q1, ice_clerk, client
 ):
     client.force_login(ice_clerk)
@@ -216,3 +225,48 @@ def test_the_bulk_delete_refusal_checks_approvals_in_one_query_whatever_the_sele
     count(ice_q1[:1])  # the first request fills the shared cache of the clerk's permissions
     assert count(ice_q1[:1]) == count(ice_q1)
     assert Figure.objects.filter(pk__in=ice_q1).count() == 6
+
+
+def test_a_reopened_quarter_shows_what_changed_since_its_approval(
+    approved_q1, year, ice, ice_clerk, administrator, client
+):
+    services.move_quarter(
+        action="reopen",
+        unit=ice,
+        fiscal_year=year,
+        quarter="Q1",
+        user=administrator,
+        text="Late lab results.",
+    )
+    intakes = (
+        Figure.objects.for_year(year)
+        .for_unit(ice)
+        .get(metric__code="file-intakes", period__period="Q1", region__isnull=True)
+    )
+    services.record_figure(
+        metric=intakes.metric, period=intakes.period, value="681", user=ice_clerk
+    )
+    services.record_figure(
+        metric=intakes.metric, period=intakes.period, value="690", user=ice_clerk
+    )
+    other = (
+        Figure.objects.for_year(year)
+        .for_unit(ice)
+        .filter(period__period="Q1")
+        .exclude(pk=intakes.pk)
+        .first()
+    )
+    original = other.value
+    services.record_figure(metric=other.metric, period=other.period, value="1", user=ice_clerk)
+    services.record_figure(metric=other.metric, period=other.period, value=original, user=ice_clerk)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=ice_clerk)
+
+    cell = cell_of(build_board(administrator), "2023-24", "ICE", "Q1")
+    # Changed and changed back is no change; the approved value against today's.
+    assert [str(c) for c in cell.changes_since_approval] == ["File intakes Q1: 680 → 690"]
+    client.force_login(administrator)
+    page = client.get(reverse(BOARD)).content.decode()
+    assert "1 figure changed since the approval of" in page
+    assert "File intakes Q1: 680 → 690" in page
+    # A quarter never reopened says nothing of the kind.
+    assert cell_of(build_board(administrator), "2023-24", "ICE", "Q2").changes_since_approval == []

@@ -23,7 +23,16 @@ PDF_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 
 def test_every_unit_sheet_prints_landscape_one_page_wide_with_repeated_headings(dataset):
     book = load_workbook(io.BytesIO(export_report_workbook("2023-24")))
-    assert book.sheetnames == ["ICE", "HTCE", "CISA", "CFSEU", "AUTO", "FIREARMS", "Regions"]
+    assert book.sheetnames == [
+        "ICE",
+        "HTCE",
+        "CISA",
+        "CFSEU",
+        "AUTO",
+        "FIREARMS",
+        "ALERT-wide",
+        "Regions",
+    ]
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape", sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
@@ -36,7 +45,12 @@ def test_every_unit_sheet_prints_landscape_one_page_wide_with_repeated_headings(
 def test_a_unit_sheet_has_only_the_prior_years_it_has_figures_in(dataset):
     book = load_workbook(io.BytesIO(export_report_workbook("2023-24")))
     assert [c.value for c in book["FIREARMS"][4]] == ["Metric", "Q1", "Q2", "Q3", "Q4", "2023-24"]
-    assert [c.value for c in book["ICE"][4]][5:] == ["2023-24", "2022-23", "2021-22"]
+    assert [c.value for c in book["ICE"][4]][5:] == [
+        "2023-24",
+        "2022-23",
+        "2021-22",
+        "Change from 2022-23",
+    ]
 
 
 def test_both_downloads_keep_the_formula_escaping(client, dataset, leader):
@@ -100,5 +114,5 @@ def test_libreoffice_prints_each_sheet_of_the_workbook_on_one_page(dataset, soff
         timeout=180,
     )
     pdf = (tmp_path / "out" / "report.pdf").read_bytes()
-    # Six unit sheets and the regions sheet: seven printed pages, not 24.
-    assert len(PDF_PAGE.findall(pdf)) == 7
+    # Six unit sheets, the ALERT-wide totals and the regions: eight printed pages, not 24.
+    assert len(PDF_PAGE.findall(pdf)) == 8

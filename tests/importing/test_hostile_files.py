@@ -13,8 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
+from alert.uploads.models import HeldUpload
 from reporting.importing.longform import COLUMNS
 from reporting.importing.readers import MAX_CELL_CHARS, MAX_COLUMNS
+from reporting.importing.xlsx import LIMITS
 from reporting.models import Figure, ImportBatch
 from reporting.services import import_file
 from tests.html_tables import read_tables
@@ -127,10 +129,11 @@ def test_json_key_misspelt_is_refused_with_the_closest_known_one(catalogue):
 
 def test_json_nested_a_thousand_deep_is_refused_in_plain_words(catalogue):
     (problem,) = refused(b"[" * 1000 + b"]" * 1000, "deep.json")
-    assert problem.startswith("Item 1 is nested too deeply")
+    assert problem.startswith("“deep.json”: The JSON is nested too deeply")
+    assert "at most 10 levels" in problem
     inside = b'[{"unit": "ICE", "value": ' + b"[" * 1000 + b"]" * 1000 + b"}]"
     (problem,) = refused(inside, "deep value.json")
-    assert "nested too deeply" in problem or "the value is a list" in problem
+    assert "nested too deeply" in problem and "at most 10 levels" in problem
 
 
 def test_json_value_that_is_a_list_is_refused_naming_the_item_and_key(catalogue):
@@ -266,10 +269,38 @@ def test_problem_list_escapes_text_quoted_from_the_file():
 def test_problem_list_is_only_for_the_person_who_uploaded_it(
     client, clerk, administrator, catalogue
 ):
-    batch = ImportBatch.objects.create(file_name="x.csv", user=administrator, status="rejected")
+    held = HeldUpload.objects.create(name="a" * 32, content=long_csv(), size=1, owner=administrator)
     client.force_login(clerk)
-    url = reverse("admin:reporting_figure_import_problems", args=[batch.pk])
+    url = reverse("admin:reporting_figure_import_problems", args=[held.name])
     assert client.get(url).status_code == 404
+
+
+def test_rejected_preview_stores_no_problem_list(client, clerk, catalogue):
+    bad = ["ICE", "file-intakes", "2023-24", "Q1", "", "twelve", ""]
+    rows = [bad[:3] + [period] + bad[4:] for period in ("Q1", "Q2", "Q3", "Q4", "FY")]
+    client.force_login(clerk)
+    upload = SimpleUploadedFile("bad.csv", long_csv(*rows * 30))
+    response = client.post(reverse(IMPORT), {"import_file": upload, "format": "0"})
+    assert "The file has <strong>" in response.content.decode()
+    # The file itself stays held (its problems are made from it on demand);
+    # no list of problems is stored beside it.
+    assert list(HeldUpload.objects.values_list("owner", flat=True)) == [clerk.pk]
+    assert not HeldUpload.objects.filter(name__startswith="problems").exists()
+
+
+def test_previews_a_person_holds_are_limited(client, clerk, catalogue, settings):
+    settings.ALERT_IMPORT_MAX_HELD_PREVIEWS = 2
+    client.force_login(clerk)
+    for n in range(2):
+        upload = SimpleUploadedFile(f"good{n}.csv", long_csv(GOOD))
+        response = client.post(reverse(IMPORT), {"import_file": upload, "format": "0"})
+        assert response.status_code == 200 and "confirm_form" in response.context
+    upload = SimpleUploadedFile("third.csv", long_csv(GOOD))
+    response = client.post(reverse(IMPORT), {"import_file": upload, "format": "0"}, follow=True)
+    assert "You have 2 previews waiting (the most one person may hold is 2)" in (
+        response.content.decode()
+    )
+    assert HeldUpload.objects.filter(owner=clerk).count() == 2
 
 
 @pytest.mark.parametrize("note", ['"', ";'", 'he said "12"; then left'])
@@ -284,10 +315,10 @@ def test_note_with_quotation_marks_or_semicolons_is_kept_as_written(catalogue, n
 def test_workbook_with_more_cells_than_one_import_reads_is_refused_before_parsing(
     catalogue, monkeypatch
 ):
-    monkeypatch.setattr("reporting.importing.readers.MAX_XLSX_CELLS", 20)
+    monkeypatch.setitem(LIMITS, "c", (20, "cells (filled or only formatted)"))
     (problem,) = refused(long_xlsx(*[GOOD] * 3), "many cells.xlsx")
     # 4 rows (the headings and 3 figures) of 8 columns
-    assert problem.startswith("“many cells.xlsx” holds 32 cells (filled or formatted)")
+    assert "holds more than 20 cells (filled or only formatted)" in problem
     assert "save it as CSV" in problem
 
 

@@ -26,6 +26,8 @@ CASES = [
     (ProblemCode.NOT_ASSIGNED, [{"unit": "CFSEU", "metric": "charges-laid"}]),
     # ICE 2022-23 Q4 is approved below; a full-year figure belongs to Q4.
     (ProblemCode.QUARTER_APPROVED, [{"period": "FY"}]),
+    # ICE 2022-23 Q3 is submitted below.
+    (ProblemCode.QUARTER_SUBMITTED, [{"period": "Q3"}]),
 ]
 
 
@@ -43,8 +45,15 @@ def test_a_rejected_row_says_why_by_code(dataset, clerk, administrator, code, ch
     ice = Unit.objects.get(code="ICE")
     ice.data_entry_users.add(clerk)
     earlier = FiscalYear.objects.get(label="2022-23")
-    services.submit_quarter(unit=ice, fiscal_year=earlier, quarter="Q4", user=clerk)
-    services.approve_quarter(unit=ice, fiscal_year=earlier, quarter="Q4", user=administrator)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=earlier, quarter="Q4", user=clerk)
+    services.move_quarter(
+        action="approve", unit=ice, fiscal_year=earlier, quarter="Q4", user=administrator
+    )
+    intakes = ice.metrics.get(code="file-intakes")
+    services.record_figure(
+        metric=intakes, period=earlier.periods.get(period="Q3"), value="5", user=clerk
+    )
+    services.move_quarter(action="submit", unit=ice, fiscal_year=earlier, quarter="Q3", user=clerk)
     rows = [
         LongFormRow(number=number, **{"value": "10", **GOOD, **change})
         for number, change in enumerate(changes, start=2)

@@ -25,7 +25,7 @@ def test_with_redis_url_sessions_throttles_and_pages_share_redis():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "alert.cache.FailOpenRedisCache",
         "redis://cache.internal:6379/2",
         "alert",
         "django.contrib.sessions.backends.cached_db",

@@ -2,7 +2,9 @@
 
 `manage.py import_values` of a large generated file runs in a subprocess
 against a database of its own; the test waits until the import has begun
-writing, kills it, and then looks for any trace of it.
+writing, kills it, and then looks for any trace of it. Then the same through
+the admin on gunicorn: the worker confirming a large preview is killed, and
+the preview is still there for its owner to confirm again.
 """
 
 import os
@@ -120,3 +122,129 @@ def test_killed_import_leaves_no_partial_data_on_postgresql(dataset, tmp_path):
     assert Figure.objects.count() == before
     assert Figure.history.count() == history_before
     assert not ImportBatch.objects.filter(file_name="big.csv").exists()
+
+
+def worker_with_connection_from(workers: list[int], local_port: int) -> int:
+    """Which of these processes holds the TCP connection from ``local_port``
+    (the database backend's client_port): its sockets' inodes, in /proc."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == local_port:
+            inodes.add(fields[9])
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:  # closed meanwhile
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                return pid
+    raise AssertionError(f"no worker holds the connection from port {local_port}")
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="the PostgreSQL variant"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_confirming_an_import_loses_nothing_and_the_owner_confirms_again(
+    dataset, administrator, tmp_path
+):
+    import threading
+
+    import requests
+
+    from alert.uploads.models import HeldUpload
+    from reporting.models import Figure, ImportBatch
+    from tests.reliability.services import Gunicorn, confirm_fields, csrf_token, sign_in
+
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    big = tmp_path / "big.csv"
+    manage("generate_sample_years", "--years", str(YEARS), "--output", str(big), database_url=url)
+    server = Gunicorn(tmp_path / "server.log", database_url=url, workers=2, GUNICORN_TIMEOUT="600")
+    try:
+        server.wait_until_up()
+        browser = requests.Session()
+        assert sign_in(browser, server.base, "alice").status_code == 302
+        page = server.base + "/admin/reporting/figure/import/"
+        preview = browser.post(
+            page,
+            data={"csrfmiddlewaretoken": csrf_token(browser, page), "format": "0"},
+            files={"import_file": ("big.csv", big.read_bytes(), "text/csv")},
+            headers={"Referer": page},
+            timeout=600,
+        )
+        assert preview.status_code == 200, preview.text[:2000]
+        fields = confirm_fields(preview.text)
+        held = fields["import_file_name"]
+        before = (Figure.objects.count(), Figure.history.count())
+
+        def confirm():
+            return browser.post(
+                server.base + "/admin/reporting/figure/process_import/",
+                data=fields,
+                headers={"Referer": page},
+                allow_redirects=False,
+                timeout=600,
+            )
+
+        answers = []
+
+        def confirm_in_background():
+            try:
+                answers.append(confirm())
+            except requests.RequestException as exc:  # the worker died under it
+                answers.append(exc)
+
+        confirming = threading.Thread(target=confirm_in_background)
+        confirming.start()
+
+        def writing_backend() -> int | None:
+            with connection.cursor() as cursor:
+                # Writing figures: INSERT, UPDATE and DELETE hold the table's
+                # RowExclusiveLock until the transaction ends.
+                cursor.execute(
+                    "SELECT a.client_port FROM pg_stat_activity a"
+                    " JOIN pg_locks l ON l.pid = a.pid JOIN pg_class c ON c.oid = l.relation"
+                    " WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()"
+                    " AND c.relname = 'reporting_figure' AND l.mode = 'RowExclusiveLock'"
+                )
+                row = cursor.fetchone()
+            return row[0] if row else None
+
+        deadline = time.monotonic() + 300
+        while (port := writing_backend()) is None:
+            assert confirming.is_alive(), f"the confirm finished before it was killed: {answers}"
+            assert time.monotonic() < deadline, "the confirm never began writing figures"
+            time.sleep(0.002)
+        victim = worker_with_connection_from(server.workers(), port)
+        os.kill(victim, signal.SIGKILL)
+        confirming.join(timeout=60)
+        assert answers and isinstance(answers[0], requests.RequestException), answers
+
+        # The server notices the dead client and rolls its transaction back.
+        deadline = time.monotonic() + 10
+        while writing_backend() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (Figure.objects.count(), Figure.history.count()) == before
+        assert not ImportBatch.objects.filter(
+            file_name="big.csv", status=ImportBatch.Status.CONFIRMED
+        ).exists()
+        assert HeldUpload.objects.filter(name=held).exists()  # still held for its owner
+
+        again = confirm()  # the same owner, the same preview, another worker
+
+        assert victim not in server.workers()
+        assert again.status_code == 302, again.text[:2000]
+        assert (
+            ImportBatch.objects.filter(
+                file_name="big.csv", status=ImportBatch.Status.CONFIRMED
+            ).count()
+            == 1
+        )
+        assert Figure.objects.count() > before[0]
+        assert not HeldUpload.objects.filter(name=held).exists()
+    finally:
+        server.stop()
+    assert "Traceback" not in server.logged().replace("WORKER TIMEOUT", "")

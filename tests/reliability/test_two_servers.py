@@ -7,15 +7,6 @@ summary, the API's throttle counts and the sign-in lockouts started on one
 are seen by the other.
 """
 
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 import requests
 from django.conf import settings
@@ -25,9 +16,8 @@ from rest_framework.authtoken.models import Token
 from reporting.models import Figure
 from tests.importing.helpers import long_csv
 from tests.reliability.conditions import postgresql_only
+from tests.reliability.services import PASSWORD, Gunicorn, confirm_fields, csrf_token, sign_in
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct horse battery"
 API_RATE = 6  # requests a minute per user, across both servers
 LOCKOUT_AFTER = 3  # failed sign-ins
 
@@ -41,73 +31,23 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def database_url() -> str:
     """This test's database (test_...), which the servers must use too."""
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-class Server:
-    def __init__(self, port: int, log: Path):
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
-        env.update(
-            # The test settings (fast hashing, plain HTTP); DEBUG off as in production.
-            DJANGO_SETTINGS_MODULE="alert.settings_test",
-            DATABASE_URL=database_url(),
-            DJANGO_CONN_MAX_AGE="0",  # nothing held open when the test database is dropped
-            ALERT_API_USER_RATE=f"{API_RATE}/minute",
-            DJANGO_AXES_FAILURE_LIMIT=str(LOCKOUT_AFTER),
-            GUNICORN_BIND=f"127.0.0.1:{port}",
-            GUNICORN_WORKERS="1",
-            GUNICORN_ACCESS_LOG="",
-            GUNICORN_LOG_LEVEL="warning",
-        )
-        env.pop("DJANGO_DEBUG", None)
-        # REDIS_URL and ALERT_CACHE_KEY_PREFIX (set by alert.settings_test) are
-        # inherited: the servers share this run's cache keys.
-        self.log = log.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_until_up(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"gunicorn on {self.port} exited"
-            try:
-                if requests.get(self.base + "/health/", timeout=10).status_code == 200:
-                    return
-            except requests.RequestException:  # not listening yet, or still starting
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"gunicorn on {self.port} did not answer /health/")
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.log.close()
-
-
 @pytest.fixture
 def servers(dataset, tmp_path):
-    pair = [Server(free_port(), tmp_path / f"server-{name}.log") for name in "ab"]
+    pair = [
+        Gunicorn(
+            tmp_path / f"server-{name}.log",
+            database_url=database_url(),
+            ALERT_API_USER_RATE=f"{API_RATE}/minute",
+            DJANGO_AXES_FAILURE_LIMIT=str(LOCKOUT_AFTER),
+        )
+        for name in "ab"
+    ]
     try:
         for server in pair:
             server.wait_until_up()
@@ -117,39 +57,10 @@ def servers(dataset, tmp_path):
             server.stop()
 
 
-def csrf_token(session: requests.Session, url: str) -> str:
-    page = session.get(url)
-    assert page.status_code == 200, url
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-
-
-def sign_in(session: requests.Session, server: Server, username: str, password: str):
-    login = server.base + "/admin/login/"
-    token = csrf_token(session, login)
-    return session.post(
-        login,
-        data={"csrfmiddlewaretoken": token, "username": username, "password": password},
-        headers={"Referer": login},
-        allow_redirects=False,
-    )
-
-
-def confirm_fields(page: str) -> dict[str, str]:
-    """The hidden fields of the preview's confirm form."""
-    form = re.search(r'<form[^>]+action="[^"]*process_import/"[^>]*>(.*?)</form>', page, re.S)
-    assert form, "the preview offers no confirm form"
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", form.group(1)):
-        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
-        if name and value:
-            fields[name.group(1)] = value.group(1)
-    return fields
-
-
 def test_a_session_signed_in_on_one_server_works_on_the_other(servers, administrator):
     a, b = servers
     browser = requests.Session()
-    assert sign_in(browser, a, "alice", PASSWORD).status_code == 302
+    assert sign_in(browser, a.base, "alice", PASSWORD).status_code == 302
     page = browser.get(b.base + "/admin/", allow_redirects=False)
     assert page.status_code == 200
     assert "alice" in page.text
@@ -158,7 +69,7 @@ def test_a_session_signed_in_on_one_server_works_on_the_other(servers, administr
 def test_an_import_previewed_on_one_server_is_confirmed_on_the_other(servers, administrator):
     a, b = servers
     browser = requests.Session()
-    assert sign_in(browser, a, "alice", PASSWORD).status_code == 302
+    assert sign_in(browser, a.base, "alice", PASSWORD).status_code == 302
     page = a.base + "/admin/reporting/figure/import/"
     token = csrf_token(browser, page)
     content = long_csv(["ICE", "file-intakes", "2023-24", "Q1", "", "4321", "two servers"])
@@ -189,7 +100,7 @@ def test_a_change_through_one_server_shows_on_the_others_summary_at_once(
 ):
     a, b = servers
     reader = requests.Session()
-    assert sign_in(reader, b, "carol", PASSWORD).status_code == 302
+    assert sign_in(reader, b.base, "carol", PASSWORD).status_code == 302
     summary = b.base + "/reports/2023-24/"
     assert "98,765" not in reader.get(summary).text  # rendered, and now cached
     figure = Figure.objects.get(
@@ -227,8 +138,8 @@ def test_throttle_counts_and_sign_in_lockouts_count_across_both_servers(
 
     for attempt in range(LOCKOUT_AFTER):
         server = (a, b)[attempt % 2]
-        refused = sign_in(requests.Session(), server, "alice", "wrong password")
+        refused = sign_in(requests.Session(), server.base, "alice", "wrong password")
         assert refused.status_code in (200, 429)  # the form again, then the lockout
-    locked_out = sign_in(requests.Session(), b, "alice", PASSWORD)
+    locked_out = sign_in(requests.Session(), b.base, "alice", PASSWORD)
     assert locked_out.status_code == 429
-    assert sign_in(requests.Session(), a, "alice", PASSWORD).status_code == 429
+    assert sign_in(requests.Session(), a.base, "alice", PASSWORD).status_code == 429

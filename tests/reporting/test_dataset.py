@@ -135,3 +135,20 @@ def test_the_recovered_assets_typo_is_corrected_and_noted(dataset):
     )
     assert figure.value == Decimal("2741025")
     assert "$2,741025" in figure.note
+
+
+def test_the_shipped_public_notes_are_plain_statements_for_readers(dataset):
+    """The conversion's story (the source, the print, its typos) stays in the
+    internal notes; a reader's footnote says only what the reader sees."""
+    from reporting.models import PublishedTotal
+
+    public = list(Figure.objects.exclude(public_note="").values_list("public_note", flat=True))
+    public += list(PublishedTotal.objects.exclude(note="").values_list("note", flat=True))
+    assert len(public) == 6
+    for note in public:
+        for story in ("source", "printed", "published report", "comma", "leaves them out"):
+            assert story not in note.lower(), note
+    quarters_missing = Figure.objects.filter(
+        public_note__startswith="Quarterly figures were not published for this row."
+    )
+    assert quarters_missing.count() == 4

@@ -2,24 +2,18 @@
 
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
 from reporting import services
 from reporting.findings import year_findings
 from reporting.models import Figure, FiscalYear
-from tests.admin.conftest import figure_of
+from tests.lookups import figure_of
 
 
 def _summary(fiscal_year):
     return [
         (f.kind, f.figures[0].label if f.figures else f.message) for f in year_findings(fiscal_year)
     ]
-
-
-@pytest.fixture
-def year(dataset):
-    return FiscalYear.objects.get(label="2023-24")
 
 
 def test_the_shipped_year_has_exactly_its_real_findings(year):

@@ -86,7 +86,10 @@ def test_files_get_plain_exact_numbers_and_workbooks_a_number_format():
     assert plain_number(Decimal("1234.5")) == Decimal("1234.50")
     assert plain_number(None) is None
     assert number_format("count") == "#,##0"
-    assert number_format("currency") == '"$"#,##0.##'
+    assert number_format("currency") == '"$"#,##0'
+    assert number_format("currency", [Decimal("12"), None]) == '"$"#,##0'
+    assert number_format("currency", [Decimal("12.50")]) == '"$"#,##0.00'
+    assert number_format("count", [Decimal("12.50")]) == "#,##0"
 
 
 def test_a_figure_label_names_unit_metric_year_period_and_region(dataset):

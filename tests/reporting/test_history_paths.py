@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from reporting import services
 from reporting.models import Figure
-from tests.admin.conftest import figure_of
+from tests.lookups import figure_of
 
 
 def _latest(unit="ICE", metric="file-intakes", period="Q1"):

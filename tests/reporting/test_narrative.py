@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from reporting import services
@@ -173,7 +175,43 @@ def test_loading_the_dataset_again_keeps_a_url_an_administrator_filled_in(datase
     call_command("load_dataset", stdout=open("/dev/null", "w"))  # noqa: SIM115
     block.refresh_from_db()
     assert block.link_url == "https://www.example.org/ice"
-    assert NarrativeBlock.objects.count() == 5
+    assert NarrativeBlock.objects.count() == 6
+
+
+def test_the_overview_opens_the_report_before_the_headline_figures(client, dataset, leader):
+    client.force_login(leader)
+    page = client.get(SUMMARY).content.decode()
+    overview = page.index('data-kind="overview"')
+    assert overview < page.index('id="headlines-heading"')
+    assert page.count('data-kind="overview"') == 1
+    assert "The year in brief" in page and "ICE took in more than 3,800 files" in page
+
+
+def test_the_shipped_text_is_the_reports_own_not_a_description_of_it():
+    for item in json.loads(DATA.read_text("utf-8")):
+        text = item["body"].lower()
+        assert "the report" not in text, item["key"]
+        assert "feature story" not in text, item["key"]
+
+
+def test_an_overview_belongs_to_the_year_not_to_a_unit(dataset):
+    year = FiscalYear.objects.get(label="2023-24")
+    block = NarrativeBlock(
+        fiscal_year=year, unit=Unit.objects.get(code="ICE"), key="intro", kind="overview"
+    )
+    with pytest.raises(ValidationError, match="leave the unit empty"):
+        block.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NarrativeBlock.objects.bulk_create([block])
+
+
+def test_learn_more_prints_the_page_address_beside_its_link(client, dataset, administrator, leader):
+    block = NarrativeBlock.objects.get(unit__code="ICE", key="csam")
+    block.link_url = "https://www.example.org/units/ice/"
+    services.save_year_text(record=block, user=administrator)
+    client.force_login(leader)
+    ice = _section(client.get(SUMMARY).content.decode(), "ICE")
+    assert '<span class="link-address">www.example.org/units/ice</span>' in ice
 
 
 @pytest.mark.parametrize(

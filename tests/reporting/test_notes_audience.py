@@ -52,7 +52,7 @@ def test_the_shipped_caveats_are_internal_and_their_footnotes_public(dataset):
         metric__unit__code="FIREARMS", metric__code="gun-seizures", period__period="FY"
     )
     assert gun_seizures.note.startswith("The source prints this row as 1 14 15")
-    assert gun_seizures.public_note.startswith("Only the 2023-24 total is shown")
+    assert gun_seizures.public_note.startswith("Quarterly figures were not published for this row.")
     # Every caveat of the shipped data is an internal note; the public ones are our own.
     assert Figure.objects.exclude(note="").count() == 9
     assert Figure.objects.exclude(public_note="").count() == 5
@@ -104,7 +104,7 @@ def test_the_2023_24_page_prints_the_public_footnotes(dataset, client, leader):
     text = text.decode()
     firearms = text[text.index('id="unit-FIREARMS"') :]
     firearms = firearms[: firearms.index("</section>")]
-    assert "the published report gives 1 and 14 for two quarters without saying which" in firearms
+    assert "Quarterly figures were not published for this row." in firearms
     assert 'href="#note-FIREARMS-1"' in firearms
 
 
@@ -139,7 +139,7 @@ def test_the_admin_shows_both_notes(dataset, client, administrator):
     )
     page = client.get(reverse("admin:reporting_figure_change", args=[figure.pk])).content.decode()
     assert "The source prints this row as 1 14 15" in page
-    assert "Only the 2023-24 total is shown" in page
+    assert "Quarterly figures were not published for this row." in page
     assert "Internal note: staff only" in page and "Public note: printed as a footnote" in page
 
 
@@ -154,7 +154,7 @@ def test_a_file_without_the_public_note_column_keeps_the_public_note_on_record(d
         metric__unit__code="FIREARMS", metric__code="gun-seizures", period__period="FY"
     )
     assert figure.note == "new internal"
-    assert figure.public_note.startswith("Only the 2023-24 total is shown")
+    assert figure.public_note.startswith("Quarterly figures were not published for this row.")
 
 
 def test_a_file_with_the_public_note_column_sets_it_and_a_blank_clears_it(dataset, clerk):
@@ -185,7 +185,9 @@ def test_the_staff_export_carries_both_notes_and_imports_back_unchanged(
     rows = list(csv.DictReader(io.StringIO(export_long("2023-24", "csv").decode())))
     assert tuple(rows[0]) == COLUMNS
     gun = next(r for r in rows if r["unit"] == "FIREARMS" and r["metric"] == "gun-seizures")
-    assert gun["note"].startswith("The source prints") and gun["public_note"].startswith("Only")
+    assert gun["note"].startswith("The source prints") and gun["public_note"].startswith(
+        "Quarterly figures"
+    )
     outcome = services.import_file(
         content=export_long("2023-24", "csv"), file_name="back.csv", user=administrator
     )

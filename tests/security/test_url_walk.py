@@ -68,6 +68,7 @@ EXPECTED = [
     ("admin:*_report_workbook",       LOGIN,     DENIED,   READ,           READ,   READ),
     ("admin:*",                       LOGIN,     DENIED,   READ,           ANY,    ANY),
     ("reporting:*",                   LOGIN,     DENIED,   READ,           READ,   READ),
+    ("series:*",                      LOGIN,     DENIED,   READ,           READ,   READ),   # a metric's series
     # The API's schema, docs and root: for a role, as the figures (403 without one).
     ("api:*schema*",                  LOGIN,     DENIED,   READ,           READ,   READ),
     ("api:*docs*",                    LOGIN,     DENIED,   READ,           READ,   READ),

@@ -7,7 +7,7 @@ from reporting import services
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
 from reporting.models import Figure, FiscalYear
-from tests.admin.conftest import figure_of
+from tests.lookups import figure_of
 from units.models import Unit, UnitNotAssigned
 
 

@@ -10,9 +10,19 @@ from pathlib import Path
 import tablib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from reporting.findings import Severity, year_findings
-from reporting.models import FiscalYear, ImportBatch, NarrativeBlock, PublishedTotal, Release
+from reporting.models import (
+    FiscalYear,
+    ImportBatch,
+    NarrativeBlock,
+    PublishedTotal,
+    Release,
+    ReportingPeriod,
+    UnitQuarter,
+)
 from reporting.publication import finding_key
 from reporting.resources import FiscalYearResource
 from reporting.services import import_file, publish_year, save_year_text
@@ -37,6 +47,7 @@ NARRATIVE_FIELDS = [
 PUBLISHED_YEARS = ("2021-22", "2022-23", "2023-24")
 PUBLISHED_REASON = "As published in ALERT's 2023-24 annual report."
 ACKNOWLEDGED = "The 2023-24 annual report prints these figures so; recorded as published."
+INCOMPLETE = "The 2023-24 annual report prints no more of this year; recorded as published."
 
 
 class Command(BaseCommand):
@@ -98,13 +109,40 @@ class Command(BaseCommand):
                 for finding in year_findings(fiscal_year)
                 if finding.severity == Severity.ERROR
             }
+            approve_printed_quarters(fiscal_year)
             release = publish_year(
                 fiscal_year=fiscal_year,
                 user=None,
                 reason=PUBLISHED_REASON,
                 acknowledgements=acknowledgements,
+                incomplete_reason=INCOMPLETE,
             )
             self.stdout.write(f"{fiscal_year.label}: published, release {release.number}")
+
+
+def approve_printed_quarters(fiscal_year: FiscalYear) -> None:
+    """Record the quarters of the units the report printed for this year as approved
+    (ALERT approved them before printing), so that a republication's review lists
+    only what changed since. No one is named: the dataset did it."""
+    units = Unit.objects.filter(metrics__figures__period__fiscal_year=fiscal_year).distinct()
+    done = set(UnitQuarter.objects.for_year(fiscal_year).values_list("unit_id", "quarter"))
+    now = timezone.now()
+    bulk_create_with_history(
+        [
+            UnitQuarter(
+                unit=unit,
+                fiscal_year=fiscal_year,
+                quarter=quarter,
+                state=UnitQuarter.State.APPROVED,
+                approved_at=now,
+            )
+            for unit in units
+            for quarter in ReportingPeriod.QUARTERS
+            if (unit.pk, quarter) not in done
+        ],
+        UnitQuarter,
+        default_change_reason=PUBLISHED_REASON,
+    )
 
 
 def load_narrative(path: Path) -> str:

@@ -26,17 +26,39 @@ def test_a_unit_with_no_figures_in_the_year_is_left_out(client, dataset, leader)
 
 def test_a_prior_year_not_on_record_has_no_column(client, dataset, leader):
     tables = read_tables(_page(client, leader, "2022-23"))
-    assert tables["table-ICE"].header() == [
+    assert tables["table-ICE"].header()[-3:] == ["2022-23", "2021-22", "Change from 2021-22"]
+    assert "2020-21" not in _page(client, leader, "2022-23")
+
+
+def test_quarter_columns_appear_only_where_the_year_has_a_quarterly_figure(client, dataset, leader):
+    # 2022-23 was published as full-year figures: no columns of dashes.
+    tables = read_tables(_page(client, leader, "2022-23"))
+    for name, table in tables.items():
+        assert "Q1" not in table.header(), name
+    assert tables["table-ICE"].header() == ["Metric", "2022-23", "2021-22", "Change from 2021-22"]
+    # 2023-24 has quarters for ICE: its table has them.
+    assert read_tables(_page(client, leader, "2023-24"))["table-ICE"].header()[:5] == [
         "Metric",
         "Q1",
         "Q2",
         "Q3",
         "Q4",
-        "2022-23",
-        "2021-22",
-        "Change from 2021-22",
     ]
-    assert "2020-21" not in _page(client, leader, "2022-23")
+
+
+def test_captions_say_what_the_table_and_the_charts_show(client, dataset, leader):
+    page = _page(client, leader, "2022-23")
+    start = page.index('id="unit-ICE"')
+    ice = page[start : page.index("</section>", start)]
+    assert "full-year results for 2022-23, with 2021-22 and the change from 2021-22" in ice
+    assert "by quarter" not in ice
+    assert "Internet Child Exploitation: each metric over the years shown</figcaption>" in ice
+    page = _page(client, leader, "2023-24")
+    start = page.index('id="unit-FIREARMS"')
+    firearms = page[start : page.index("</section>", start)]
+    # A unit in its first year: quarters, no trend, and the caption says so.
+    assert "Firearms: each metric by quarter</figcaption>" in firearms
+    assert "over the years" not in firearms
 
 
 def test_a_unit_has_no_prior_columns_before_it_existed(client, dataset, leader):

@@ -41,7 +41,7 @@ def test_build_summary_costs_the_same_with_25_years_on_record(dataset, django_as
         build_summary("2000-01")
 
 
-def test_the_summary_page_costs_seven_queries_for_leadership_whatever_the_years(
+def test_the_summary_page_for_leadership_costs_the_same_queries_with_3_or_25_years(
     client, dataset, leader, django_assert_num_queries
 ):
     client.force_login(leader)

@@ -21,7 +21,7 @@ def drop_other_schemes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0011_narrative_blocks_and_published_totals'),
+        ('reporting', '0012_narrative_overview'),
     ]
 
     operations = [

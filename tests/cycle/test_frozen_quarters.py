@@ -1,11 +1,14 @@
-"""An approved unit-quarter is read-only to clerks on every path, through the one
-gate (``write_refusal`` answers ``QuarterApproved``): the entry grid, the
-admin's import, the import command, the API (single and bulk), the admin's
-change form, its delete and its bulk delete. Administrators may still correct
-it (the history records who did); a full-year figure follows Q4."""
+"""A submitted or approved unit-quarter is frozen for clerks on every path,
+through the one gate (``write_refusal`` answers ``QuarterSubmitted`` or
+``QuarterApproved``): the entry grid, the admin's import, the import command,
+the API (single, bulk and delete), the admin's change form, its delete and
+its bulk delete. Each test runs for both states. Administrators may still
+correct it (the history records who did); a full-year figure follows Q4; a
+returned or reopened quarter is open again."""
 
 import io
 import json
+from dataclasses import dataclass
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,10 +20,30 @@ from reporting import services
 from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import ProblemCode, run_import
-from reporting.models import Figure, QuarterApproved
+from reporting.models import Figure, QuarterApproved, QuarterFrozen, QuarterSubmitted
 from tests.importing.helpers import long_csv
 
-MESSAGE = "ICE 2023-24 Q1 was approved on"
+
+@dataclass
+class Frozen:
+    state: str
+    message: str  # how the gate's sentence begins
+    code: str
+
+
+@pytest.fixture(params=["submitted", "approved"])
+def frozen_q1(request, year, ice, ice_clerk, administrator) -> Frozen:
+    """ICE 2023-24 Q1, submitted by Bob (and, the second time, approved by Alice)."""
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=ice_clerk)
+    if request.param == "approved":
+        services.move_quarter(
+            action="approve", unit=ice, fiscal_year=year, quarter="Q1", user=administrator
+        )
+    return Frozen(
+        state=request.param,
+        message=f"ICE 2023-24 Q1 was {request.param} on",
+        code=f"quarter_{request.param}",
+    )
 
 
 def intakes(period: str = "Q1") -> Figure:
@@ -38,22 +61,27 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_the_gate_refuses_a_clerk_in_an_approved_quarter_and_says_who_approved_it(
-    approved_q1, ice_clerk, administrator
+def test_the_gate_refuses_a_clerk_in_a_frozen_quarter_and_says_who_froze_it(
+    frozen_q1, ice_clerk, administrator
 ):
     refusal = write_refusal(ice_clerk, intakes("Q1"))
-    assert isinstance(refusal, QuarterApproved)
-    assert refusal.code == "quarter_approved"
-    assert MESSAGE in refusal.messages[0] and "by alice" in refusal.messages[0]
-    assert "Ask an administrator to reopen ICE 2023-24 Q1" in refusal.messages[0]
+    assert isinstance(
+        refusal, QuarterSubmitted if frozen_q1.state == "submitted" else QuarterApproved
+    )
+    assert refusal.code == frozen_q1.code
+    who, step = ("bob", "return") if frozen_q1.state == "submitted" else ("alice", "reopen")
+    assert frozen_q1.message in refusal.messages[0] and f"by {who}" in refusal.messages[0]
+    assert f"Ask an administrator to {step} ICE 2023-24 Q1" in refusal.messages[0]
     assert write_refusal(ice_clerk, intakes("Q2")) is None  # the other quarters stay open
     assert write_refusal(administrator, intakes("Q1")) is None
     assert write_refusal(None, intakes("Q1")) is not None  # commands without a user
 
 
 def test_a_full_year_figure_follows_q4(year, ice, ice_clerk, administrator):
-    services.submit_quarter(unit=ice, fiscal_year=year, quarter="Q4", user=ice_clerk)
-    services.approve_quarter(unit=ice, fiscal_year=year, quarter="Q4", user=administrator)
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q4", user=ice_clerk)
+    services.move_quarter(
+        action="approve", unit=ice, fiscal_year=year, quarter="Q4", user=administrator
+    )
     full_year = intakes("Q1")  # a period of the year, to name its metric
     refusal = write_refusal(ice_clerk, fiscal_year=year, unit=ice, period="FY")
     assert isinstance(refusal, QuarterApproved)
@@ -61,39 +89,39 @@ def test_a_full_year_figure_follows_q4(year, ice, ice_clerk, administrator):
     assert write_refusal(ice_clerk, full_year) is None
 
 
-def test_the_services_refuse_a_clerk(approved_q1, ice_clerk):
+def test_the_services_refuse_a_clerk(frozen_q1, ice_clerk):
     figure = intakes()
-    with pytest.raises(QuarterApproved):
+    with pytest.raises(QuarterFrozen):
         services.record_figure(
             metric=figure.metric, period=figure.period, value="700", user=ice_clerk
         )
-    with pytest.raises(QuarterApproved):
+    with pytest.raises(QuarterFrozen):
         services.delete_figure(figure=figure, user=ice_clerk)
-    with pytest.raises(QuarterApproved):
+    with pytest.raises(QuarterFrozen):
         services.delete_figures(figures=Figure.objects.for_unit("ICE"), user=ice_clerk)
     assert intakes().value == 680
     assert Figure.objects.for_unit("ICE").count() == 42
 
 
 def test_the_grid_shows_the_quarter_read_only_and_refuses_a_save(
-    approved_q1, year, ice, ice_clerk, client
+    frozen_q1, year, ice, ice_clerk, client
 ):
     client.force_login(ice_clerk)
     url = reverse("admin:reporting_figure_grid", args=[ice.pk, year.pk])
     page = client.get(url)
-    assert page.context["approved_periods"] == {"Q1"}
-    assert "Q1 of ICE 2023-24 approved: read-only" in page.content.decode()
+    assert set(page.context["frozen_periods"]) == {"Q1"}
+    assert "Read-only: " + frozen_q1.message in page.content.decode()
     cell = f"v-{intakes().metric_id}-Q1"
     assert f'name="{cell}"' in page.content.decode()
     grid = entry_grid.build_grid(ice, year)
     data = {c.name: c.raw for c in grid.cells} | {cell: "700"}
     response = client.post(url, data, follow=True)
-    assert "Nothing saved. " + MESSAGE in response.content.decode()
+    assert "Nothing saved. " + frozen_q1.message in response.content.decode()
     assert intakes().value == 680
 
 
-def test_the_grid_saves_the_open_quarters_beside_an_approved_one(
-    approved_q1, year, ice, ice_clerk, client
+def test_the_grid_saves_the_open_quarters_beside_a_frozen_one(
+    frozen_q1, year, ice, ice_clerk, client
 ):
     client.force_login(ice_clerk)
     url = reverse("admin:reporting_figure_grid", args=[ice.pk, year.pk])
@@ -103,7 +131,7 @@ def test_the_grid_saves_the_open_quarters_beside_an_approved_one(
     assert intakes("Q2").value == 900
 
 
-def test_the_admin_import_refuses_the_rows_of_an_approved_quarter(approved_q1, ice_clerk, client):
+def test_the_admin_import_refuses_the_rows_of_a_frozen_quarter(frozen_q1, ice_clerk, client):
     client.force_login(ice_clerk)
     content = long_csv(
         ["ICE", "file-intakes", "2023-24", "Q1", "", "700", ""],
@@ -115,14 +143,14 @@ def test_the_admin_import_refuses_the_rows_of_an_approved_quarter(approved_q1, i
         reverse("admin:reporting_figure_import"), {"import_file": handle, "format": "0"}
     )
     page = response.content.decode()
-    assert "column “period”: " + MESSAGE in page
+    assert "column “period”: " + frozen_q1.message in page
     assert '<a href="#row-2">row 2</a>' in page
     assert '<a href="#row-3">' not in page  # Q2 is open: only the approved quarter's row
     assert intakes().value == 680 and intakes("Q2").value != 900
 
 
 def test_the_import_command_refuses_a_clerk_and_a_run_without_a_user(
-    approved_q1, ice_clerk, tmp_path
+    frozen_q1, ice_clerk, tmp_path
 ):
     path = tmp_path / "ice.csv"
     path.write_bytes(long_csv(["ICE", "file-intakes", "2023-24", "Q1", "", "700", ""]))
@@ -130,37 +158,37 @@ def test_the_import_command_refuses_a_clerk_and_a_run_without_a_user(
         err = io.StringIO()
         with pytest.raises(CommandError, match="nothing was written"):
             call_command("import_values", str(path), *user, stdout=io.StringIO(), stderr=err)
-        assert MESSAGE in err.getvalue()
+        assert frozen_q1.message in err.getvalue()
     assert intakes().value == 680
 
 
-def test_the_pipeline_names_the_problem_for_programs(approved_q1, ice_clerk):
+def test_the_pipeline_names_the_problem_for_programs(frozen_q1, ice_clerk):
     outcome = run_import(
         [LongFormRow(2, "ICE", "file-intakes", "2023-24", "Q1", value="700")], user=ice_clerk
     )
-    assert [p.code for p in outcome.rows[0].problems] == [ProblemCode.QUARTER_APPROVED]
+    assert [p.code for p in outcome.rows[0].problems] == [ProblemCode(frozen_q1.code)]
     assert not outcome.written
 
 
-def test_an_unchanged_row_of_an_approved_quarter_is_not_a_problem(approved_q1, ice_clerk):
+def test_an_unchanged_row_of_a_frozen_quarter_is_not_a_problem(frozen_q1, ice_clerk):
     outcome = run_import(
         [LongFormRow(2, "ICE", "file-intakes", "2023-24", "Q1", value="680")], user=ice_clerk
     )
     assert not outcome.has_errors
 
 
-def test_the_api_answers_409_on_a_single_write_and_a_delete(approved_q1, ice_clerk):
+def test_the_api_answers_409_on_a_single_write_and_a_delete(frozen_q1, ice_clerk):
     api = APIClient()
     api.force_login(ice_clerk)
     url = reverse("api:figure-detail", args=[intakes().pk])
     response = api.patch(url, {"value": "700"}, format="json")
     assert response.status_code == 409
-    assert response.json()["detail"].startswith(MESSAGE)
+    assert response.json()["detail"].startswith(frozen_q1.message)
     assert api.delete(url).status_code == 409
     assert intakes().value == 680
 
 
-def test_the_api_answers_409_on_creating_a_figure_in_an_approved_quarter(approved_q1, ice_clerk):
+def test_the_api_answers_409_on_creating_a_figure_in_a_frozen_quarter(frozen_q1, ice_clerk):
     figure = intakes()
     figure.delete()
     api = APIClient()
@@ -180,7 +208,7 @@ def test_the_api_answers_409_on_creating_a_figure_in_an_approved_quarter(approve
     assert not Figure.objects.filter(pk=figure.pk).exists()
 
 
-def test_the_api_bulk_upsert_answers_409_and_writes_nothing(approved_q1, ice_clerk):
+def test_the_api_bulk_upsert_answers_409_and_writes_nothing(frozen_q1, ice_clerk):
     api = APIClient()
     api.force_login(ice_clerk)
     rows = [
@@ -192,26 +220,24 @@ def test_the_api_bulk_upsert_answers_409_and_writes_nothing(approved_q1, ice_cle
     )
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "period"
-    assert MESSAGE in response.json()["errors"][0]["message"]
+    assert frozen_q1.message in response.json()["errors"][0]["message"]
     assert intakes().value == 680 and intakes("Q2").value != 900
 
 
-def test_the_admin_change_form_and_delete_refuse_a_clerk(approved_q1, ice_clerk, client):
+def test_the_admin_change_form_and_delete_refuse_a_clerk(frozen_q1, ice_clerk, client):
     client.force_login(ice_clerk)
     figure = intakes()
     url = reverse("admin:reporting_figure_change", args=[figure.pk])
     page = client.get(url)
     assert page.context["has_change_permission"] is False
-    assert MESSAGE in page.content.decode()
+    assert frozen_q1.message in page.content.decode()
     assert client.post(url, {"value": "700"}).status_code == 403
     delete = reverse("admin:reporting_figure_delete", args=[figure.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert intakes().value == 680
 
 
-def test_adding_a_figure_to_an_approved_quarter_in_the_admin_is_refused(
-    approved_q1, ice_clerk, client
-):
+def test_adding_a_figure_to_a_frozen_quarter_in_the_admin_is_refused(frozen_q1, ice_clerk, client):
     figure = intakes()
     metric, period = figure.metric, figure.period
     figure.delete()
@@ -221,23 +247,23 @@ def test_adding_a_figure_to_an_approved_quarter_in_the_admin_is_refused(
         {"metric": metric.pk, "period": period.pk, "value": "700"},
     )
     assert response.status_code == 200
-    assert MESSAGE in str(response.context["adminform"].form.non_field_errors())
+    assert frozen_q1.message in str(response.context["adminform"].form.non_field_errors())
     assert not Figure.objects.filter(metric=metric, period=period).exists()
 
 
-def test_the_admin_bulk_delete_refuses_a_clerk(approved_q1, ice_clerk, client):
+def test_the_admin_bulk_delete_refuses_a_clerk(frozen_q1, ice_clerk, client):
     client.force_login(ice_clerk)
     response = client.post(
         reverse("admin:reporting_figure_changelist"),
         {"action": "delete_figures", "_selected_action": [intakes().pk, intakes("Q2").pk]},
         follow=True,
     )
-    assert "Nothing deleted. " + MESSAGE in response.content.decode()
+    assert "Nothing deleted. " + frozen_q1.message in response.content.decode()
     assert Figure.objects.filter(pk__in=[intakes().pk, intakes("Q2").pk]).count() == 2
 
 
-def test_an_administrator_corrects_an_approved_quarter_and_the_history_says_so(
-    approved_q1, administrator, client
+def test_an_administrator_corrects_a_frozen_quarter_and_the_history_says_so(
+    frozen_q1, administrator, client
 ):
     client.force_login(administrator)
     figure = intakes()
@@ -251,8 +277,28 @@ def test_an_administrator_corrects_an_approved_quarter_and_the_history_says_so(
 def test_after_a_reopen_the_clerk_may_change_the_quarter_again(
     approved_q1, year, ice, ice_clerk, administrator
 ):
-    services.reopen_quarter(
-        unit=ice, fiscal_year=year, quarter="Q1", user=administrator, reason="Late lab results."
+    services.move_quarter(
+        action="reopen",
+        unit=ice,
+        fiscal_year=year,
+        quarter="Q1",
+        user=administrator,
+        text="Late lab results.",
+    )
+    figure = intakes()
+    services.record_figure(metric=figure.metric, period=figure.period, value="700", user=ice_clerk)
+    assert intakes().value == 700
+
+
+def test_after_a_return_the_clerk_may_change_the_quarter_again(year, ice, ice_clerk, administrator):
+    services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=ice_clerk)
+    services.move_quarter(
+        action="return",
+        unit=ice,
+        fiscal_year=year,
+        quarter="Q1",
+        user=administrator,
+        text="Q1 intakes look doubled.",
     )
     figure = intakes()
     services.record_figure(metric=figure.metric, period=figure.period, value="700", user=ice_clerk)

@@ -80,10 +80,9 @@ def cfseu_world(dataset, administrator, clerk, leader, outsider):
     services.import_file(
         content=row.encode(), file_name=FILE_NAME, user=administrator, source="command"
     )
-    services.submit_quarter(unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator)
-    services.return_quarter(
-        unit=cfseu, fiscal_year=year, quarter="Q1", user=administrator, comment=COMMENT
-    )
+    quarter = {"unit": cfseu, "fiscal_year": year, "quarter": "Q1", "user": administrator}
+    services.move_quarter(action="submit", **quarter)
+    services.move_quarter(action="return", text=COMMENT, **quarter)
     figure = Figure.objects.get(pk=figure.pk)
     records = {
         Figure: figure,
@@ -116,7 +115,6 @@ def cfseu_path(url, records) -> tuple[str, bool]:
     if "unit_id" in url.keywords:
         samples["unit_id"] = str(figure.metric.unit_id)
         names_cfseu = True
-    samples["batch_id"] = str(records[ImportBatch].pk)
     return build_path(url, samples, objects=records), names_cfseu
 
 

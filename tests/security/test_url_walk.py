@@ -121,6 +121,7 @@ SAMPLE_ARGUMENTS = {
     "uidb64": "MQ",  # a password link: user 1, with a token that is not valid
     "token": "set-password",
     "batch_id": 1,  # an import's list of problems: only its own importer's, else 404
+    "held": "no-such-upload",  # a held upload's problems: likewise
 }
 
 

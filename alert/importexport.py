@@ -165,6 +165,10 @@ def recognise_format(head: bytes) -> str:
     return "csv"
 
 
+# The name of an upload kept after a rejected preview, for its list of problems.
+REJECTED_PREFIX = "rejected-"
+
+
 def previews_refusal(user) -> str:
     """Why ``user`` may not upload another file to preview now, or "".
 
@@ -274,6 +278,10 @@ class AlertImportExportMixin(ImportExportMixin):
         if request.method == "POST":
             self._sweep_abandoned_uploads()
             if request.FILES.get("import_file") is not None:
+                # A new file replaces the one kept for a rejected preview's problems.
+                HeldUpload.objects.filter(
+                    owner=request.user, name__startswith=REJECTED_PREFIX
+                ).delete()
                 refusal = previews_refusal(request.user)
                 if refusal:
                     messages.error(request, refusal)
@@ -290,6 +298,11 @@ class AlertImportExportMixin(ImportExportMixin):
         if held and "confirm_form" not in context and not context.get("keep_held_upload"):
             # Rejected: nothing to confirm, so nothing to keep.
             HeldUploadStorage(name=held).remove()
+        elif held and "confirm_form" not in context and request.user.is_authenticated:
+            # Rejected, kept for its list of problems until the next upload.
+            HeldUpload.objects.filter(name=held).update(
+                owner=request.user, name=REJECTED_PREFIX + held
+            )
         elif held and request.user.is_authenticated:
             HeldUpload.objects.filter(name=held).update(owner=request.user)
         outcome = getattr(context.get("result"), "outcome", None)

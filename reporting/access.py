@@ -15,8 +15,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from reporting.models import Figure, FiscalYear, QuarterFrozen, YearLocked
 from units.models import Unit, UnitNotAssigned
@@ -56,13 +56,6 @@ def readable_years(user):
     return FiscalYear.objects.none()
 
 
-def refuse_reading(request):
-    """What a reader who may not read a page gets: the login page, or 403."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    raise PermissionDenied("You need a Leadership, Data entry or Administrators role.")
-
-
 def summary_access(view):
     """Anonymous users are sent to log in (unless public reports are on: then the
     view shows published years only); signed-in users without a role get 403."""
@@ -82,6 +75,24 @@ def summary_access(view):
         return login_required(checked)(request, *args, **kwargs)
 
     return gate
+
+
+def readable_year(view):
+    """The summary's pages of one year: ``summary_access`` first, then the year
+    of the URL's ``fiscal_year``, with its newest release
+    (``FiscalYearQuerySet.with_newest_release``), passed to the view in its
+    place. A year this reader may not read answers 404 as a year that does
+    not exist does (an anonymous reader cannot tell a draft from nothing)."""
+
+    @summary_access
+    @wraps(view)
+    def resolved(request, fiscal_year: str, *args, **kwargs):
+        year = readable_years(request.user).with_newest_release().filter(label=fiscal_year).first()
+        if year is None:
+            raise Http404(f"There is no fiscal year {fiscal_year} to read.")
+        return view(request, year, *args, **kwargs)
+
+    return resolved
 
 
 # Importing adds and changes figures: the admin's import, the API's bulk
@@ -114,8 +125,9 @@ def write_refusal(
     column and an unassigned unit against the unit's). Three rules, in this
     order:
 
-    * a locked (published) year refuses everyone without
-      ``reporting.change_locked_year`` (``FiscalYear.is_writable_by``);
+    * a published year refuses everyone, administrators and commands
+      included, until a correction of it is prepared
+      (``FiscalYear.is_writable_by``; the message says how to correct it);
     * a user assigned to units changes only those (``Unit.is_editable_by``,
       the catalogue's rule of assignment);
     * a submitted or approved unit-quarter refuses everyone without
@@ -131,7 +143,7 @@ def write_refusal(
     whose ``messages[0]`` is the sentence to show. A service does ``if
     refusal: raise refusal``; the admin shows the message or answers False.
     ``user`` None (a command, the shipped dataset) is never limited by
-    assignment, but cannot change a locked year or a frozen quarter.
+    assignment, but cannot change a published year or a frozen quarter.
 
     Model permissions (add/change/delete figure) are not part of it: the
     admin and DRF check those, the services leave them to their callers.

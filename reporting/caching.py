@@ -12,7 +12,7 @@ the few it served last (``shared_get``), for at most a minute: a copy in
 front of the shared cache, never the only one. The version in its key is
 read from the database on every request, so a change of the records is seen
 at once. A ``restore`` can bring back a version's number with other records:
-the key also carries the cache's generation (``units.auth.cache_generation``),
+the key also carries the cache's generation (``cache_generation``),
 which the restore moves on, so every entry made before it is retired on every
 server at once, and nothing else in the cache is touched.
 """
@@ -31,7 +31,6 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
 from reporting.models import Figure, FiscalYear, NarrativeBlock, PublishedTotal
-from units.auth import cache_generation, new_cache_generation
 from units.models import Metric, Region, Unit
 
 # records_version's function on PostgreSQL.
@@ -50,6 +49,32 @@ SITE_NAV_MARK = mark_safe("<!-- site-nav -->")
 # Every model a shared page or answer reads. Each keeps history, and every
 # entry path (admin, grid, import, API, services, commands) writes it.
 RECORDS = (Figure, FiscalYear, Unit, Metric, Region, NarrativeBlock, PublishedTotal)
+
+
+# The generation of this installation's shared entries, part of every
+# ``records_key``. ``manage.py restore`` moves it on, which retires every
+# entry made before it at once, on every server, without touching any other
+# key of the cache (another installation's under its own prefix, or this
+# one's throttle counters). One cache read per key built.
+GENERATION_KEY = "records-generation"
+
+
+def cache_generation() -> int:
+    generation = shared_cache.get(GENERATION_KEY)
+    if generation is None:
+        # Lost (a new cache, an eviction): start from the clock, so that a
+        # generation is never reused; add() lets the first process win.
+        shared_cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = shared_cache.get(GENERATION_KEY)
+    return generation
+
+
+def new_cache_generation() -> None:
+    """Retire every entry keyed by the generation (after a restore)."""
+    try:
+        shared_cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: any new one will do
+        shared_cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def records_version() -> str:
@@ -115,9 +140,9 @@ def shared_set(key: str, value) -> None:
 
 
 def forget_records_in_cache() -> None:
-    """After a restore: retire every cached entry about the records (shared
-    pages, people's access) by moving the cache's generation on; this
-    process's copies go too. Only keys made by this installation are
+    """After a restore: retire every cached entry about the records (the
+    shared pages) by moving the cache's generation on; this process's copies
+    go too. Only keys made by this installation are
     concerned, and none is deleted one by one: they expire unused."""
     new_cache_generation()
     forget_local_copies()

@@ -17,6 +17,9 @@ from decimal import Decimal
 from django.conf import settings
 
 from units.models import Metric
+from units.names import person_name
+
+__all__ = ["person_name"]  # one helper names people; it lives in units, for its refusals
 
 NOT_REPORTED = "—"
 MINUS = "\u2212"  # a typographic minus, as wide as the plus beside it
@@ -154,18 +157,14 @@ def arrow(change: Decimal | None) -> str:
 
 def format_moment(moment: datetime.datetime | None) -> str:
     """2026-12-04 21:36 MST: a time in ALERT's zone (TIME_ZONE, America/Edmonton),
-    always with the zone, whatever zone the request or the database uses."""
+    always with the zone, whatever zone the request or the database uses.
+
+    The one way a time is written for a person to read: pages, refusals,
+    emails and the API's messages (the API's machine fields stay ISO 8601)."""
     if moment is None:
         return NOT_REPORTED
     local = moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
     return f"{local:%Y-%m-%d %H:%M} {local:%Z}"
-
-
-def person_name(user) -> str:
-    """Jane Smith, or the username when no name is on record."""
-    if user is None:
-        return "the system"
-    return user.get_full_name() or user.get_username()
 
 
 def figure_label(figure) -> str:

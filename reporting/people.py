@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from reporting.formatting import person_name
+from reporting.models import PublicationEvent, Release
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
 from units.models import EVERY_UNIT_PERMISSION, Unit
 
@@ -126,7 +128,7 @@ def send_invitation(user, *, request) -> None:
     """Mail a new person a one-time link to set their password (Django's reset token)."""
     context = {
         "user": user,
-        "name": user.get_full_name() or user.get_username(),
+        "name": person_name(user),
         "username": user.get_username(),
         "link": request.build_absolute_uri(
             reverse(
@@ -158,3 +160,12 @@ class PasswordLinkForm(PasswordResetForm):
             for user in User._default_manager.filter(email__iexact=email, is_active=True)
             if user.email
         )
+
+
+def has_published(user_id) -> bool:
+    """Whether the person published a release or prepared a correction (their
+    account is then deactivated, never deleted)."""
+    return (
+        Release.objects.filter(published_by_id=user_id).exists()
+        or PublicationEvent.objects.filter(by_id=user_id).exists()
+    )

@@ -1,8 +1,8 @@
 """Publication read-side: what a release holds, what changed between two, and
 the review an administrator reads before publishing.
 
-The writes (publish, unpublish) are ``services.publish_year`` and
-``services.unpublish_year``; they use ``snapshot`` and ``finding_key`` from
+The writes (publish, prepare a correction) are ``services.publish_year`` and
+``services.prepare_correction``; they use ``snapshot`` and ``finding_key`` from
 here. Everything here reads; nothing changes a record.
 """
 
@@ -59,6 +59,12 @@ class FigureChange:
     region: str
     before: str  # formatted; the dash when it was not reported
     after: str
+    metric: str = ""  # the metric's code (with unit, period and region: the cell's key)
+    anchor: str = ""  # the id of its line on a published page (a revised cell links to it)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.unit, self.metric, self.period, self.region)
 
     def __str__(self) -> str:
         where = f" {self.region}" if self.region else ""
@@ -78,6 +84,7 @@ def changes_between(before: list[dict], after: list[dict]) -> list[FigureChange]
         value_type = entry["value_type"]
         return FigureChange(
             unit=entry["unit"],
+            metric=entry["metric"],
             metric_label=entry["metric_label"],
             period=entry["period"],
             region=entry["region"],
@@ -113,10 +120,19 @@ class ReleaseHistory:
     first_release: Release | None
     revisions: list[Revision]
 
+    def marks(self) -> dict[tuple[str, str, str, str], FigureChange]:
+        """Each revised figure's newest change, by its key (unit, metric,
+        period, region): the cells a published page marks as revised."""
+        return {change.key: change for revision in self.revisions for change in revision.changes}
 
-def release_history(fiscal_year: FiscalYear) -> ReleaseHistory:
-    """The year's first release and revisions, in one query."""
-    releases = list(Release.objects.filter(fiscal_year=fiscal_year).order_by("number"))
+
+def release_history(fiscal_year: FiscalYear, *, up_to: int | None = None) -> ReleaseHistory:
+    """The year's first release and revisions (up to release ``up_to``: a
+    release's own page never shows the ones after it), in one query."""
+    releases = Release.objects.filter(fiscal_year=fiscal_year).order_by("number")
+    if up_to is not None:
+        releases = releases.filter(number__lte=up_to)
+    releases = list(releases)
     return ReleaseHistory(
         first_release=releases[0] if releases else None, revisions=revisions(releases)
     )
@@ -124,16 +140,21 @@ def release_history(fiscal_year: FiscalYear) -> ReleaseHistory:
 
 def revisions(releases: list[Release]) -> list[Revision]:
     """Each republication of a year (its releases in order) with the changes
-    from the release before it, oldest first."""
-    return [
-        Revision(
-            number=current.number,
-            published_at=current.published_at,
-            reason=current.reason,
-            changes=changes_between(previous.figures, current.figures),
+    from the release before it, oldest first; each change has its anchor."""
+    found = []
+    for previous, current in zip(releases, releases[1:], strict=False):
+        changes = changes_between(previous.figures, current.figures)
+        for position, change in enumerate(changes, start=1):
+            change.anchor = f"revision-{current.number}-{position}"
+        found.append(
+            Revision(
+                number=current.number,
+                published_at=current.published_at,
+                reason=current.reason,
+                changes=changes,
+            )
         )
-        for previous, current in zip(releases, releases[1:], strict=False)
-    ]
+    return found
 
 
 def finding_key(finding: DataQualityFinding) -> str:

@@ -7,7 +7,7 @@ from import_export import fields, resources
 from import_export.results import Error, Result, RowResult
 
 from alert.importexport import FileProblemsFirst
-from reporting.formatting import plain_number
+from reporting.formatting import format_figure, plain_number
 from reporting.importing.files import parse_file
 from reporting.importing.longform import COLUMNS, rows_from_table
 from reporting.importing.pipeline import Action, ImportOutcome, checksum_of, run_import
@@ -16,7 +16,7 @@ from reporting.services import create_fiscal_year
 
 
 class FiscalYearResource(FileProblemsFirst, resources.ModelResource):
-    # Locking is set_year_status's business (who and when), never a file's.
+    # Publishing is publish_year's business (a review, a release), never a file's.
     status = fields.Field(attribute="status", column_name="status", readonly=True)
 
     class Meta:
@@ -120,11 +120,48 @@ def _cell(stated: object) -> str:
     return "" if stated is None else str(stated)
 
 
+# The preview's columns, as a clerk reads the report (the file's own column
+# names stay in the list of rejected rows, which quotes the file).
+PREVIEW_HEADINGS = [
+    "Unit",
+    "Metric",
+    "Fiscal year",
+    "Period",
+    "Region",
+    "Value",
+    "Internal note",
+    "Public note",
+]
+
+
+def _as_printed(planned, regions: dict[int, str]) -> list[str]:
+    """A planned change as the report prints it: the unit's name, the metric's
+    label, Q1 or Full year, the region's name, the value formatted ($1,234)."""
+    metric, row = planned.metric, planned.row
+    value_type = metric.value_type
+    value = format_figure(planned.value, value_type)
+    if planned.action is Action.UPDATE:
+        value = f"{format_figure(planned.old_value, value_type)} → {value}"
+    return [
+        metric.unit.name,
+        metric.label,
+        row.fiscal_year,
+        "Full year" if row.period == "FY" else row.period,
+        regions.get(planned.region_id, "") if planned.region_id else "Unit-wide",
+        value,
+        _cell(planned.note),
+        _cell(planned.public_note),
+    ]
+
+
 def as_result(outcome: ImportOutcome) -> Result:
     from django.core.exceptions import ValidationError
 
+    from units.models import Region
+
     result = Result()
-    result.diff_headers = list(COLUMNS)
+    result.diff_headers = PREVIEW_HEADINGS
+    regions = dict(Region.objects.values_list("pk", "name"))
     result.total_rows = len(outcome.rows)
     result.outcome = outcome
     # With a problem in the file as a whole the preview shows only the list of
@@ -145,12 +182,8 @@ def as_result(outcome: ImportOutcome) -> Result:
         row_result = RowResult()
         row_result.import_type = _IMPORT_TYPES[planned.action]
         row_result.row_values = values
-        shown = dict(values)
-        if planned.action is Action.UPDATE:
-            shown["value"] = f"{plain_number(planned.old_value)} → {plain_number(planned.value)}"
-        elif planned.action is Action.SKIP and planned.remark:
-            shown["note"] = planned.remark
-        row_result.diff = [shown[column] for column in COLUMNS]
+        if planned.action in (Action.NEW, Action.UPDATE):
+            row_result.diff = _as_printed(planned, regions)
         row_result.object_id = planned.existing_id
         if planned.action is Action.ERROR:
             errors: dict[str, list[str]] = {}

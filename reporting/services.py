@@ -1,5 +1,5 @@
 """Writes that span models or must be checked and recorded: imports, a figure's
-record and removal, a year's set-up and its lock, the quarterly reporting
+record and removal, a year's set-up, its publication and corrections, the quarterly reporting
 cycle's transitions, a year's text (narrative blocks and published totals).
 Every entry path calls these."""
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from reporting import cycle, notifications
 from reporting.access import write_refusal
 from reporting.findings import Severity, year_findings
-from reporting.formatting import figure_label, format_figure
+from reporting.formatting import figure_label, format_figure, format_moment, person_name
 from reporting.importing.files import parse_file
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import ImportOutcome, checksum_of, resolve_one, run_import
@@ -29,9 +29,10 @@ from reporting.models import (
     StaleFigure,
     UnitQuarter,
     YearLocked,
-    next_versions,
+    bump_versions,
 )
-from reporting.publication import finding_key, latest_release, snapshot
+from reporting.publication import finding_key, latest_release
+from reporting.releases import digest, release_content
 from reporting.validation import validate_for_metric
 from reporting.years import may_open_years, next_year_to_open
 from units.models import Metric, Region, Unit
@@ -169,8 +170,8 @@ def stale_refusal(
             "nothing (not reported)" if number is None else format_figure(number, metric.value_type)
         )
 
-    who = last.history_user.get_username() if last and last.history_user else "someone"
-    when = timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M %Z") if last else ""
+    who = person_name(last.history_user) if last and last.history_user else "someone"
+    when = format_moment(last.history_date) if last else ""
     seen_value = seen.value if seen is not None else None
     now_value = current.value if current is not None else None
     what = figure_label(current) if current is not None else _key_label(metric, period, region)
@@ -283,11 +284,7 @@ def record_figure(
             )
         if figure is None:
             figure = Figure(metric=metric, period=period, region=region)
-            figure.version = next_versions([(metric.pk, period.pk, region.pk if region else None)])[
-                (metric.pk, period.pk, region.pk if region else None)
-            ]
-        else:
-            figure.version += 1
+        bump_versions([figure])
         figure.value = number
         if note is not None:
             figure.note = note
@@ -352,17 +349,22 @@ def delete_figure(
                     seen_version=expected_version,
                     current=current,
                 )
-        _attribute(figure, user, source)
-        figure.delete()
+        _remove(figure, user, source)
+
+
+def _remove(figure: Figure, user, source: str) -> None:
+    """Delete a figure whose removal the gate allowed; its history record says
+    who removed it and from where."""
+    _attribute(figure, user, source)
+    figure.delete()
 
 
 def delete_figures(*, figures, user=None, source: str = "") -> int:
     """Remove several figures at once, all or none: the admin's bulk delete.
 
-    Each year's lock, each unit's assignment and each quarter's approval are
-    checked before anything is removed; each figure then goes through
-    delete_figure, so every one leaves a history record saying who removed
-    it and from where.
+    The gate is asked once a figure (its year's lock, its unit's assignment,
+    its quarter's approval), for every figure before anything is removed;
+    each removal leaves a history record saying who removed it and from where.
     """
     figures = list(figures.select_related("metric__unit", "period__fiscal_year"))
     with transaction.atomic():
@@ -371,12 +373,6 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
             fiscal_year.pk: fiscal_year
             for fiscal_year in FiscalYear.objects.select_for_update().filter(pk__in=year_ids)
         }
-        for fiscal_year in years.values():
-            if refusal := write_refusal(user, fiscal_year=fiscal_year):
-                raise refusal
-        for unit in dict.fromkeys(figure.metric.unit for figure in figures):
-            if refusal := write_refusal(user, unit=unit):
-                raise refusal
         for figure in figures:
             fiscal_year = years[figure.period.fiscal_year_id]  # one approvals query a year
             if refusal := write_refusal(
@@ -384,42 +380,31 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
             ):
                 raise refusal
         for figure in figures:
-            delete_figure(figure=figure, user=user, source=source)
+            _remove(figure, user, source)
     return len(figures)
 
 
-def set_year_status(*, fiscal_year: FiscalYear, locked: bool, user) -> bool:
-    """Lock or unlock a year's figures; False if it already had that status.
-
-    The bare status switch, with no review and no release: the admin
-    publishes through ``publish_year`` and unpublishes through
-    ``unpublish_year``, which record who, when and why.
-
-    The year's row is locked (``select_for_update``) while its status is read
-    and written, so that two administrators acting at once, or an import
-    holding the year, cannot interleave with it.
-    """
-    if not user.has_perm("reporting.lock_fiscalyear"):
-        raise PermissionDenied("Only administrators may lock or unlock a fiscal year.")
+def change_fiscal_year(*, fiscal_year: FiscalYear, user=None) -> FiscalYear:
+    """Save a change to a year's own record (the admin's form): validated, so
+    that a year with a release keeps its label (``FiscalYear.ensure_label_kept``)."""
     with transaction.atomic():
-        year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
-        wanted = FiscalYear.Status.LOCKED if locked else FiscalYear.Status.OPEN
-        if year.status == wanted:
-            return False
-        year.status = wanted
-        year.locked_at = timezone.now() if locked else None
-        year.locked_by = user if locked else None
-        year._history_user = user
-        year._change_reason = "locked (published)" if locked else "unlocked"
-        year.save()
-    fiscal_year.refresh_from_db()
-    return True
+        FiscalYear.objects.select_for_update().filter(pk=fiscal_year.pk).first()
+        fiscal_year.full_clean()
+        if user is not None and user.is_authenticated:
+            fiscal_year._history_user = user
+        fiscal_year.save()
+    return fiscal_year
 
 
-def _year_text_refusal(record: NarrativeBlock | PublishedTotal, user):
-    """The write gate's answer for a year's text or published total (the year
-    row locked while it is asked, as for a figure)."""
-    fiscal_year = FiscalYear.objects.select_for_update().get(pk=record.fiscal_year_id)
+def year_text_refusal(record: NarrativeBlock | PublishedTotal, user, *, lock: bool = False):
+    """The write gate's answer for a year's text or published total: its year,
+    and a narrative block's unit. ``lock`` holds the year's row while it is
+    asked (inside a write), as for a figure."""
+    fiscal_year = (
+        FiscalYear.objects.select_for_update().get(pk=record.fiscal_year_id)
+        if lock
+        else record.fiscal_year
+    )
     unit = record.unit if isinstance(record, NarrativeBlock) else None
     return write_refusal(user, fiscal_year=fiscal_year, unit=unit)
 
@@ -431,12 +416,12 @@ def save_year_text(
     refused (YearLocked) in a locked year as a figure would be."""
     record.full_clean()
     with transaction.atomic():
-        if refusal := _year_text_refusal(record, user):
+        if refusal := year_text_refusal(record, user, lock=True):
             raise refusal
         if record.pk is not None:
             # Moving a block out of a locked year is a change to that year too.
             previous = type(record).objects.get(pk=record.pk)
-            if refusal := _year_text_refusal(previous, user):
+            if refusal := year_text_refusal(previous, user, lock=True):
                 raise refusal
         if user is not None and user.is_authenticated:
             record._history_user = user
@@ -447,7 +432,7 @@ def save_year_text(
 def delete_year_text(*, record: NarrativeBlock | PublishedTotal, user=None) -> None:
     """Remove a narrative block or a published total; refused in a locked year."""
     with transaction.atomic():
-        if refusal := _year_text_refusal(record, user):
+        if refusal := year_text_refusal(record, user, lock=True):
             raise refusal
         if user is not None and user.is_authenticated:
             record._history_user = user
@@ -457,7 +442,9 @@ def delete_year_text(*, record: NarrativeBlock | PublishedTotal, user=None) -> N
 def _may_publish(user) -> None:
     # user None is a command (load_dataset), which runs with the operator's authority.
     if user is not None and not user.has_perm("reporting.lock_fiscalyear"):
-        raise PermissionDenied("Only administrators may publish or unpublish a fiscal year.")
+        raise PermissionDenied(
+            "Only administrators may publish a fiscal year or prepare its correction."
+        )
 
 
 def publish_year(
@@ -466,9 +453,12 @@ def publish_year(
     user,
     reason: str = "",
     acknowledgements: dict[str, str] | None = None,
+    public_notes: dict[str, str] | None = None,
+    published_as: str = "",
+    published_on=None,
     incomplete_reason: str = "",
 ) -> Release:
-    """Publish (lock) a draft year after its review, keeping its figures as a new release.
+    """Publish (lock) a draft year after its review, keeping its whole page as a new release.
 
     Every error among the year's findings must be acknowledged with a written
     reason (``acknowledgements``: ``publication.finding_key`` -> reason), else
@@ -478,9 +468,19 @@ def publish_year(
     to "First publication"; a republication (after a correction) must say why.
     The findings are read again here, with the year's row locked, so a figure
     changed while the administrator read the review page cannot slip through.
+
+    ``public_notes`` (finding key -> text) are optional notes of acknowledged
+    errors for readers: the release prints them under the year ("the unit's
+    table and the regional total differ because ...").
+
+    ``published_as`` names where the figures were first published when that
+    was not here ("ALERT's 2023-24 annual report", for the shipped years),
+    with ``published_on`` its date where known: the page then says so and
+    gives the release's own moment only as the day it was recorded.
     """
     _may_publish(user)
     acknowledgements = {k: (v or "").strip() for k, v in (acknowledgements or {}).items()}
+    public_notes = {k: (v or "").strip() for k, v in (public_notes or {}).items()}
     reason = (reason or "").strip()
     with transaction.atomic():
         year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
@@ -498,16 +498,18 @@ def publish_year(
         for finding in year_findings(year):
             if finding.severity != Severity.ERROR:
                 continue
-            written = acknowledgements.get(finding_key(finding), "")
+            key = finding_key(finding)
+            written = acknowledgements.get(key, "")
             if written:
-                acknowledged.append(
-                    {
-                        "kind": finding.kind,
-                        "unit": finding.unit_code,
-                        "message": finding.message,
-                        "reason": written,
-                    }
-                )
+                entry = {
+                    "kind": finding.kind,
+                    "unit": finding.unit_code,
+                    "message": finding.message,
+                    "reason": written,
+                }
+                if public_notes.get(key):
+                    entry["public_note"] = public_notes[key]
+                acknowledged.append(entry)
             else:
                 missing.append(finding.message)
         completeness = cycle.year_completeness(year)
@@ -533,13 +535,30 @@ def publish_year(
             )
         now = timezone.now()
         who = user if user is not None and user.is_authenticated else None
+        number = previous.number + 1 if previous else 1
+        content = release_content(
+            year,
+            number=number,
+            published_at=now,
+            reason=reason or "First publication",
+            published_as=published_as,
+            published_on=published_on,
+            notes=[
+                {"unit": entry["unit"] or "", "note": entry["public_note"]}
+                for entry in acknowledged
+                if entry.get("public_note")
+            ],
+        )
         release = Release(
             fiscal_year=year,
-            number=previous.number + 1 if previous else 1,
+            number=number,
             published_at=now,
             published_by=who,
             reason=reason or "First publication",
-            figures=snapshot(year),
+            published_as=published_as,
+            published_on=published_on,
+            content=content,
+            sha256=digest(content),
         )
         release.full_clean()
         release.save()
@@ -561,19 +580,21 @@ def publish_year(
     return release
 
 
-def unpublish_year(*, fiscal_year: FiscalYear, user, reason: str) -> PublicationEvent:
-    """Return a published year to draft so it can be corrected; the reason is required
-    and recorded. Its releases stay as they were."""
+def prepare_correction(*, fiscal_year: FiscalYear, user, reason: str) -> PublicationEvent:
+    """Open a published year for a correction ("Prepare a correction"), with the
+    reason recorded: its records become writable again, while every reader
+    keeps seeing its newest release until it is republished (release N+1,
+    through the same review as a first publication)."""
     _may_publish(user)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(
-            {"reason": "Say why the year is unpublished (what is to be corrected)."}
-        )
+        raise ValidationError({"reason": "Say what is to be corrected, and why."})
     with transaction.atomic():
         year = FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
         if not year.is_locked:
-            raise ValidationError(f"Fiscal year {year.label} is not published.")
+            raise ValidationError(
+                f"Fiscal year {year.label} is not published: its records are already open."
+            )
         who = user if user is not None and user.is_authenticated else None
         event = PublicationEvent(
             fiscal_year=year,
@@ -586,7 +607,7 @@ def unpublish_year(*, fiscal_year: FiscalYear, user, reason: str) -> Publication
         year.status = FiscalYear.Status.OPEN
         year.locked_at = year.locked_by = None
         year._history_user = who
-        year._change_reason = f"unpublished: {reason}"
+        year._change_reason = f"correction prepared: {reason}"
         year.save()
     fiscal_year.refresh_from_db()
     return event
@@ -639,7 +660,7 @@ def move_quarter(
         if year.is_locked:
             raise YearLocked(
                 f"Fiscal year {year.label} is published: its quarters no longer move through "
-                "the reporting cycle. Unpublish it first.",
+                "the reporting cycle. Prepare a correction of it first.",
                 code="locked",
             )
         # A quarter nobody has acted on has no record yet; its first step makes one

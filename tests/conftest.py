@@ -163,6 +163,16 @@ def published_dataset(db, _shipped_rows):
 
 
 @pytest.fixture
+def published_year(dataset):
+    """The dataset's 2023-24 published through ``publish_year`` (release 1), the
+    two years before it left as drafts."""
+    from tests.years import publish
+
+    publish("2023-24")
+    return FiscalYear.objects.get(label="2023-24")
+
+
+@pytest.fixture
 def catalogue(db, _shipped_rows):
     """The shipped catalogue and years, with no figures and no import records."""
     _shipped_rows["catalogue"].restore()

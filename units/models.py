@@ -11,7 +11,7 @@ from django.db.models.lookups import Exact, In, LessThanOrEqual
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from units.auth import user_access
+from units.names import person_name
 
 # Codes travel in file names, sheet names, spreadsheet cells and URLs: a short
 # alphabet keeps them inert everywhere (never a formula, never a character a
@@ -139,14 +139,15 @@ def assigned_unit_ids(user) -> frozenset[int] | None:
     give it; a data-entry person gets it from the explicit "every unit" box),
     and on none otherwise: a clerk added without a unit sees nothing rather
     than everything. Superusers, commands (no user) and the shipped dataset
-    are never limited. Held in the shared cache with the user's permissions
-    (units.auth), that is read once per request.
+    are never limited. Read once per user object, that is once per request,
+    as ``ModelBackend`` keeps a user's permissions.
     """
     if user is None or not user.is_authenticated or user.is_superuser:
         return None
-    assigned = user_access(user)["units"]
-    if assigned:
-        return assigned
+    if not hasattr(user, "alert_assigned_unit_ids"):
+        user.alert_assigned_unit_ids = frozenset(user.assigned_units.values_list("pk", flat=True))
+    if user.alert_assigned_unit_ids:
+        return user.alert_assigned_unit_ids
     return None if user.has_perm(EVERY_UNIT_PERMISSION) else frozenset()
 
 
@@ -239,7 +240,7 @@ class Unit(models.Model):
         """Raise UnitNotAssigned unless ``user`` may change this unit's figures."""
         if not self.is_editable_by(user):
             raise UnitNotAssigned(
-                f"{user.get_username()} is not assigned to {self.code}: only the units "
+                f"{person_name(user)} is not assigned to {self.code}: only the units "
                 "assigned to you on your user page can be changed. Ask an administrator "
                 f"to assign you to {self.code}.",
                 code="unit_not_assigned",
@@ -263,17 +264,23 @@ class MetricQuerySet(models.QuerySet):
         return self.exclude(regional_label="")
 
 
-class Metric(models.Model):
-    class ValueType(models.TextChoices):
-        COUNT = "count", "Count"
-        CURRENCY = "currency", "Currency (CAD)"
+class MetricValueType(models.TextChoices):
+    COUNT = "count", "Count"
+    CURRENCY = "currency", "Currency (CAD)"
 
-    class Polarity(models.TextChoices):
-        # Whether a rise is good news. A direction is not a verdict for most
-        # police statistics: only a metric set here gets a coloured change.
-        NEITHER = "neither", "Neither (no colour)"
-        HIGHER_IS_BETTER = "higher_better", "Higher is better"
-        HIGHER_IS_WORSE = "higher_worse", "Higher is worse"
+
+class MetricPolarity(models.TextChoices):
+    # Whether a rise is good news. A direction is not a verdict for most
+    # police statistics: only a metric set here gets a coloured change.
+    NEITHER = "neither", "Neither (no colour)"
+    HIGHER_IS_BETTER = "higher_better", "Higher is better"
+    HIGHER_IS_WORSE = "higher_worse", "Higher is worse"
+
+
+class Metric(models.Model):
+    ValueType = MetricValueType
+
+    Polarity = MetricPolarity
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="metrics")
     code = models.SlugField(
@@ -317,7 +324,7 @@ class Metric(models.Model):
                 fields=["unit", "code"], name="units_metric_unique_code_per_unit"
             ),
             models.CheckConstraint(
-                condition=Q(value_type__in=["count", "currency"]),
+                condition=Q(value_type__in=MetricValueType.values),
                 name="units_metric_value_type_valid",
             ),
             models.CheckConstraint(condition=~Q(code=""), name="units_metric_code_not_blank"),
@@ -330,7 +337,7 @@ class Metric(models.Model):
                 violation_error_message="A metric code is lower-case letters, digits, - and _.",
             ),
             models.CheckConstraint(
-                condition=Q(polarity__in=["neither", "higher_better", "higher_worse"]),
+                condition=Q(polarity__in=MetricPolarity.values),
                 name="units_metric_polarity_valid",
             ),
         ]

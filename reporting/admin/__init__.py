@@ -90,7 +90,7 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["label"]
     ordering = ["-start_year"]
     readonly_fields = ["status", "locked_when", "locked_by", "entry_grids"]
-    actions = ["publish_year", "unpublish_year"]
+    actions = ["publish_year", "prepare_correction"]
     change_form_template = "admin/reporting/fiscalyear_change_form.html"
 
     @admin.display(description="locked at", ordering="locked_at")
@@ -99,7 +99,7 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.change_fiscal_year(fiscal_year=obj, user=request.user)
         else:
             # A new year comes with its five periods, as on every other path.
             created = services.create_fiscal_year(label=obj.label, user=request.user)
@@ -107,6 +107,21 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
 
     def has_lock_permission(self, request) -> bool:
         return request.user.has_perm("reporting.lock_fiscalyear")
+
+    def get_actions(self, request):
+        # Years are deleted one at a time, on their own page, where a year
+        # holding records is refused in plain words (never the admin's
+        # protected-objects list).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        fiscal_year = self.get_object(request, object_id)
+        if fiscal_year is not None and (refusal := fiscal_year.deletion_refusal()):
+            self.message_user(request, refusal, messages.ERROR)
+            return redirect("admin:reporting_fiscalyear_change", fiscal_year.pk)
+        return super().delete_view(request, object_id, extra_context)
 
     @admin.display(description="entry grid")
     def entry_grids(self, fiscal_year: FiscalYear) -> str:
@@ -129,9 +144,9 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
     def publish_year(self, request, queryset):
         return self._one_year(request, queryset, "reporting_fiscalyear_publish")
 
-    @admin.action(description="Unpublish the selected year (to correct it)", permissions=["lock"])
-    def unpublish_year(self, request, queryset):
-        return self._one_year(request, queryset, "reporting_fiscalyear_unpublish")
+    @admin.action(description="Prepare a correction of the selected year", permissions=["lock"])
+    def prepare_correction(self, request, queryset):
+        return self._one_year(request, queryset, "reporting_fiscalyear_correct")
 
     def get_urls(self):
         def wired(view):
@@ -156,9 +171,9 @@ class FiscalYearAdmin(AlertImportExportMixin, SimpleHistoryAdmin):
                 name="reporting_fiscalyear_publish",
             ),
             path(
-                "<int:fiscal_year_id>/unpublish/",
-                wired(views.unpublish),
-                name="reporting_fiscalyear_unpublish",
+                "<int:fiscal_year_id>/correct/",
+                wired(views.prepare_correction),
+                name="reporting_fiscalyear_correct",
             ),
             *super().get_urls(),
         ]
@@ -171,12 +186,12 @@ class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["fiscal_year", "number", "published_at", "published_by", "reason"]
     list_filter = ["fiscal_year"]
     list_select_related = ["fiscal_year", "published_by"]
-    exclude = ["figures"]
+    exclude = ["content"]
 
 
 @admin.register(PublicationEvent)
 class PublicationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The publication log: who published or unpublished which year, when and why."""
+    """The publication log: who published which year or prepared its correction, when and why."""
 
     list_display = ["fiscal_year", "action", "at", "by", "reason", "release"]
     list_filter = ["fiscal_year", "action"]
@@ -224,6 +239,11 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     list_select_related = ["fiscal_year"]
     search_fields = ["fiscal_year__label", "period"]
     ordering = ["-fiscal_year__start_year", "period"]
+
+    def has_module_permission(self, request) -> bool:
+        # Technical: made with their year. Listed ("System") to administrators
+        # only; the pages stay readable to everyone who may view them.
+        return request.user.has_perm("reporting.change_reportingperiod")
 
 
 @admin.register(ImportBatch)
@@ -646,8 +666,7 @@ class YearTextAdmin(SimpleHistoryAdmin):
     through services.save_year_text (validated, with history)."""
 
     def _refusal(self, request, record):
-        unit = record.unit if isinstance(record, NarrativeBlock) else None
-        return write_refusal(request.user, fiscal_year=record.fiscal_year, unit=unit)
+        return services.year_text_refusal(record, request.user)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

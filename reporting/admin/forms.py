@@ -105,11 +105,16 @@ class PublishForm(forms.Form):
         self.keys = [item.key for item in review.errors]
         for key in self.keys:
             self.fields[f"ack-{key}"] = forms.CharField(required=False)
+            # Optional: a note for readers, printed on the published page.
+            self.fields[f"public-{key}"] = forms.CharField(required=False)
 
     def acknowledgements(self) -> dict[str, str]:
         return {key: self.cleaned_data[f"ack-{key}"] for key in self.keys}
 
+    def public_notes(self) -> dict[str, str]:
+        return {key: self.cleaned_data[f"public-{key}"] for key in self.keys}
 
-class UnpublishForm(forms.Form):
+
+class CorrectionForm(forms.Form):
     # Required by the service, which says why in its own words.
     reason = forms.CharField(required=False)

@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from alert.importexport import (
+    REJECTED_PREFIX,
     AlertImportExportMixin,
     CSVFormat,
     JSONFormat,
@@ -92,8 +93,8 @@ class FigureImportExport(AlertImportExportMixin):
     def _offer_every_problem(self, request, context, outcome) -> None:
         """The preview lists the first problems (PREVIEW_ROWS) and counts them
         all. Nothing more is stored: when there are more, the file stays held
-        (as a preview's does, swept after a day) and the whole list is made
-        from it again on demand."""
+        until the person's next upload (or the day's sweep) and the whole list
+        is made from it again on demand."""
         problems = problem_rows(outcome)
         context["problem_count"] = len(problems)
         context["problems_listed"] = min(len(problems), PREVIEW_ROWS)
@@ -102,7 +103,7 @@ class FigureImportExport(AlertImportExportMixin):
             context["keep_held_upload"] = True
             context["problems_url"] = reverse(
                 "admin:{}_{}_import_problems".format(*self.get_model_info()),
-                args=[held],
+                args=[REJECTED_PREFIX + held],  # the name it is kept under
                 current_app=self.admin_site.name,
             )
 

@@ -153,6 +153,19 @@ class UserAdmin(BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         people.sync_staff_status(form.instance)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # Releases and the publication log name who published: the database
+        # keeps them (PROTECT), so the person stays, deactivated.
+        if people.has_published(object_id):
+            messages.warning(
+                request,
+                "This person published a release or prepared a correction: the "
+                "publication record names them and is never changed, so they cannot be "
+                "deleted. Deactivate the account instead (untick “Active” on their page): "
+                "they can no longer sign in.",
+            )
+        return super().delete_view(request, object_id, extra_context)
+
     @admin.display(description="staff status")
     def staff_status(self, user) -> str:
         if user.is_superuser:

@@ -6,7 +6,7 @@ wires them under the figures' admin URLs (``admin:reporting_figure_grid_pick``,
 ``admin:reporting_figure_grid``, ``admin:reporting_findings``,
 ``admin:reporting_figure_report_workbook``); ``FiscalYearAdmin.get_urls`` wires
 the publication pages (``admin:reporting_fiscalyear_publish``,
-``admin:reporting_fiscalyear_unpublish``); ``UnitQuarterAdmin`` wires the
+``admin:reporting_fiscalyear_correct``); ``UnitQuarterAdmin`` wires the
 board as its list (``admin:reporting_unitquarter_changelist``) and its steps
 (``admin:reporting_unitquarter_transition``). Each takes its ``ModelAdmin``
 first, for the admin's context, permissions and messages.
@@ -21,11 +21,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
-from reporting.admin.forms import PublishForm, TransitionForm, UnpublishForm
+from reporting.admin.forms import CorrectionForm, PublishForm, TransitionForm
 from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
@@ -106,8 +107,14 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                     cell.seen_version = cell.version
                 model_admin.message_user(
                     request,
-                    f"Nothing saved: {len(conflicts)} of the figures you changed were changed "
-                    "by someone else since you opened the grid (listed below).",
+                    ngettext(
+                        "Nothing saved: %(count)d of the figures you changed was changed by "
+                        "someone else since you opened the grid (listed below).",
+                        "Nothing saved: %(count)d of the figures you changed were changed by "
+                        "someone else since you opened the grid (listed below).",
+                        len(conflicts),
+                    )
+                    % {"count": len(conflicts)},
                     messages.ERROR,
                 )
             except QuarterFrozen as refusal:
@@ -115,17 +122,18 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
                     request, f"Nothing saved. {refusal.messages[0]}", messages.ERROR
                 )
             else:
-                model_admin.message_user(
-                    request,
-                    f"Saved {unit.code} {fiscal_year.label}: {counts['recorded']} figures "
-                    f"recorded, {counts['deleted']} cleared (not reported).",
-                    messages.SUCCESS,
-                )
+                model_admin.message_user(request, *_saved_message(unit, fiscal_year, counts))
                 return redirect(request.path)
         else:
+            wrong = len(grid.errors)
             model_admin.message_user(
                 request,
-                f"Nothing saved: {len(grid.errors)} cells need correcting (marked below).",
+                ngettext(
+                    "Nothing saved: %(count)d cell needs correcting (marked below).",
+                    "Nothing saved: %(count)d cells need correcting (marked below).",
+                    wrong,
+                )
+                % {"count": wrong},
                 messages.ERROR,
             )
     elif year_refusal:
@@ -136,6 +144,12 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         for period, why in frozen_periods.items():
             if period != ReportingPeriod.Period.FY:
                 model_admin.message_user(request, f"Read-only: {why}", messages.WARNING)
+    shown_period = request.POST.get("shown") or grid.first_open_period
+    autofocus = ""
+    if request.method == "GET" and year_refusal is None:
+        entry_grid.fill_years_from_quarters(grid, readonly=frozen_periods)
+        if shown_period not in frozen_periods:
+            autofocus = grid.first_empty_cell(shown_period)
     context = _context(
         model_admin,
         request,
@@ -144,6 +158,8 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         columns=entry_grid.COLUMNS,
         locked=year_refusal is not None,
         frozen_periods=frozen_periods,
+        shown_period=shown_period,
+        autofocus=autofocus,
         units=Unit.objects.editable_by(request.user).active(),
         # The years this person may enter, and the one shown (a locked year
         # opened from a link is read-only but stays chosen).
@@ -152,6 +168,30 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         ),
     )
     return TemplateResponse(request, "admin/reporting/grid.html", context)
+
+
+def _saved_message(unit: Unit, fiscal_year: FiscalYear, counts: dict[str, int]) -> tuple[str, str]:
+    """ "Saved …" only when something was: 1 figure recorded, 2 cleared."""
+    recorded, deleted = counts["recorded"], counts["deleted"]
+    if not recorded and not deleted:
+        return (
+            f"Nothing to save in {unit.code} {fiscal_year.label}: no figure changed.",
+            messages.INFO,
+        )
+    parts = []
+    if recorded:
+        parts.append(
+            ngettext("%(count)d figure recorded", "%(count)d figures recorded", recorded)
+            % {"count": recorded}
+        )
+    if deleted:
+        parts.append(
+            ngettext(
+                "%(count)d cleared (not reported)", "%(count)d cleared (not reported)", deleted
+            )
+            % {"count": deleted}
+        )
+    return f"Saved {unit.code} {fiscal_year.label}: {', '.join(parts)}.", messages.SUCCESS
 
 
 def open_next_year(model_admin, request):
@@ -272,7 +312,9 @@ def figure_template(model_admin, request):
 
 def _ensure_may_publish(model_admin, request) -> None:
     if not model_admin.has_lock_permission(request):
-        raise PermissionDenied("Only administrators may publish or unpublish a fiscal year.")
+        raise PermissionDenied(
+            "Only administrators may publish a fiscal year or prepare its correction."
+        )
 
 
 def publish_review(model_admin, request, fiscal_year_id: int):
@@ -297,6 +339,7 @@ def publish_review(model_admin, request, fiscal_year_id: int):
                     user=request.user,
                     reason=form.cleaned_data["reason"],
                     acknowledgements=form.acknowledgements(),
+                    public_notes=form.public_notes(),
                     incomplete_reason=form.cleaned_data["incomplete_reason"],
                 )
             except ValidationError as exc:
@@ -315,7 +358,10 @@ def publish_review(model_admin, request, fiscal_year_id: int):
         f"Publish {fiscal_year.label}",
         fiscal_year=fiscal_year,
         review=review,
-        errors=[(item, written[item.key]) for item in review.errors],
+        errors=[
+            (item, written[item.key], form.data.get(f"public-{item.key}", ""))
+            for item in review.errors
+        ],
         reason=form.data.get("reason", ""),
         incomplete_reason=form.data.get("incomplete_reason", ""),
         problems=problems,
@@ -324,19 +370,20 @@ def publish_review(model_admin, request, fiscal_year_id: int):
     return TemplateResponse(request, "admin/reporting/publish_review.html", context)
 
 
-def unpublish(model_admin, request, fiscal_year_id: int):
-    """Return a published year to draft, with the reason (what is to be corrected)."""
+def prepare_correction(model_admin, request, fiscal_year_id: int):
+    """Open a published year for a correction, with the reason; readers keep
+    its newest release until it is republished."""
     _ensure_may_publish(model_admin, request)
     fiscal_year = get_object_or_404(FiscalYear, pk=fiscal_year_id)
     change_url = reverse("admin:reporting_fiscalyear_change", args=[fiscal_year.pk])
     if not fiscal_year.is_locked:
-        model_admin.message_user(request, f"{fiscal_year.label} is not published.")
+        model_admin.message_user(request, f"{fiscal_year.label} is open: nothing to prepare.")
         return redirect(change_url)
-    form = UnpublishForm(request.POST if request.method == "POST" else None)
+    form = CorrectionForm(request.POST if request.method == "POST" else None)
     problems: list[str] = []
     if form.is_valid():
         try:
-            services.unpublish_year(
+            services.prepare_correction(
                 fiscal_year=fiscal_year, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -344,20 +391,21 @@ def unpublish(model_admin, request, fiscal_year_id: int):
         else:
             model_admin.message_user(
                 request,
-                f"Unpublished {fiscal_year.label}: it is a draft again until it is republished.",
+                f"A correction of {fiscal_year.label} is being prepared: its records are open; "
+                "readers keep the published release until you publish it again.",
                 messages.SUCCESS,
             )
             return redirect(change_url)
     context = _context(
         model_admin,
         request,
-        f"Unpublish {fiscal_year.label}",
+        f"Prepare a correction of {fiscal_year.label}",
         fiscal_year=fiscal_year,
         reason=form.data.get("reason", ""),
         problems=problems,
         change_url=change_url,
     )
-    return TemplateResponse(request, "admin/reporting/unpublish.html", context)
+    return TemplateResponse(request, "admin/reporting/prepare_correction.html", context)
 
 
 def cycle_board(model_admin, request):

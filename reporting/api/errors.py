@@ -1,5 +1,6 @@
-"""Errors of the API, mapped in one place: a locked year or an approved quarter
-is a conflict (409), a figure already on record a conflict naming it (409), a
+"""Errors of the API, mapped in one place: a locked year or a frozen (submitted
+or approved) quarter is a conflict (409), a figure already on record a
+conflict naming it (409), a
 change made from a stale copy a failed precondition (412), bad data a 400.
 Views raise or return problems; they never choose a status."""
 

@@ -23,12 +23,6 @@ class ModelPermissions(DjangoModelPermissions):
         "OPTIONS": VIEW,
     }
 
-    def _queryset(self, view):
-        # Only the model is asked for: a view's class queryset names it without
-        # building the reader's own (``get_queryset``) on every request.
-        queryset = getattr(view, "queryset", None)
-        return queryset if queryset is not None else super()._queryset(view)
-
 
 class UpsertPermissions(ModelPermissions):
     """The bulk upsert both adds and changes figures, so it needs both."""

@@ -85,7 +85,7 @@ ERRORS = {
     "409": OpenApiResponse(
         ErrorSerializer,
         "Refused by the records' rules: the fiscal year is locked (published), the "
-        "unit's quarter is approved, or (create) the figure is already on record.",
+        "unit's quarter is submitted or approved, or (create) the figure is already on record.",
     ),
     "412": OpenApiResponse(
         ErrorSerializer,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
+from django.utils.translation import ngettext
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -21,6 +22,7 @@ from rest_framework import mixins, routers, status, viewsets
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from reporting import filters, services
@@ -29,12 +31,12 @@ from reporting.api.errors import status_for_problems
 from reporting.api.parsers import ExactJSONParser
 from reporting.api.permissions import HasRole, UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
-from reporting.api.throttling import ScopedRateThrottle
 from reporting.caching import records_key, shared_get, shared_set
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
-from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod
+from reporting.models import Figure, FiscalYear, ImportBatch, Release, ReportingPeriod
 from reporting.provenance import api_source
+from reporting.releases import summary_of
 from reporting.summary import build_summary
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
@@ -303,7 +305,8 @@ class BulkUpsertView(APIView):
             400: OpenApiResponse(BulkRejectionSerializer, "Rejected; nothing was written."),
             409: OpenApiResponse(
                 BulkRejectionSerializer,
-                "A fiscal year is locked or a unit's quarter approved; nothing was written.",
+                "A fiscal year is locked or a unit's quarter submitted or approved; "
+                "nothing was written.",
             ),
         },
     )
@@ -393,9 +396,12 @@ def _refused(detail: str) -> Response:
 
 
 def _rejected(batch: int | None, errors: list[dict], code: int) -> Response:
-    what = "refusal" if code == status.HTTP_409_CONFLICT else "problem"
+    if code == status.HTTP_409_CONFLICT:
+        what = ngettext("%(count)d refusal", "%(count)d refusals", len(errors))
+    else:
+        what = ngettext("%(count)d problem", "%(count)d problems", len(errors))
     detail = (
-        f"Nothing was written: {len(errors)} {what}{'s' if len(errors) != 1 else ''}. "
+        f"Nothing was written: {what % {'count': len(errors)}}. "
         + "; ".join(f"row {e['row']}, field “{e['field']}”: {e['message']}" for e in errors[:5])
         + ("; …" if len(errors) > 5 else "")
     )
@@ -420,8 +426,13 @@ class SummaryView(APIView):
         ],
     )
     def get(self, request, label: str):
-        try:
-            summary = build_summary(label)
-        except FiscalYear.DoesNotExist as exc:
-            raise NotFound(str(exc)) from exc
+        """A published year as its newest release has it; a draft from the records."""
+        year = FiscalYear.objects.with_newest_release().filter(label=label).first()
+        if year is None:
+            raise NotFound(f"There is no fiscal year {label}.")
+        if year.release_number is None:
+            summary = build_summary(year)
+        else:
+            summary = summary_of(Release.objects.get(fiscal_year=year, number=year.release_number))
+        summary.release, summary.release_sha256 = year.release_number, year.release_sha256
         return Response(s.AnnualSummarySerializer(summary).data)

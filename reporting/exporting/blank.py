@@ -4,7 +4,8 @@ its value left blank.
 The long form with a row per metric and period (Q1-Q4 and FY), then a row
 per regional metric and region (full year) for a unit that reports by region.
 There is no ``note`` column: leaving it out keeps the notes on record (add
-one to record notes). Importing a template untouched changes nothing: a
+one to record notes). Beside each metric's code, its label as the report
+prints it (``metric_label``, a column the import passes over). Importing a template untouched changes nothing: a
 blank value is *not reported* and is skipped. The report-layout template is
 ``export_report_workbook(year, units=..., every_region=True)``.
 """
@@ -12,11 +13,11 @@ blank value is *not reported* and is skipped. The report-layout template is
 from collections.abc import Iterable
 
 from reporting.exporting.tables import write_table
-from reporting.importing.longform import KEY_COLUMNS
+from reporting.importing.longform import IGNORED_COLUMNS, KEY_COLUMNS
 from reporting.models import FiscalYear, ReportingPeriod
 from units.models import Metric, Region, Unit
 
-HEADINGS = (*KEY_COLUMNS, "value")
+HEADINGS = (KEY_COLUMNS[0], KEY_COLUMNS[1], *IGNORED_COLUMNS, *KEY_COLUMNS[2:], "value")
 PERIODS = (*ReportingPeriod.QUARTERS, "FY")
 
 
@@ -34,9 +35,11 @@ def expected_rows(fiscal_year: FiscalYear, units: Iterable[Unit]) -> list[list[o
     for unit_id in dict.fromkeys(m.unit_id for m in metrics):
         mine = [m for m in metrics if m.unit_id == unit_id]
         code = codes[unit_id]
-        rows += [[code, m.code, label, period, "", None] for m in mine for period in PERIODS]
         rows += [
-            [code, m.code, label, "FY", region, None]
+            [code, m.code, m.label, label, period, "", None] for m in mine for period in PERIODS
+        ]
+        rows += [
+            [code, m.code, f"{m.regional_label} — {m.label.lower()}", label, "FY", region, None]
             for m in mine
             if m.regional_label
             for region in regions

@@ -51,30 +51,36 @@ RELEASE_COLUMNS = [
 ]
 
 
-def export_release(release, fmt: str = "csv") -> bytes:
-    """A release's figures as published, codes and labels side by side (and the
-    public note, where the release holds one), escaped."""
+def export_release(release, fmt: str = "csv", *, with_prior_years: bool = False) -> bytes:
+    """A release's figures as published, codes and labels side by side (and
+    the public note, where the release holds one), escaped. With
+    ``with_prior_years``, every figure its page showed: the year's own, then
+    the prior years' as their releases had them (the page's CSV download)."""
     from reporting.models import ReportingPeriod
+    from reporting.releases import release_rows
     from units.models import Unit
 
     unit_names = dict(Unit.objects.values_list("code", "name"))
     period_labels = dict(ReportingPeriod.Period.choices)
-    has_public_note = any("public_note" in entry for entry in release.figures)
+    rows = release_rows(release)
+    if not with_prior_years:
+        rows = [(label, entry) for label, entry in rows if label == release.fiscal_year.label]
+    has_public_note = any("public_note" in entry for _, entry in rows)
     headings = RELEASE_COLUMNS + (["public_note"] if has_public_note else [])
-    rows = [
+    table = [
         [
             entry["unit"],
             unit_names.get(entry["unit"], ""),
             entry["metric"],
             entry.get("metric_label", ""),
             entry.get("value_type", ""),
-            release.fiscal_year.label,
+            label,
             entry["period"],
             period_labels.get(entry["period"], ""),
             entry["region"],
             entry["value"],
             *([entry.get("public_note", "")] if has_public_note else []),
         ]
-        for entry in release.figures
+        for label, entry in rows
     ]
-    return write_table(headings, rows, fmt, title=f"release {release.number}")
+    return write_table(headings, table, fmt, title=f"release {release.number}")

@@ -16,6 +16,9 @@ KEY_COLUMNS = ("unit", "metric", "fiscal_year", "period", "region")
 # note is the internal note (staff only); public_note, a footnote of the report.
 STATED_COLUMNS = ("value", "note", "public_note")  # Figure's own fields, by the same names
 COLUMNS = (*KEY_COLUMNS, *STATED_COLUMNS)
+# Columns a person reads and the import passes over: the templates print each
+# metric's label beside its code.
+IGNORED_COLUMNS = ("metric_label",)
 REQUIRED = ("unit", "metric", "fiscal_year", "period", "value")
 
 
@@ -72,7 +75,7 @@ def check_headings(headings: Sequence[object]) -> list[str]:
                 "keep one of them."
             )
         seen.setdefault(name, position)
-        if name not in COLUMNS:
+        if name not in COLUMNS and name not in IGNORED_COLUMNS:
             problems.append(
                 f"The heading “{heading}” (column {position}) is not one of ours: "
                 f"{', '.join(COLUMNS)}.{did_you_mean(name, COLUMNS)}"

@@ -7,6 +7,7 @@ and years: the catalogue and the figures of the year and its two prior years
 are each read in one query and assembled in Python.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +15,14 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from reporting.formatting import format_figure, format_quarters
-from reporting.models import Figure, FiscalYear, NarrativeBlock, PublishedTotal, ReportingPeriod
+from reporting.models import (
+    Figure,
+    FiscalYear,
+    NarrativeBlock,
+    PublishedTotal,
+    Release,
+    ReportingPeriod,
+)
 from units.models import Metric, Region, Unit
 
 QUARTERS = ReportingPeriod.QUARTERS
@@ -186,7 +194,7 @@ class AnnualSummary:
     fiscal_year: str
     status: str
     is_locked: bool
-    locked_at: object
+    locked_at: datetime.datetime | None
     prior_years: list[str]
     years: list[str]  # every fiscal year on record, newest first
     headlines: list[Headline]
@@ -194,6 +202,8 @@ class AnnualSummary:
     alert_totals: AlertTotals | None = None
     text_before: list[NarrativeText] = field(default_factory=list)  # the year's own text
     text_after: list[NarrativeText] = field(default_factory=list)
+    # The prior years drawn from their releases: label -> release number.
+    compared_releases: dict[str, int] = field(default_factory=dict)
 
 
 def year_figure(recorded: Decimal | None, quarters: list[Decimal | None]) -> YearFigure:
@@ -259,7 +269,10 @@ def compare_years(
 
 
 def build_summary(
-    fiscal_year: FiscalYear | str, *, every_unit: bool = False, internal_notes: bool = True
+    fiscal_year: FiscalYear | str,
+    *,
+    every_unit: bool = False,
+    published: bool = False,
 ) -> AnnualSummary:
     """The annual summary of a fiscal year, with its two prior years beside it.
 
@@ -269,8 +282,13 @@ def build_summary(
 
     ``every_unit`` keeps the active units with no figure in the year (the
     report-layout workbook is also the form staff fill in). Only public notes
-    (``public_note`` of figures and metrics) reach it, for every reader;
-    ``internal_notes`` is kept for callers and changes nothing.
+    (``public_note`` of figures and metrics) reach it, for every reader.
+
+    The year's own figures are its live records. A prior year that has been
+    published is compared as its newest release has it (never as a draft of
+    a correction); a prior year never published is left out when
+    ``published`` (a page being published), and read from the records on a
+    draft page.
 
     Raises FiscalYear.DoesNotExist for an unknown label.
     """
@@ -284,7 +302,10 @@ def build_summary(
     prior_labels = [
         p for p in (FiscalYear.label_for(year.start_year - n) for n in (1, 2)) if p in by_label
     ]
-    shown = [year] + [by_label[p] for p in prior_labels]
+    prior_releases = _newest_releases(prior_labels)
+    if published:
+        prior_labels = [p for p in prior_labels if p in prior_releases]
+    live = [year] + [by_label[p] for p in prior_labels if p not in prior_releases]
 
     units = list(
         Unit.objects.active().prefetch_related(
@@ -301,7 +322,7 @@ def build_summary(
     figures: dict[tuple, tuple[Decimal, str]] = {
         (metric_id, fy_label, period, region_id): (value, note)
         for metric_id, fy_label, period, region_id, value, note in Figure.objects.filter(
-            period__fiscal_year__in=shown
+            period__fiscal_year__in=live
         ).values_list(
             "metric_id",
             "period__fiscal_year__label",
@@ -312,6 +333,8 @@ def build_summary(
         )
     }
 
+    released = [prior_releases[p] for p in prior_labels if p in prior_releases]
+    figures.update(_release_figures(released, units, regions))
     texts = _narrative(year)
     years_of_unit = _years_with_figures(units, figures)
     sections, headlines = [], []
@@ -319,9 +342,7 @@ def build_summary(
         if year.label not in years_of_unit[unit.pk] and not every_unit:
             continue  # a unit with no figures in the year is left out of it
         unit_priors = [p for p in prior_labels if p in years_of_unit[unit.pk]]
-        section = _unit_section(
-            unit, year.label, unit_priors, regions, figures, internal_notes=internal_notes
-        )
+        section = _unit_section(unit, year.label, unit_priors, regions, figures)
         section.text_before = texts.get((unit.code, NarrativeBlock.Placement.BEFORE), [])
         section.text_after = texts.get((unit.code, NarrativeBlock.Placement.AFTER), [])
         sections.append(section)
@@ -363,10 +384,11 @@ def build_summary(
             year.label,
             prior_labels,
             figures,
-            published=_published_totals(shown),
+            published=_published_totals(live, released),
         ),
         text_before=texts.get((None, NarrativeBlock.Placement.BEFORE), []),
         text_after=texts.get((None, NarrativeBlock.Placement.AFTER), []),
+        compared_releases={r.fiscal_year.label: r.number for r in released},
     )
 
 
@@ -404,13 +426,53 @@ def _narrative(year: FiscalYear) -> dict[tuple[str | None, str], list[NarrativeT
     return texts
 
 
-def _published_totals(shown: list[FiscalYear]) -> dict[tuple[str, str], PublishedTotal]:
-    return {
+def _newest_releases(labels: list[str]) -> dict[str, Release]:
+    """The newest release of each of these years that has one, in one query."""
+    newest: dict[str, Release] = {}
+    for release in (
+        Release.objects.filter(fiscal_year__label__in=labels)
+        .select_related("fiscal_year")
+        .order_by("number")
+    ):
+        newest[release.fiscal_year.label] = release
+    return newest
+
+
+def _release_figures(releases: list[Release], units, regions) -> dict[tuple, tuple[Decimal, str]]:
+    """The figures of prior years as their releases hold them, keyed as the
+    live figures are (metrics and regions no longer in the catalogue drop out)."""
+    metric_ids = {(unit.code, m.code): m.pk for unit in units for m in unit.metrics.all()}
+    region_ids = {region.name: region.pk for region in regions}
+    found = {}
+    for release in releases:
+        label = release.fiscal_year.label
+        for entry in release.figures:
+            metric_id = metric_ids.get((entry["unit"], entry["metric"]))
+            region_id = region_ids.get(entry["region"]) if entry["region"] else None
+            if metric_id is None or (entry["region"] and region_id is None):
+                continue
+            key = (metric_id, label, entry["period"], region_id)
+            found[key] = (Decimal(entry["value"]), entry.get("public_note", ""))
+    return found
+
+
+def _published_totals(
+    live: list[FiscalYear], released: list[Release]
+) -> dict[tuple[str, str], PublishedTotal]:
+    """ALERT's published totals of the years shown: live for the years read
+    from the records, as released for the others."""
+    totals = {
         (total.fiscal_year.label, total.metric_code): total
-        for total in PublishedTotal.objects.filter(fiscal_year__in=shown).select_related(
+        for total in PublishedTotal.objects.filter(fiscal_year__in=live).select_related(
             "fiscal_year"
         )
     }
+    for release in released:
+        for total in release.data.get("published_totals", []):
+            totals[(release.fiscal_year.label, total["metric_code"])] = PublishedTotal(
+                metric_code=total["metric_code"], value=Decimal(total["value"]), note=total["note"]
+            )
+    return totals
 
 
 def _sum_of(parts) -> YearFigure:
@@ -512,9 +574,7 @@ def alert_totals(
     return AlertTotals(rows=rows, footnotes=footnotes)
 
 
-def _unit_section(
-    unit, label, prior_labels, regions, figures, *, internal_notes: bool = True
-) -> UnitSection:
+def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
     previous_label = FiscalYear.label_for(FiscalYear.start_year_from_label(label) - 1)
     rows, footnotes = [], []
     notes_seen: dict[str, int] = {}

@@ -2,36 +2,24 @@
 feed of releases and revisions (Django's syndication framework)."""
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.views.decorators.http import require_safe
 
-from reporting.access import readable_years, summary_access
+from reporting.access import readable_year, readable_years, summary_access
 from reporting.exporting import CONTENT_TYPES
 from reporting.exporting.datapackage import data_package_json, release_csv
-from reporting.models import Release
-from reporting.summary.views import _readable_year
+from reporting.models import FiscalYear, Release
+from reporting.summary.views import release_or_404
 
 FEED_LENGTH = 50
 
 
-def _release(request: HttpRequest, fiscal_year: str, number: int) -> Release | HttpResponse:
-    year = _readable_year(request, fiscal_year)
-    if isinstance(year, HttpResponse):
-        return year
-    release = Release.objects.filter(fiscal_year=year, number=number).first()
-    if release is None:
-        raise Http404(f"{year.label} has no release {number}.")
-    return release
-
-
 @require_safe
-@summary_access
-def release_datapackage(request: HttpRequest, fiscal_year: str, number: int) -> HttpResponse:
-    release = _release(request, fiscal_year, number)
-    if isinstance(release, HttpResponse):
-        return release
+@readable_year
+def release_datapackage(request: HttpRequest, year: FiscalYear, number: int) -> HttpResponse:
+    release = release_or_404(year, number)
     response = HttpResponse(
         data_package_json(release, release_csv(release)), content_type="application/json"
     )
@@ -40,16 +28,14 @@ def release_datapackage(request: HttpRequest, fiscal_year: str, number: int) -> 
 
 
 @require_safe
-@summary_access
-def release_figures_csv(request: HttpRequest, fiscal_year: str, number: int) -> HttpResponse:
+@readable_year
+def release_figures_csv(request: HttpRequest, year: FiscalYear, number: int) -> HttpResponse:
     """The release's CSV beside its datapackage.json (the package names it by
     this relative path)."""
-    release = _release(request, fiscal_year, number)
-    if isinstance(release, HttpResponse):
-        return release
+    release = release_or_404(year, number)
     response = HttpResponse(release_csv(release), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = (
-        f'attachment; filename="alert-figures-{fiscal_year}-release-{number}.csv"'
+        f'attachment; filename="alert-figures-{year.label}-release-{number}.csv"'
     )
     return response
 

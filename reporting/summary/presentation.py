@@ -18,6 +18,7 @@ from reporting.formatting import (
 )
 from reporting.models import FiscalYear
 from reporting.summary.build import (
+    QUARTERS,
     AlertTotalRow,
     AnnualSummary,
     MetricRow,
@@ -32,6 +33,7 @@ class FigureCell:
     text: str
     css: str = ""
     partial: bool = False
+    revised: str = ""  # the anchor of its revision note, when a release revised it
 
 
 @dataclass
@@ -48,19 +50,28 @@ class RowView:
     tone: str  # neutral unless the metric's polarity says which way is better
 
     @classmethod
-    def from_row(cls, row: MetricRow, *, quarterly: bool = True) -> "RowView":
-        def year_cell(year: YearFigure, css: str) -> FigureCell:
-            return FigureCell(format_figure(year.value, row.value_type), css, year.is_partial)
+    def from_row(
+        cls, row: MetricRow, revised: dict[str, str] | None = None, *, quarterly: bool = True
+    ) -> "RowView":
+        """``revised``: the anchors of this metric's revised figures by period."""
+        revised = revised or {}
+
+        def year_cell(year: YearFigure, css: str, anchor: str = "") -> FigureCell:
+            return FigureCell(
+                format_figure(year.value, row.value_type), css, year.is_partial, anchor
+            )
 
         # Column classes say what a phone may fold away: the quarters and the
         # year before last (the year, last year and the change always show).
         return cls(
             row=row,
             cells=[
-                FigureCell(format_figure(value, row.value_type), " col-quarter")
-                for value in (row.quarters if quarterly else [])
+                FigureCell(
+                    format_figure(value, row.value_type), " col-quarter", revised=revised.get(q, "")
+                )
+                for q, value in (zip(QUARTERS, row.quarters, strict=True) if quarterly else [])
             ]
-            + [year_cell(row.year, " col-year")]
+            + [year_cell(row.year, " col-year", revised.get("FY", ""))]
             + [
                 year_cell(prior, f" col-prior col-prior-{position}")
                 for position, prior in enumerate(row.prior_years, start=1)
@@ -100,6 +111,8 @@ class UnitView:
     # Quarter columns only where the year has a quarterly figure in this table:
     # a year published as annual totals is not four columns of dashes.
     quarterly: bool = True
+    # Revised regional figures: (region, metric code) -> the revision's anchor.
+    regional_revised: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def charts_caption(self) -> str:
@@ -114,7 +127,8 @@ class UnitView:
     @property
     def regional_rows(self) -> list[tuple[str, str, list[tuple]]]:
         """Each region, the anchor of its series, and its figures with their
-        value type and metric code (each figure links to the region's series)."""
+        value type, metric code (each figure links to the region's series) and
+        the anchor of its revision note (blank unless a release revised it)."""
         regional = self.section.regional
         if regional is None:
             return []
@@ -123,7 +137,10 @@ class UnitView:
             (
                 row.region,
                 f"region-{slugify(row.region)}",
-                [(value, *column) for value, column in zip(row.values, columns, strict=True)],
+                [
+                    (value, *column, self.regional_revised.get((row.region, column[1]), ""))
+                    for value, column in zip(row.values, columns, strict=True)
+                ],
             )
             for row in regional.rows
         ]
@@ -199,8 +216,22 @@ class SummaryPage:
 
     @classmethod
     def from_summary(
-        cls, summary: AnnualSummary, *, findings: list[FindingLink] | None = None
+        cls,
+        summary: AnnualSummary,
+        *,
+        findings: list[FindingLink] | None = None,
+        revised: dict[tuple[str, str, str, str], str] | None = None,
     ) -> "SummaryPage":
+        """``revised``: anchors of the year's revised figures by (unit, metric,
+        period, region) (a published page marks those cells)."""
+        revised = revised or {}
+        by_metric: dict[tuple[str, str], dict[str, str]] = {}
+        by_region: dict[str, dict[tuple[str, str], str]] = {}
+        for (unit, metric, period, region), anchor in revised.items():
+            if region:
+                by_region.setdefault(unit, {})[(region, metric)] = anchor
+            else:
+                by_metric.setdefault((unit, metric), {})[period] = anchor
         units = []
         placed = set()
         for section in summary.units:
@@ -224,12 +255,18 @@ class SummaryPage:
             units.append(
                 UnitView(
                     section=section,
-                    rows=[RowView.from_row(row, quarterly=quarterly) for row in section.rows],
+                    rows=[
+                        RowView.from_row(
+                            row, by_metric.get((section.code, row.code)), quarterly=quarterly
+                        )
+                        for row in section.rows
+                    ],
                     charts=charts,
                     findings=mine,
                     compares=bool(summary.prior_years)
                     and section.prior_years[:1] == summary.prior_years[:1],
                     quarterly=quarterly,
+                    regional_revised=by_region.get(section.code, {}),
                 )
             )
         general = [f for f in findings or [] if id(f) not in placed]

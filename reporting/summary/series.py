@@ -76,13 +76,11 @@ class MetricSeries:
 def build_series(metric: Metric, years: list[FiscalYear]) -> MetricSeries:
     """The series of ``metric`` (with its unit selected) over ``years``."""
     years = sorted(years, key=lambda fy: fy.start_year)
-    published = [fy for fy in years if fy.is_locked]
-    drafts = [fy for fy in years if not fy.is_locked]
 
     # {(year label, period, region name): (value, public note)}
     figures: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
     releases = {}
-    if published:
+    if years:
         newest = (
             Release.objects.filter(fiscal_year=OuterRef("fiscal_year"))
             .values("fiscal_year")
@@ -90,7 +88,7 @@ def build_series(metric: Metric, years: list[FiscalYear]) -> MetricSeries:
             .values("newest")
         )
         for release in Release.objects.filter(
-            fiscal_year__in=published, number=Subquery(newest)
+            fiscal_year__in=years, number=Subquery(newest)
         ).select_related("fiscal_year"):
             releases[release.fiscal_year.label] = release.number
             for entry in release.figures:
@@ -99,9 +97,10 @@ def build_series(metric: Metric, years: list[FiscalYear]) -> MetricSeries:
                         Decimal(entry["value"]),
                         entry.get("public_note", ""),
                     )
-    # Draft years, and a published year without a release (published before
-    # releases were kept), come from the live records.
-    live = drafts + [fy for fy in published if fy.label not in releases]
+    # A year with a release is published (also while a correction of it is
+    # prepared: readers keep its newest release); the others come from the
+    # live records, as drafts.
+    live = [fy for fy in years if fy.label not in releases]
     if live:
         for label, period, region, value, note in Figure.objects.filter(
             metric=metric, period__fiscal_year__in=live
@@ -121,7 +120,7 @@ def build_series(metric: Metric, years: list[FiscalYear]) -> MetricSeries:
         series_years.append(
             SeriesYear(
                 label=fy.label,
-                status=PUBLISHED if fy.is_locked else DRAFT,
+                status=PUBLISHED if fy.label in releases else DRAFT,
                 release=releases.get(fy.label),
                 quarters=quarters,
                 year=year_figure(recorded, quarters),
@@ -145,7 +144,7 @@ def build_series(metric: Metric, years: list[FiscalYear]) -> MetricSeries:
                         f"{metric.label}, {region.name}",
                         metric.value_type,
                         [
-                            (fy.label, _recorded(value), not fy.is_locked)
+                            (fy.label, _recorded(value), fy.label not in releases)
                             for fy, value in zip(years, values, strict=True)
                         ],
                     ),

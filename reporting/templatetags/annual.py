@@ -39,9 +39,8 @@ def duration_words(delta: datetime.timedelta) -> str:
 
 @register.filter
 def time_from_now(delta: datetime.timedelta) -> str:
-    """The local time ``delta`` from now, e.g. 14:35 (America/Edmonton)."""
-    moment = timezone.localtime(timezone.now() + delta)
-    return f"{moment:%H:%M} ({moment.tzinfo})"
+    """The time ``delta`` from now as people read times here: 2026-12-04 14:35 MST."""
+    return formatting.format_moment(timezone.now() + delta)
 
 
 register.filter("tone", formatting.tone)

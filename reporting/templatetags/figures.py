@@ -8,6 +8,8 @@ from reporting import formatting
 register = template.Library()
 
 register.filter("figure", formatting.format_figure)
+register.filter("moment", formatting.format_moment)
+register.filter("person", formatting.person_name)
 
 
 @register.filter

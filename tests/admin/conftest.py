@@ -1,13 +1,13 @@
-"""The admin tests' own fixture: a locked year."""
+"""The admin tests' own fixture: a published year."""
 
 import pytest
 
-from reporting import services
 from reporting.models import FiscalYear
+from tests.years import publish
 
 
 @pytest.fixture
 def locked_year(year, administrator) -> FiscalYear:
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    publish(year, user=administrator)
     year.refresh_from_db()
     return year

@@ -4,8 +4,8 @@ they can write; administrators and leadership keep every unit."""
 import pytest
 from django.urls import reverse
 
-from reporting import services
 from reporting.models import FiscalYear
+from tests.years import publish
 from units.models import Unit
 
 FIGURES = reverse("admin:reporting_figure_changelist")
@@ -19,9 +19,7 @@ def cfseu_clerk(dataset, clerk, administrator):
     """A clerk of CFSEU only (no "every unit" box), with 2022-23 published."""
     clerk.user_permissions.clear()
     Unit.objects.get(code="CFSEU").data_entry_users.add(clerk)
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2022-23"), locked=True, user=administrator
-    )
+    publish("2022-23")
     return clerk
 
 
@@ -67,10 +65,13 @@ def test_the_grid_picker_offers_the_clerks_units_and_open_years(client, cfseu_cl
     assert [unit.code for unit in context["template_units"]] == ["CFSEU"]
 
 
-def test_administrators_may_pick_a_published_year_to_correct(client, cfseu_clerk, administrator):
+def test_administrators_pick_among_every_unit_and_the_years_open_to_entry(
+    client, cfseu_clerk, administrator
+):
     client.force_login(administrator)
     context = client.get(PICKER).context
-    assert "2022-23" in {year.label for year in context["years"]}
+    # A published year is read-only to everyone: it is corrected, not entered.
+    assert "2022-23" not in {year.label for year in context["years"]}
     assert len(context["units"]) == Unit.objects.active().count()
 
 
@@ -85,9 +86,7 @@ def test_the_grid_of_a_published_year_keeps_it_among_the_choices(
     client, cfseu_clerk, administrator
 ):
     """Opened from a link, a read-only year stays chosen; the other choices are writable."""
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2021-22"), locked=True, user=administrator
-    )
+    publish("2021-22")
     client.force_login(cfseu_clerk)
     cfseu = Unit.objects.get(code="CFSEU")
     published = FiscalYear.objects.get(label="2022-23")

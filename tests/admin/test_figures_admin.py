@@ -110,7 +110,7 @@ def test_bulk_delete_in_a_locked_year_deletes_nothing_and_says_why(locked_year, 
         {"action": "delete_figures", "_selected_action": ids, "post": "yes"},
         follow=True,
     )
-    assert "is locked (published)" in response.content.decode()
+    assert "was published" in response.content.decode()
     assert "by alice" in response.content.decode()
     assert Figure.objects.filter(pk__in=ids).count() == len(ids)
 

@@ -1,4 +1,5 @@
-"""Locking a year: admin actions with history, and a locked year refuses every path."""
+"""Publishing a year: admin actions with history, and a published year refuses
+every path, administrators included."""
 
 import pytest
 from django.urls import reverse
@@ -31,10 +32,10 @@ def test_the_publish_action_opens_the_years_review_and_publishing_is_recorded(
     record = year.history.first()
     assert record.history_user == administrator
     assert record.history_change_reason == "published (release 1): First publication"
-    services.unpublish_year(fiscal_year=year, user=administrator, reason="ICE Q1 was mistyped")
+    services.prepare_correction(fiscal_year=year, user=administrator, reason="ICE Q1 was mistyped")
     year.refresh_from_db()
     assert not year.is_locked
-    assert year.history.first().history_change_reason == "unpublished: ICE Q1 was mistyped"
+    assert year.history.first().history_change_reason == "correction prepared: ICE Q1 was mistyped"
 
 
 def _all_errors(year) -> dict[str, str]:
@@ -62,7 +63,8 @@ def test_a_locked_figure_is_read_only_and_says_who_locked_it(locked_year, client
     assert page.status_code == 200
     assert page.context["has_change_permission"] is False
     content = page.content.decode()
-    assert "Fiscal year 2023-24 is locked (published) on" in content and "by alice" in content
+    assert "Fiscal year 2023-24 was published on" in content and "by alice" in content
+    assert "Prepare a correction" in content
     assert client.post(url, {"value": "700"}).status_code == 403
     delete = reverse("admin:reporting_figure_delete", args=[figure.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
@@ -83,23 +85,23 @@ def test_adding_a_figure_to_a_locked_year_is_refused_with_the_lock_message(
         },
     )
     assert response.status_code == 200
-    assert "is locked (published)" in str(response.context["adminform"].form.non_field_errors())
+    assert "was published" in str(response.context["adminform"].form.non_field_errors())
     assert not Figure.objects.filter(metric__unit__code="AUTO").exists()
 
 
-def test_an_administrator_may_change_a_locked_year(locked_year, client, administrator):
+def test_an_administrator_may_not_change_a_published_year(locked_year, client, administrator):
     client.force_login(administrator)
     figure = figure_of("ICE", "file-intakes", "Q1")
     url = reverse("admin:reporting_figure_change", args=[figure.pk])
-    assert client.post(url, {"value": "700"}).status_code == 302
-    assert figure_of("ICE", "file-intakes", "Q1").value == 700
+    assert client.post(url, {"value": "700"}).status_code == 403
+    assert figure_of("ICE", "file-intakes", "Q1").value == 680
 
 
 def test_a_locked_year_refuses_the_import_pipeline(locked_year, clerk):
     row = LongFormRow(2, "ICE", "file-intakes", "2023-24", "Q1", value="700")
     outcome = run_import([row], user=clerk, source="admin")
     assert not outcome.written
-    assert "is locked (published)" in outcome.problems[0]
+    assert "was published" in outcome.problems[0]
     assert figure_of("ICE", "file-intakes", "Q1").value == 680
 
 

@@ -35,3 +35,34 @@ def test_a_year_in_other_digits_is_a_form_error_not_a_server_error(client, admin
     # The open-year service refuses it the same way.
     client.post(reverse("admin:reporting_fiscalyear_open_next"), {"label": "２０２４-25"})
     assert not FiscalYear.objects.filter(start_year=2024).exists()
+
+
+def test_deleting_a_year_with_figures_is_refused_in_plain_words(dataset, client, administrator):
+    from django.contrib.messages import get_messages
+
+    from reporting.models import FiscalYear
+
+    client.force_login(administrator)
+    year = FiscalYear.objects.get(label="2023-24")
+    url = reverse("admin:reporting_fiscalyear_delete", args=[year.pk])
+    for response in (client.get(url), client.post(url, {"post": "yes"})):
+        assert response.status_code == 302
+        assert response.url == reverse("admin:reporting_fiscalyear_change", args=[year.pk])
+        message = [str(m) for m in get_messages(response.wsgi_request)][-1]
+        assert message.startswith("Fiscal year 2023-24 cannot be deleted: it holds ")
+        assert " figures" in message
+    assert FiscalYear.objects.filter(pk=year.pk).exists()
+    changelist = client.get(reverse("admin:reporting_fiscalyear_changelist")).content.decode()
+    assert "delete_selected" not in changelist
+
+
+def test_an_empty_year_may_still_be_deleted(catalogue, client, administrator):
+    from reporting import services
+    from reporting.models import FiscalYear
+
+    year = services.create_fiscal_year(label="2030-31", user=administrator)
+    client.force_login(administrator)
+    url = reverse("admin:reporting_fiscalyear_delete", args=[year.pk])
+    assert "Are you sure" in client.get(url).content.decode()
+    client.post(url, {"post": "yes"})
+    assert not FiscalYear.objects.filter(pk=year.pk).exists()

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reporting import services
 from reporting.api import views
 from reporting.models import Figure, FiscalYear, ImportBatch
+from tests.years import publish
 
 BULK = reverse("api:figure-bulk")
 
@@ -158,23 +158,19 @@ def test_updates_and_notes_go_through_the_pipeline(intakes_q1, as_user, clerk):
 
 
 def test_a_locked_year_refuses_the_whole_request_with_409(dataset, as_user, clerk, administrator):
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2022-23"), locked=True, user=administrator
-    )
+    publish(FiscalYear.objects.get(label="2022-23"), user=administrator)
     response = as_user(clerk).post(BULK, payload(), format="json")
     assert response.status_code == 409
     data = response.json()
     assert {e["field"] for e in data["errors"]} == {"fiscal_year"}
-    assert "2022-23 is locked (published)" in data["errors"][0]["message"]
+    assert "2022-23 was published" in data["errors"][0]["message"]
     assert not in_2022_23().exists()
 
 
 def test_the_status_follows_the_problems_codes_not_their_wording(
     dataset, as_user, clerk, administrator, monkeypatch
 ):
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2022-23"), locked=True, user=administrator
-    )
+    publish(FiscalYear.objects.get(label="2022-23"), user=administrator)
 
     run_import = views.run_import
 
@@ -192,9 +188,7 @@ def test_the_status_follows_the_problems_codes_not_their_wording(
 
 
 def test_a_locked_year_and_bad_data_together_are_a_400(dataset, as_user, clerk, administrator):
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2022-23"), locked=True, user=administrator
-    )
+    publish(FiscalYear.objects.get(label="2022-23"), user=administrator)
     response = as_user(clerk).post(BULK, [*payload(), row(value="x")], format="json")
     assert response.status_code == 400
 

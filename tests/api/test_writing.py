@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reporting import services
 from reporting.models import Figure, FiscalYear
+from tests.years import publish
 
 VALUES = reverse("api:figure-list")
 
@@ -16,9 +16,7 @@ def detail(figure):
 
 
 def lock(label, administrator):
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label=label), locked=True, user=administrator
-    )
+    publish(FiscalYear.objects.get(label=label), user=administrator)
 
 
 def test_creating_a_figure_by_natural_keys_records_history_from_the_api(dataset, as_user, clerk):
@@ -176,7 +174,8 @@ def test_a_locked_year_refuses_a_clerk_with_409_and_the_reason(
     client = as_user(clerk)
     response = client.patch(detail(intakes_q1), {"value": "1"}, format="json")
     assert response.status_code == 409
-    assert "2023-24 is locked (published)" in response.json()["detail"]
+    assert "2023-24 was published" in response.json()["detail"]
+    assert "Prepare a correction" in response.json()["detail"]
     assert "alice" in response.json()["detail"]
     assert client.delete(detail(intakes_q1)).status_code in (403, 409)
     response = client.post(
@@ -197,7 +196,9 @@ def test_a_locked_year_refuses_a_clerk_with_409_and_the_reason(
     assert intakes_q1.value == Decimal(680)
 
 
-def test_an_administrator_may_change_a_locked_year(intakes_q1, as_user, administrator):
+def test_an_administrator_may_not_change_a_published_year(intakes_q1, as_user, administrator):
     lock("2023-24", administrator)
     response = as_user(administrator).patch(detail(intakes_q1), {"value": "681"}, format="json")
-    assert response.status_code == 200
+    assert response.status_code == 409
+    intakes_q1.refresh_from_db()
+    assert intakes_q1.value == Decimal(680)

@@ -21,11 +21,11 @@ def test_a_clerk_corrects_a_quarter_in_the_grid(live_server, page, dataset, cler
     cell = page.locator(f"#id_v-{intakes.pk}-Q1")
     assert cell.input_value() == "680"
     cell.fill("12.5")
-    page.click("input[value='Save all figures']")
+    page.locator("input[value='Save ICE figures']").last.click()
     assert "not a whole number" in page.locator(".has-error").inner_text()
     page.locator(f"#id_v-{intakes.pk}-Q1").fill("690")
-    page.click("input[value='Save all figures']")
-    assert "1 figures recorded" in page.locator(".messagelist").inner_text()
+    page.locator("input[value='Save ICE figures']").last.click()
+    assert "1 figure recorded" in page.locator(".messagelist").inner_text()
     year = FiscalYear.objects.get(label="2023-24")
     figure = Figure.objects.get(metric=intakes, period__fiscal_year=year, period__period="Q1")
     assert figure.value == 690

@@ -93,9 +93,10 @@ def test_clerk_fills_a_template_fixes_a_mistake_by_keyboard_and_imports_it(
     # Fill two figures, one of them wrong (a fraction of a count).
     book = load_workbook(saved)
     sheet = book.active
-    rows = {(r[1].value, r[3].value, r[4].value or ""): r for r in sheet.iter_rows(min_row=2)}
-    rows[("firearms-seized", "Q1", "")][5].value = "12.5"
-    rows[("suspects-charged", "FY", "Calgary")][5].value = 111
+    # unit, metric, metric_label (for the reader), fiscal_year, period, region, value
+    rows = {(r[1].value, r[4].value, r[5].value or ""): r for r in sheet.iter_rows(min_row=2)}
+    rows[("firearms-seized", "Q1", "")][6].value = "12.5"
+    rows[("suspects-charged", "FY", "Calgary")][6].value = 111
     book.save(saved)
 
     page.set_input_files("input[name=import_file]", str(saved))
@@ -130,7 +131,7 @@ def test_clerk_fills_a_template_fixes_a_mistake_by_keyboard_and_imports_it(
     assert not Figure.objects.filter(metric__code="firearms-seized", value=12).exists()
 
     # Fix it and import again.
-    rows[("firearms-seized", "Q1", "")][5].value = 12
+    rows[("firearms-seized", "Q1", "")][6].value = 12
     book.save(saved)
     page.set_input_files("input[name=import_file]", str(saved))
     page.focus("input[value='Check the file']")
@@ -191,7 +192,7 @@ def test_the_grid_puts_the_focus_on_the_first_wrong_cell_and_enter_moves_down(
     assert page.locator(".messagelist").count() == 0
     page.keyboard.type("x")
     page.locator(f"#id_v-{laid.pk}-Q3").fill("-4")
-    page.get_by_role("button", name="Save all figures").click()
+    page.get_by_role("button", name="Save CFSEU figures").first.click()
     page.wait_for_selector("#grid-errors")
     # The first wrong cell has the focus; the summary links to each wrong cell.
     assert page.evaluate("document.activeElement.id") == f"id_v-{charged.pk}-Q1"

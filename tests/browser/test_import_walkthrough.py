@@ -48,7 +48,7 @@ def test_clerk_changes_one_figure_through_the_report_workbook(
     assert "Preview: 0 new, 1 updated, 158 unchanged" in page.inner_text("body")
     assert page.locator("table.import-preview tr.update").count() == 1
     assert page.locator("table.import-preview tr.new").count() == 0
-    assert "1149 → 1150" in text
+    assert "1,149 → 1,150" in text and "File intakes" in text
     page.screenshot(path=str((DOCS or tmp_path) / "import-preview.png"), full_page=True)
     assert (
         Figure.objects.get(

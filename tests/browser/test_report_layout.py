@@ -21,6 +21,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.models import Figure, FiscalYear
 from reporting.roles import LEADERSHIP
+from tests.years import publish
 
 WIDTHS = [390, 1400]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -290,9 +291,8 @@ def test_every_printed_page_names_the_year_and_draft_or_published_after_a_full_c
     # Published: the same pages say so once the year is locked.
     from django.contrib.auth.models import User
 
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2023-24"),
-        locked=True,
+    publish(
+        FiscalYear.objects.get(label="2023-24"),
         user=User.objects.create_superuser("root", password="correct horse battery"),
     )
     page.goto(site + summary_url("2023-24"))

@@ -12,6 +12,7 @@ from reporting.cycle import APPROVE_PERMISSION, SUBMIT_PERMISSION, TRANSITIONS
 from reporting.models import Figure, UnitQuarter, YearLocked
 from reporting.roles import ADMINISTRATORS
 from tests.cycle.test_board import cell_of
+from tests.years import publish
 from units.models import UnitNotAssigned
 
 State = UnitQuarter.State
@@ -165,7 +166,7 @@ def test_an_approved_quarter_cannot_be_submitted_or_approved_again(
 
 
 def test_no_quarter_moves_in_a_published_year(year, ice, ice_clerk, administrator):
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+    publish(year, user=administrator)
     with pytest.raises(YearLocked):
         services.move_quarter(
             action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=administrator

@@ -90,7 +90,7 @@ def test_clerk_changes_one_figure_in_the_report_workbook_and_confirms(
     assert result.outcome.counts["update"] == 1
     assert result.outcome.counts["new"] == 0
     assert "Preview: 0 new, 1 updated" in preview.content.decode()
-    assert "1149 → 1150" in preview.content.decode()
+    assert "1,149 → 1,150" in preview.content.decode()
     assert len(held_uploads(media)) == 1
     assert Figure.objects.get(metric__code="file-intakes", period__period="Q3").value == 1149
 

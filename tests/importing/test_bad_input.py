@@ -10,8 +10,9 @@ from openpyxl import Workbook
 
 from reporting.importing.longform import COLUMNS
 from reporting.models import FiscalYear, ImportBatch
-from reporting.services import import_file, set_year_status
+from reporting.services import import_file
 from tests.importing.helpers import long_csv, long_xlsx, record
+from tests.years import publish
 
 GOOD = ["ICE", "file-intakes", "2023-24", "Q1", "", "680", ""]
 
@@ -114,9 +115,7 @@ def test_same_figure_twice_with_the_same_value_is_imported_once(catalogue):
 
 
 def test_figure_in_a_locked_year_is_refused_saying_who_locked_it(catalogue, administrator, clerk):
-    set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2023-24"), locked=True, user=administrator
-    )
+    publish(FiscalYear.objects.get(label="2023-24"), user=administrator)
     (problem,) = rejected(long_csv(GOOD), user=clerk)
     assert problem.startswith("row 2, column “fiscal_year”:")
     assert "alice" in problem

@@ -282,10 +282,15 @@ def test_rejected_preview_stores_no_problem_list(client, clerk, catalogue):
     upload = SimpleUploadedFile("bad.csv", long_csv(*rows * 30))
     response = client.post(reverse(IMPORT), {"import_file": upload, "format": "0"})
     assert "The file has <strong>" in response.content.decode()
-    # The file itself stays held (its problems are made from it on demand);
-    # no list of problems is stored beside it.
-    assert list(HeldUpload.objects.values_list("owner", flat=True)) == [clerk.pk]
-    assert not HeldUpload.objects.filter(name__startswith="problems").exists()
+    # The file itself stays held (its problems are made from it on demand),
+    # until the person's next upload; no list of problems is stored beside it.
+    (kept,) = HeldUpload.objects.all()
+    assert kept.owner == clerk and kept.name.startswith("rejected-")
+    assert f"/import/problems/{kept.name}/" in response.content.decode()
+    upload = SimpleUploadedFile("bad again.csv", long_csv(*rows * 30))
+    client.post(reverse(IMPORT), {"import_file": upload, "format": "0"})
+    (again,) = HeldUpload.objects.all()
+    assert again.name != kept.name and again.owner == clerk
 
 
 def test_previews_a_person_holds_are_limited(client, clerk, catalogue, settings):

@@ -6,6 +6,7 @@ from reporting import services
 from reporting.importing.longform import LongFormRow, UncachedFormula
 from reporting.importing.pipeline import ProblemCode, plan_import
 from reporting.models import FiscalYear
+from tests.years import publish
 from units.models import Unit
 
 GOOD = {"unit": "ICE", "metric": "file-intakes", "fiscal_year": "2022-23", "period": "Q1"}
@@ -39,9 +40,7 @@ def test_every_problem_code_has_a_case_below():
     ("code", "changes"), CASES, ids=[f"{c}-{i}" for i, (c, _) in enumerate(CASES)]
 )
 def test_a_rejected_row_says_why_by_code(dataset, clerk, administrator, code, changes):
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2023-24"), locked=True, user=administrator
-    )
+    publish(FiscalYear.objects.get(label="2023-24"), user=administrator)
     ice = Unit.objects.get(code="ICE")
     ice.data_entry_users.add(clerk)
     earlier = FiscalYear.objects.get(label="2022-23")

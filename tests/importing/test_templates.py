@@ -39,8 +39,9 @@ def test_the_long_form_template_holds_every_expected_figure_blank(dataset):
     metrics, regions = cfseu.metrics.active().count(), Region.objects.count()
     regional = cfseu.metrics.regional().count()
     assert len(body) == metrics * 5 + regional * regions == 5 * 5 + 5 * 8
-    assert body[0] == ["CFSEU", "suspects-charged", "2023-24", "Q1", "", ""]
-    assert ["CFSEU", "suspects-charged", "2023-24", "FY", "Red Deer", ""] in body
+    assert body[0] == ["CFSEU", "suspects-charged", "Suspects charged", "2023-24", "Q1", "", ""]
+    red_deer = ["CFSEU", "suspects-charged", "Arrests — suspects charged", "2023-24", "FY"]
+    assert [*red_deer, "Red Deer", ""] in body
     assert all(row[-1] == "" for row in body)  # values blank
     assert {row[0] for row in body} == {"CFSEU"}
 

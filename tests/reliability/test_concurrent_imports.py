@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from reporting.models import Figure, FiscalYear, ImportBatch
-from reporting.services import import_file, set_year_status
+from reporting.services import import_file, prepare_correction
 from tests.reliability.conditions import (
     dataset_keys,
     long_form,
@@ -23,6 +23,7 @@ from tests.reliability.conditions import (
     record_state,
     run_at_once,
 )
+from tests.years import publish
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 
@@ -82,10 +83,10 @@ def test_locking_a_year_while_an_import_runs_either_waits_or_refuses_the_import(
                 lambda: import_file(
                     content=long_form(rows), file_name="q.csv", user=clerk, source="command"
                 ),
-                lambda: set_year_status(fiscal_year=year, locked=True, user=administrator),
+                lambda: publish(year, user=administrator),
             ]
         )
-        assert locked is True
+        assert locked.fiscal_year == year  # the release made
         year.refresh_from_db()
         assert year.is_locked
         written = Figure.objects.for_year("2023-24").count()
@@ -94,9 +95,9 @@ def test_locking_a_year_while_an_import_runs_either_waits_or_refuses_the_import(
             assert outcome.batch.created_at < year.locked_at
         else:  # the lock went first; the import was refused with a reason
             assert written == 0
-            assert "locked" in " ".join(outcome.problems)
+            assert "was published" in " ".join(outcome.problems)
         # Reset for the next round.
-        set_year_status(fiscal_year=year, locked=False, user=administrator)
+        prepare_correction(fiscal_year=year, user=administrator, reason="Next round")
         Figure.objects.all().delete()
 
 
@@ -118,7 +119,7 @@ def test_an_import_waiting_on_a_year_being_locked_is_refused_once_the_lock_commi
             connection.close()
 
     with transaction.atomic():
-        set_year_status(fiscal_year=year, locked=True, user=administrator)
+        publish(year, user=administrator)
         thread = threading.Thread(target=importer)
         thread.start()
         time.sleep(0.5)
@@ -127,5 +128,5 @@ def test_an_import_waiting_on_a_year_being_locked_is_refused_once_the_lock_commi
 
     outcome = result["outcome"]
     assert not outcome.written
-    assert any("locked" in problem for problem in outcome.problems)
+    assert any("was published" in problem for problem in outcome.problems)
     assert not Figure.objects.for_year("2023-24").exists()

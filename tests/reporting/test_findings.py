@@ -8,6 +8,7 @@ from reporting import services
 from reporting.findings import year_findings
 from reporting.models import Figure, FiscalYear
 from tests.lookups import figure_of
+from tests.years import publish
 
 
 def _summary(fiscal_year):
@@ -111,8 +112,7 @@ def test_an_outlier_is_flagged_never_rejected(year, administrator):
 
 
 def test_a_locked_year_is_not_asked_for_missing_figures(year, administrator):
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
-    year.refresh_from_db()
+    publish(year, user=administrator)
     assert "no-figures" not in [f.kind for f in year_findings(year)]
 
 

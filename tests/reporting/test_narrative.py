@@ -14,6 +14,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.models import FiscalYear, NarrativeBlock, YearLocked
 from reporting.narrative import render_markdown
+from tests.years import publish
 from units.models import Unit
 
 SUMMARY = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
@@ -91,15 +92,16 @@ def test_the_shipped_text_is_in_our_own_words_not_the_sources():
         assert item["pull_quotes"] == ""  # the source's quotations are not ours to ship
 
 
-def test_a_locked_years_text_cannot_change_through_the_service(dataset, administrator, clerk):
-    year = FiscalYear.objects.get(label="2023-24")
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+def test_a_published_years_text_cannot_change_through_the_service(
+    published_year, administrator, clerk
+):
     block = NarrativeBlock.objects.get(unit__code="ICE", key="feature")
     block.title = "Changed"
-    with pytest.raises(YearLocked):
-        services.save_year_text(record=block, user=clerk)
-    with pytest.raises(YearLocked):
-        services.delete_year_text(record=block, user=clerk)
+    for user in (clerk, administrator):
+        with pytest.raises(YearLocked):
+            services.save_year_text(record=block, user=user)
+        with pytest.raises(YearLocked):
+            services.delete_year_text(record=block, user=user)
     block.refresh_from_db()
     assert block.title == "Fighting Fire With Fire"
 
@@ -110,21 +112,11 @@ def test_a_locked_years_block_is_read_only_in_the_admin(client, dataset, adminis
     client.force_login(administrator)
     url = reverse("admin:reporting_narrativeblock_change", args=[block.pk])
     assert 'name="title"' in client.get(url).content.decode()  # open year: editable
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
-    # Administrators hold change_locked_year, like a figure's correction; a
-    # user without it (a superuser-less staff with the text permissions) does not.
-    from django.contrib.auth.models import Permission, User
-
-    editor = User.objects.create_user("erin", password="correct horse battery", is_staff=True)
-    editor.user_permissions.add(
-        *Permission.objects.filter(
-            codename__in=["view_narrativeblock", "change_narrativeblock", "add_narrativeblock"]
-        )
-    )
-    client.force_login(editor)
+    publish(year, user=administrator)
+    # Published: read-only to everyone, administrators included.
     page = client.get(url).content.decode()
     assert 'name="title"' not in page
-    assert "is locked (published)" in page
+    assert "was published" in page and "Prepare a correction" in page
     response = client.post(
         reverse("admin:reporting_narrativeblock_add"),
         {
@@ -137,7 +129,7 @@ def test_a_locked_years_block_is_read_only_in_the_admin(client, dataset, adminis
         },
     )
     assert response.status_code == 200
-    assert "is locked (published)" in response.content.decode()
+    assert "was published" in response.content.decode()
     assert not NarrativeBlock.objects.filter(key="new").exists()
 
 

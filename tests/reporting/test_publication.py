@@ -1,5 +1,5 @@
 """Publishing a year: the review's gate, releases kept as published, revisions,
-unpublishing with a reason, and the shipped years published as release 1."""
+corrections prepared with a reason, and the shipped years published as release 1."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -90,23 +90,23 @@ def test_publishing_with_an_open_error_needs_an_acknowledgement(year_with_an_err
     ]
 
 
-def test_only_administrators_publish_and_unpublish(year, clerk, leader):
+def test_only_administrators_publish_and_prepare_corrections(year, clerk, leader):
     for user in (clerk, leader):
         with pytest.raises(PermissionDenied):
             publish(fiscal_year=year, user=user)
         with pytest.raises(PermissionDenied):
-            services.unpublish_year(fiscal_year=year, user=user, reason="x")
+            services.prepare_correction(fiscal_year=year, user=user, reason="x")
     year.refresh_from_db()
     assert not year.is_locked
 
 
-def test_unpublishing_needs_a_reason_and_is_recorded(year, administrator):
+def test_preparing_a_correction_needs_a_reason_and_is_recorded(year, administrator):
     publish(fiscal_year=year, user=administrator)
-    with pytest.raises(ValidationError, match="Say why"):
-        services.unpublish_year(fiscal_year=year, user=administrator, reason="  ")
+    with pytest.raises(ValidationError, match="Say what is to be corrected"):
+        services.prepare_correction(fiscal_year=year, user=administrator, reason="  ")
     year.refresh_from_db()
     assert year.is_locked
-    services.unpublish_year(fiscal_year=year, user=administrator, reason="CFSEU Q3 mistyped")
+    services.prepare_correction(fiscal_year=year, user=administrator, reason="CFSEU Q3 mistyped")
     year.refresh_from_db()
     assert not year.is_locked
     latest = PublicationEvent.objects.filter(fiscal_year=year).first()
@@ -118,11 +118,11 @@ def test_unpublishing_needs_a_reason_and_is_recorded(year, administrator):
 
 
 def correct_charges_q4(year, administrator) -> None:
-    """Publish (unless published), unpublish, move two CFSEU charges from Q3 to Q4
+    """Publish (unless published), prepare a correction, move two CFSEU charges from Q3 to Q4
     (237 -> 235, 231 -> 233: the year stays 800)."""
     if not Release.objects.filter(fiscal_year=year).exists():
         publish(fiscal_year=year, user=administrator)
-    services.unpublish_year(fiscal_year=year, user=administrator, reason="CFSEU Q4 mistyped")
+    services.prepare_correction(fiscal_year=year, user=administrator, reason="CFSEU Q4 mistyped")
     set_charges("Q3", "235", administrator)
     set_charges("Q4", "233", administrator)
 
@@ -150,7 +150,7 @@ def test_a_revision_lists_its_change_and_reason(client, year, administrator, lea
     client.force_login(leader)
     page = client.get(reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"}))
     text = page.content.decode()
-    assert "(release 2)" in text and "Revised " in text
+    assert "Release 2, published" in text and "Revised in release 2, " in text
     assert "CFSEU · Charges laid Q4: 231 → 233" in text
     assert "— Q4 corrected from the unit&#x27;s log" in text
     assert reverse("reporting:download_release", args=["2023-24", 1]) in text
@@ -198,7 +198,8 @@ def test_the_shipped_years_are_published_as_release_1(published_dataset):
         assert year.is_locked
         (release,) = Release.objects.filter(fiscal_year=year)
         assert release.number == 1
-        assert release.reason == "As published in ALERT's 2023-24 annual report."
+        assert release.published_as == "ALERT's 2023-24 annual report"
+        assert release.published_on is None
         assert len(release.figures) == Figure.objects.for_year(year).count()
 
 
@@ -234,11 +235,11 @@ def test_the_review_page_blocks_an_unacknowledged_error_then_publishes(
     assert year.is_locked
 
 
-def test_the_unpublish_page_needs_a_reason(client, year, administrator):
+def test_the_correction_page_needs_a_reason(client, year, administrator):
     publish(fiscal_year=year, user=administrator)
     client.force_login(administrator)
-    url = reverse("admin:reporting_fiscalyear_unpublish", args=[year.pk])
-    assert "Say why" in client.post(url, {"reason": ""}).content.decode()
+    url = reverse("admin:reporting_fiscalyear_correct", args=[year.pk])
+    assert "Say what is to be corrected" in client.post(url, {"reason": ""}).content.decode()
     year.refresh_from_db()
     assert year.is_locked
     assert client.post(url, {"reason": "Q3 to correct"}).status_code == 302

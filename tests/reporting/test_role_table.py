@@ -3,7 +3,8 @@
 The table is read from README.md itself, so the manual and the code cannot
 drift: each cell is tried through the real path (the API, the admin, the
 services) on a figure of a unit the clerk is assigned to, one of a unit they
-are not, and one of a locked year, and each attempt is rolled back.
+are not, and one of a published year (read-only to everyone: only reading
+and history apply there), and each attempt is rolled back.
 
 *Read* and *history* are every page that shows a figure or what is recorded
 about it: the figure in the API and the admin, the figures list, the
@@ -29,11 +30,12 @@ from rest_framework.test import APIClient
 
 from reporting import services
 from reporting.models import Figure, FiscalYear, ImportBatch, UnitQuarter
+from tests.years import publish
 from units.models import Unit
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-ACTIONS = ["read", "create", "change", "delete", "import", "lock", "unlock", "history"]
-READING = {"read", "history"}  # no difference between open and locked years
+ACTIONS = ["read", "create", "change", "delete", "import", "publish", "correct", "history"]
+READING = {"read", "history"}  # no difference between draft and published years
 CELLS = {"all", "own units", "—"}
 
 
@@ -111,9 +113,7 @@ def world(dataset, administrator, clerk, leader, outsider):
         figures[place] = Figure.objects.select_related("metric__unit", "period__fiscal_year").get(
             pk=figure.pk
         )
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2022-23"), locked=True, user=administrator
-    )
+    publish("2022-23")
     users = {
         "Administrators": administrator,
         "Data entry": clerk,
@@ -175,18 +175,14 @@ def probes(user, figure: Figure, free_key: dict) -> dict:
                 return False
         return True
 
-    def year_status(locked: bool):
-        def probe():
+    def publishing(probe):
+        def attempt_it():
             try:
-                return services.set_year_status(
-                    fiscal_year=FiscalYear.objects.get(label="2024-25" if locked else "2022-23"),
-                    locked=locked,
-                    user=user,
-                )
+                return probe()
             except PermissionDenied:
                 return False
 
-        return probe
+        return attempt_it
 
     return {
         "read": [
@@ -257,8 +253,30 @@ def probes(user, figure: Figure, free_key: dict) -> dict:
             ),
             ("import_values --user", import_values),
         ],
-        "lock": [("the service", year_status(True))],
-        "unlock": [("the service", year_status(False))],
+        "publish": [
+            (
+                "the service",
+                publishing(
+                    lambda: services.publish_year(
+                        fiscal_year=FiscalYear.objects.get(label="2024-25"),
+                        user=user,
+                        incomplete_reason="An empty year, for the test.",
+                    )
+                ),
+            )
+        ],
+        "correct": [
+            (
+                "the service",
+                publishing(
+                    lambda: services.prepare_correction(
+                        fiscal_year=FiscalYear.objects.get(label="2022-23"),
+                        user=user,
+                        reason="A typo",
+                    )
+                ),
+            )
+        ],
         "history": [
             (
                 "the figure's history",
@@ -294,9 +312,11 @@ def probes(user, figure: Figure, free_key: dict) -> dict:
 def expected(cell: str, action: str, place: str) -> bool:
     if cell == "—":
         return False
+    if place == "locked" and action not in READING:
+        return False  # a published year is read-only to everyone
     if cell == "all":
         return True
-    # own units: the clerk's units; for writes, open years only.
+    # own units: the clerk's units.
     return place == "own" or (place == "locked" and action in READING)
 
 
@@ -309,7 +329,7 @@ def test_the_code_does_what_the_readme_table_says(role, world):
     for place in ("own", "other", "locked"):
         tries = probes(users[role], figures[place], free[place])
         for action in ACTIONS:
-            if action in ("lock", "unlock") and place != "own":
+            if action in ("publish", "correct") and place != "own":
                 continue  # a year's status has no unit
             cell = TABLE[role][action]
             for what, probe in tries[action]:

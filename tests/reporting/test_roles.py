@@ -15,14 +15,12 @@ def test_the_three_roles_exist(db):
 @pytest.mark.parametrize(
     ("role", "permission", "granted"),
     [
-        ("administrator", "reporting.change_locked_year", True),
         ("administrator", "reporting.lock_fiscalyear", True),
         ("administrator", "auth.change_user", True),
         ("clerk", "reporting.add_figure", True),
         ("clerk", "reporting.change_figure", True),
         ("clerk", "units.view_metric", True),
         ("clerk", "units.change_metric", False),
-        ("clerk", "reporting.change_locked_year", False),
         ("clerk", "reporting.lock_fiscalyear", False),
         ("leader", "reporting.view_figure", True),
         ("leader", "reporting.change_figure", False),

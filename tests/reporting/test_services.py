@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from reporting import services
 from reporting.importing.longform import LongFormRow
 from reporting.models import Figure, FiscalYear, ReportingPeriod, YearLocked
+from tests.years import publish
 from units.models import Metric
 
 
@@ -38,35 +39,39 @@ def test_record_value_refuses_a_fraction_of_a_count(q1, intakes, clerk):
     assert Figure.objects.get(metric=intakes, period=q1).value == Decimal(680)
 
 
-def test_locked_year_refuses_changes_and_says_who_locked_it(q1, intakes, administrator, clerk):
-    year = FiscalYear.objects.get(label="2023-24")
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
-    with pytest.raises(YearLocked, match="locked .* by alice"):
-        services.record_figure(metric=intakes, period=q1, value=1, user=clerk)
-    figure = Figure.objects.get(metric=intakes, period=q1)
-    with pytest.raises(YearLocked):
-        services.delete_figure(figure=figure, user=clerk)
+def test_a_published_year_refuses_everyone_and_says_how_to_correct_it(
+    q1, intakes, administrator, clerk
+):
+    publish("2023-24", user=administrator)
+    for user in (clerk, administrator, None):
+        with pytest.raises(YearLocked, match="was published .* Prepare a correction"):
+            services.record_figure(metric=intakes, period=q1, value=1, user=user)
+        figure = Figure.objects.get(metric=intakes, period=q1)
+        with pytest.raises(YearLocked):
+            services.delete_figure(figure=figure, user=user)
     assert Figure.objects.get(metric=intakes, period=q1).value == Decimal(680)
 
 
-def test_administrators_may_change_a_locked_year(q1, intakes, administrator):
+def test_a_correction_being_prepared_opens_the_records(q1, intakes, administrator, clerk):
     year = FiscalYear.objects.get(label="2023-24")
-    services.set_year_status(fiscal_year=year, locked=True, user=administrator)
-    services.record_figure(metric=intakes, period=q1, value=681, user=administrator)
+    publish(year, user=administrator)
+    with pytest.raises(PermissionDenied):
+        services.prepare_correction(fiscal_year=year, user=clerk, reason="Q1 mistyped")
+    services.prepare_correction(fiscal_year=year, user=administrator, reason="Q1 mistyped")
+    services.record_figure(metric=intakes, period=q1, value=681, user=clerk)
     assert Figure.objects.get(metric=intakes, period=q1).value == Decimal(681)
 
 
-def test_only_administrators_lock_years_and_the_lock_is_recorded(dataset, clerk, administrator):
+def test_publishing_is_recorded_in_the_years_history(dataset, clerk, administrator):
     year = FiscalYear.objects.get(label="2023-24")
     with pytest.raises(PermissionDenied):
-        services.set_year_status(fiscal_year=year, locked=True, user=clerk)
-    assert services.set_year_status(fiscal_year=year, locked=True, user=administrator)
-    assert not services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+        publish(year, user=clerk)
+    publish(year, user=administrator)
     record = year.history.first()
     assert (record.status, record.history_user, record.history_change_reason) == (
         "locked",
         administrator,
-        "locked (published)",
+        "published (release 1): First publication",
     )
 
 

@@ -2,9 +2,10 @@
 
 ``reporting.access.write_refusal`` is asked by the admin, the entry grid, the
 services, the import pipeline and the API; here each of them is checked
-against the gate's own answer over the cases that matter: an open or a
-locked year, a user who may or may not change locked years, and a clerk
-assigned to the figure's unit, to another unit, or to none (every unit).
+against the gate's own answer over the cases that matter: a draft year, a
+published one (read-only to everyone, administrators included) and one whose
+correction is being prepared, and a clerk assigned to the figure's unit, to
+another unit, or to none (every unit).
 """
 
 import pytest
@@ -19,6 +20,7 @@ from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import plan_import
 from reporting.models import Figure, FiscalYear, YearLocked
+from tests.years import publish
 from units.models import Unit, UnitNotAssigned
 
 CASES = {
@@ -28,13 +30,11 @@ CASES = {
     "open year, clerk assigned elsewhere": (False, "clerk", "CFSEU", UnitNotAssigned),
     "locked year, clerk": (True, "clerk", None, YearLocked),
     "locked year, clerk assigned elsewhere": (True, "clerk", "CFSEU", YearLocked),
-    "locked year, administrator (change_locked_year)": (True, "administrator", None, None),
-    "locked year, administrator assigned elsewhere": (
-        True,
-        "administrator",
-        "CFSEU",
-        UnitNotAssigned,
-    ),
+    # A published year is read-only to everyone: a correction is prepared first.
+    "locked year, administrator": (True, "administrator", None, YearLocked),
+    "locked year, administrator assigned elsewhere": (True, "administrator", "CFSEU", YearLocked),
+    "correction prepared, clerk": ("correcting", "clerk", None, None),
+    "correction prepared, administrator": ("correcting", "administrator", None, None),
 }
 
 
@@ -46,7 +46,9 @@ def case(request, dataset, clerk, administrator):
         Unit.objects.get(code=assigned_to).data_entry_users.add(user)
     year = FiscalYear.objects.get(label="2023-24")
     if locked:
-        services.set_year_status(fiscal_year=year, locked=True, user=administrator)
+        publish(year, user=administrator)
+    if locked == "correcting":
+        services.prepare_correction(fiscal_year=year, user=administrator, reason="To correct")
     figure = Figure.objects.with_keys().get(
         metric__unit__code="ICE",
         metric__code="file-intakes",

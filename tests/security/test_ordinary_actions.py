@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reporting.models import Figure, FiscalYear, ImportBatch
+from tests.years import publish
 from units.models import Unit
 
 
@@ -91,11 +92,8 @@ def test_a_clerk_reads_no_history_of_a_figure_of_another_unit(dataset, clerk):
 
 
 def test_a_clerk_reverting_a_figure_of_a_locked_year_gets_403(dataset, clerk, administrator):
-    from reporting import services
 
-    services.set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2023-24"), locked=True, user=administrator
-    )
+    publish(FiscalYear.objects.get(label="2023-24"), user=administrator)
     figure = Figure.objects.filter(period__fiscal_year__label="2023-24").first()
     client = Client(raise_request_exception=False)
     client.force_login(clerk)

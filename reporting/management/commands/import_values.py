@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from reporting.access import may_import
 from reporting.models import ImportBatch
@@ -62,9 +63,11 @@ class Command(BaseCommand):
             f"{outcome.summary()}"
         )
         if outcome.has_errors:
+            found = len(outcome.problems)
             raise CommandError(
-                f"{len(outcome.problems)} problem(s) found: nothing was written. "
-                "Correct the rows above and import the file again."
+                ngettext("%(count)d problem found", "%(count)d problems found", found)
+                % {"count": found}
+                + ": nothing was written. Correct the rows above and import the file again."
             )
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")

@@ -4,6 +4,7 @@ idempotent."""
 
 import csv
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,8 +44,10 @@ NARRATIVE_FIELDS = [
     "link_text",
     "link_url",
 ]
-# The report printed these three years; ALERT stands behind them as printed.
-PUBLISHED_YEARS = ("2021-22", "2022-23", "2023-24")
+# Where each shipped year was published (the report printed three years; ALERT
+# stands behind them as printed), and on which day where that is known: a
+# release of the dataset says so, never the day the data was loaded.
+PUBLICATIONS = DATA / "publications.csv"
 PUBLISHED_REASON = "As published in ALERT's 2023-24 annual report."
 ACKNOWLEDGED = "The 2023-24 annual report prints these figures so; recorded as published."
 INCOMPLETE = "The 2023-24 annual report prints no more of this year; recorded as published."
@@ -99,9 +102,10 @@ class Command(BaseCommand):
     def _publish(self) -> None:
         """Release 1 of each year the report printed; its errors (the report's own
         inconsistencies) acknowledged as printed."""
-        for fiscal_year in FiscalYear.objects.filter(label__in=PUBLISHED_YEARS).order_by(
-            "start_year"
-        ):
+        with PUBLICATIONS.open(encoding="utf-8", newline="") as rows:
+            publications = {row["fiscal_year"]: row for row in csv.DictReader(rows)}
+        for fiscal_year in FiscalYear.objects.filter(label__in=publications).order_by("start_year"):
+            publication = publications[fiscal_year.label]
             if fiscal_year.is_locked or Release.objects.filter(fiscal_year=fiscal_year).exists():
                 continue
             acknowledgements = {
@@ -115,6 +119,10 @@ class Command(BaseCommand):
                 user=None,
                 reason=PUBLISHED_REASON,
                 acknowledgements=acknowledgements,
+                published_as=publication["published_in"],
+                published_on=date.fromisoformat(publication["published_on"])
+                if publication["published_on"]
+                else None,
                 incomplete_reason=INCOMPLETE,
             )
             self.stdout.write(f"{fiscal_year.label}: published, release {release.number}")

@@ -30,10 +30,10 @@ def _package_urls(release: Release) -> tuple[str, str]:
 
 
 def _correction(administrator) -> Release:
-    """2023-24 corrected: unpublished, two CFSEU charges moved from Q3 to Q4 (the
+    """2023-24 corrected: a correction prepared, two CFSEU charges moved from Q3 to Q4 (the
     year stays 800), published again as release 2."""
     year = FiscalYear.objects.get(label="2023-24")
-    services.unpublish_year(fiscal_year=year, user=administrator, reason="A recount")
+    services.prepare_correction(fiscal_year=year, user=administrator, reason="A recount")
     for period, value in (("Q3", 235), ("Q4", 233)):
         figure = Figure.objects.get(
             metric__unit__code="CFSEU",

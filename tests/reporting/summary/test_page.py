@@ -6,10 +6,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from reporting.models import Figure, FiscalYear
-from reporting.services import delete_figure, set_year_status
+from reporting.models import Figure
+from reporting.services import delete_figure
 from tests.html_tables import amount, read_tables
 from tests.seed import COLUMNS, HEADINGS, SEED, expected_figures, regional_totals
+from tests.years import publish
 from units.models import Unit
 
 SUMMARY = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
@@ -169,10 +170,7 @@ def test_an_open_year_carries_the_draft_banner(page):
     assert "Draft — not yet published" in page
 
 
-def test_a_locked_year_has_no_draft_banner(client, dataset, administrator, leader):
-    set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2023-24"), locked=True, user=administrator
-    )
+def test_a_published_year_has_no_draft_banner(client, published_year, leader):
     client.force_login(leader)
     page = client.get(SUMMARY).content.decode()
     assert "Draft — not yet published" not in page
@@ -237,9 +235,7 @@ def test_an_unknown_year_is_not_found(client, dataset, leader):
 def test_the_year_list_shows_years_newest_first_with_drafts_marked(
     client, dataset, administrator, leader
 ):
-    set_year_status(
-        fiscal_year=FiscalYear.objects.get(label="2021-22"), locked=True, user=administrator
-    )
+    publish("2021-22", user=administrator)
     client.force_login(leader)
     page = client.get(reverse("reporting:year_list")).content.decode()
     positions = [page.index(f">{label}</a>") for label in ["2023-24", "2022-23", "2021-22"]]

@@ -1,5 +1,5 @@
-"""The summary page is rendered once per kind of reader and state of the
-records; only the site's navigation is each reader's own."""
+"""A published year's page is rendered once per release; only the site's
+navigation, the notices and the year picker are each reader's own."""
 
 import re
 
@@ -10,12 +10,12 @@ URL = reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"})
 
 
 def test_each_reader_sees_their_own_name_and_links_on_a_cached_page(
-    client, clerk, administrator, dataset
+    client, clerk, administrator, published_dataset
 ):
     client.force_login(clerk)
     bob = client.get(URL).content.decode()
     client.force_login(administrator)
-    alice = client.get(URL).content.decode()  # the page cached for Bob's kind (staff)
+    alice = client.get(URL).content.decode()  # the release's page cached for Bob
     assert '<li class="site-user">bob</li>' in bob
     assert '<li class="site-user">alice</li>' in alice and "bob" not in alice
     # The same page around the navigation.
@@ -25,7 +25,7 @@ def test_each_reader_sees_their_own_name_and_links_on_a_cached_page(
 
 
 def test_the_log_out_button_of_a_cached_page_carries_the_readers_own_token(
-    leader, administrator, dataset
+    leader, administrator, published_dataset
 ):
     """Django checks the token against the reader's own CSRF cookie."""
     first = Client(enforce_csrf_checks=True)
@@ -45,4 +45,4 @@ def test_the_public_reads_a_published_year_without_any_navigation(settings, publ
     page = Client().get(URL)
     assert page.status_code == 200
     assert 'class="site-nav"' not in page.content.decode()
-    assert "<!-- site-nav -->" not in page.content.decode()
+    assert "<!-- reader:" not in page.content.decode()

@@ -21,7 +21,7 @@ def drop_other_schemes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0012_narrative_overview'),
+        ('reporting', '0013_release_content'),
     ]
 
     operations = [

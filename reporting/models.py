@@ -87,17 +87,17 @@ class FiscalYearQuerySet(models.QuerySet):
             release_sha256=Subquery(newest.values("sha256")[:1]),
         )
 
-
-class FiscalYearStatus(models.TextChoices):
-    # The values are the database's; readers see Draft and Published.
-    OPEN = "open", "Draft"
-    LOCKED = "locked", "Published"
-
     def writable_by(self, user) -> "FiscalYearQuerySet":
         """The years whose figures ``user`` may change (``FiscalYear.is_writable_by``):
         every year but a published one (with no correction being prepared),
         the same for everyone."""
         return self.exclude(status=FiscalYear.Status.LOCKED)
+
+
+class FiscalYearStatus(models.TextChoices):
+    # The values are the database's; readers see Draft and Published.
+    OPEN = "open", "Draft"
+    LOCKED = "locked", "Published"
 
 
 class FiscalYear(models.Model):

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
-from reporting.admin.forms import CorrectionForm, PublishForm, TransitionForm
+from reporting.admin.forms import CorrectionForm, OpenYearForm, PublishForm, TransitionForm
 from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
@@ -196,9 +196,11 @@ def _saved_message(unit: Unit, fiscal_year: FiscalYear, counts: dict[str, int]) 
 
 def open_next_year(model_admin, request):
     """POST: open the next fiscal year (the panel of the admin home and the grid picker)."""
-    label = request.POST.get("label", "")
+    form = OpenYearForm(request.POST)
+    form.is_valid()  # both fields optional: the service says what is wrong with the label
+    step = form.cleaned_data
     try:
-        fiscal_year = services.open_fiscal_year(label=label, user=request.user)
+        fiscal_year = services.open_fiscal_year(label=step.get("label", ""), user=request.user)
     except ValidationError as exc:
         model_admin.message_user(request, exc.messages[0], messages.ERROR)
     else:
@@ -213,7 +215,7 @@ def open_next_year(model_admin, request):
             ),
             messages.SUCCESS,
         )
-    back = request.POST.get("next", "")
+    back = step.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -1,5 +1,8 @@
 # The two commands of the README: `make run` and `make test`.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The first of these that is Python 3.11 or newer (or: make PYTHON=/path/to/python3).
+PYTHON ?= $(shell for candidate in python3 python3.13 python3.12 python3.11; do \
+	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& command -v $$candidate && break; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -11,6 +14,8 @@ export DJANGO_DEBUG ?= 1
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@test -x $(BIN)/python || test -n "$(PYTHON)" \
+		|| { echo "Python 3.11 or newer is needed: none of python3, python3.13, python3.12, python3.11 is. Install one, or make PYTHON=/path/to/python3." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -6,10 +6,9 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
+from rest_framework.throttling import SimpleRateThrottle
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-PASSWORD_LINK_WINDOW = 60 * 60  # seconds
 
 
 @lru_cache(maxsize=8)
@@ -49,24 +48,34 @@ def client_ip(request) -> str | None:
     return hops[0] if hops else remote
 
 
+class PasswordLinkThrottle(SimpleRateThrottle):
+    """DRF's rate throttle, on the shared cache as the API's, for one client
+    address or one email address: ``ALERT_PASSWORD_RESET_LIMIT`` an hour."""
+
+    scope = "password-link"
+
+    def __init__(self, identity: str):
+        self.identity = identity
+        super().__init__()
+
+    def get_rate(self) -> str:
+        return f"{settings.ALERT_PASSWORD_RESET_LIMIT}/hour"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.identity}
+
+
 def password_link_allowed(request, email: str) -> bool:
     """Whether a request for a password link may go ahead, counting it if so.
 
-    Within the sign-in throttle's spirit: at most ``ALERT_PASSWORD_RESET_LIMIT``
+    In the sign-in throttle's spirit: at most ``ALERT_PASSWORD_RESET_LIMIT``
     requests per hour from one address (``client_ip``, as django-axes sees it)
     and as many for one email address, counted whether or not the address has
-    an account, so the answer never tells. Counted in the default cache, which
-    every app server shares when ``REDIS_URL`` is set.
+    an account, so the answer never tells.
     """
-    limit = settings.ALERT_PASSWORD_RESET_LIMIT
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    keys = [f"password-link:ip:{client_ip(request)}", f"password-link:email:{digest}"]
-    counts = []
-    for key in keys:
-        cache.add(key, 0, timeout=PASSWORD_LINK_WINDOW)
-        try:
-            counts.append(cache.incr(key))
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=PASSWORD_LINK_WINDOW)
-            counts.append(1)
-    return max(counts) <= limit
+    throttles = [
+        PasswordLinkThrottle(f"ip:{client_ip(request)}"),
+        PasswordLinkThrottle(f"email:{digest}"),
+    ]
+    return all([throttle.allow_request(request, None) for throttle in throttles])  # both count

@@ -146,8 +146,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out user is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # Django's, with each user's permissions held in the shared cache.
-    "units.auth.CachedPermissionsBackend",
+    # Django's own: the user and their permissions are read for each request.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -247,9 +247,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "reporting.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        # Counted in the shared cache, one atomic increment a request (see the module).
-        "reporting.api.throttling.AnonRateThrottle",
-        "reporting.api.throttling.UserRateThrottle",
+        # DRF's own, on the shared cache. Each keeps a client's recent request
+        # times as one list read and written back whole: two requests racing
+        # on two servers may count once. A little inexact, on purpose: the
+        # limits are generous and a lost count costs nothing.
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("ALERT_API_ANON_RATE", "60/minute"),
@@ -273,7 +276,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema and its pages: for accounts with a role, as the API itself.
+    "SERVE_PERMISSIONS": ["reporting.api.permissions.HasRole"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -286,7 +290,7 @@ ALERT_API_BULK_MAX_ROWS = envint("ALERT_API_BULK_MAX_ROWS", 10000)
 # The cache. With REDIS_URL set (e.g. redis://127.0.0.1:6379/0), one Redis
 # shared by every app server holds what they must agree on: the rendered
 # summary per records version, the API's throttle counts, sessions (in front
-# of the database) and each signed-in user's permissions and unit assignments.
+# of the database).
 # Without it, each process keeps its own in memory, which is right for one
 # process (make run) and nothing else. ALERT_CACHE_KEY_PREFIX separates
 # installations (or test runs) sharing one Redis.

@@ -29,7 +29,7 @@ from reporting.models import (
     StaleFigure,
     UnitQuarter,
     YearLocked,
-    next_versions,
+    bump_versions,
 )
 from reporting.publication import finding_key, latest_release
 from reporting.releases import digest, release_content
@@ -284,11 +284,7 @@ def record_figure(
             )
         if figure is None:
             figure = Figure(metric=metric, period=period, region=region)
-            figure.version = next_versions([(metric.pk, period.pk, region.pk if region else None)])[
-                (metric.pk, period.pk, region.pk if region else None)
-            ]
-        else:
-            figure.version += 1
+        bump_versions([figure])
         figure.value = number
         if note is not None:
             figure.note = note
@@ -353,17 +349,22 @@ def delete_figure(
                     seen_version=expected_version,
                     current=current,
                 )
-        _attribute(figure, user, source)
-        figure.delete()
+        _remove(figure, user, source)
+
+
+def _remove(figure: Figure, user, source: str) -> None:
+    """Delete a figure whose removal the gate allowed; its history record says
+    who removed it and from where."""
+    _attribute(figure, user, source)
+    figure.delete()
 
 
 def delete_figures(*, figures, user=None, source: str = "") -> int:
     """Remove several figures at once, all or none: the admin's bulk delete.
 
-    Each year's lock, each unit's assignment and each quarter's approval are
-    checked before anything is removed; each figure then goes through
-    delete_figure, so every one leaves a history record saying who removed
-    it and from where.
+    The gate is asked once a figure (its year's lock, its unit's assignment,
+    its quarter's approval), for every figure before anything is removed;
+    each removal leaves a history record saying who removed it and from where.
     """
     figures = list(figures.select_related("metric__unit", "period__fiscal_year"))
     with transaction.atomic():
@@ -372,12 +373,6 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
             fiscal_year.pk: fiscal_year
             for fiscal_year in FiscalYear.objects.select_for_update().filter(pk__in=year_ids)
         }
-        for fiscal_year in years.values():
-            if refusal := write_refusal(user, fiscal_year=fiscal_year):
-                raise refusal
-        for unit in dict.fromkeys(figure.metric.unit for figure in figures):
-            if refusal := write_refusal(user, unit=unit):
-                raise refusal
         for figure in figures:
             fiscal_year = years[figure.period.fiscal_year_id]  # one approvals query a year
             if refusal := write_refusal(
@@ -385,7 +380,7 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
             ):
                 raise refusal
         for figure in figures:
-            delete_figure(figure=figure, user=user, source=source)
+            _remove(figure, user, source)
     return len(figures)
 
 
@@ -401,10 +396,15 @@ def change_fiscal_year(*, fiscal_year: FiscalYear, user=None) -> FiscalYear:
     return fiscal_year
 
 
-def _year_text_refusal(record: NarrativeBlock | PublishedTotal, user):
-    """The write gate's answer for a year's text or published total (the year
-    row locked while it is asked, as for a figure)."""
-    fiscal_year = FiscalYear.objects.select_for_update().get(pk=record.fiscal_year_id)
+def year_text_refusal(record: NarrativeBlock | PublishedTotal, user, *, lock: bool = False):
+    """The write gate's answer for a year's text or published total: its year,
+    and a narrative block's unit. ``lock`` holds the year's row while it is
+    asked (inside a write), as for a figure."""
+    fiscal_year = (
+        FiscalYear.objects.select_for_update().get(pk=record.fiscal_year_id)
+        if lock
+        else record.fiscal_year
+    )
     unit = record.unit if isinstance(record, NarrativeBlock) else None
     return write_refusal(user, fiscal_year=fiscal_year, unit=unit)
 
@@ -416,12 +416,12 @@ def save_year_text(
     refused (YearLocked) in a locked year as a figure would be."""
     record.full_clean()
     with transaction.atomic():
-        if refusal := _year_text_refusal(record, user):
+        if refusal := year_text_refusal(record, user, lock=True):
             raise refusal
         if record.pk is not None:
             # Moving a block out of a locked year is a change to that year too.
             previous = type(record).objects.get(pk=record.pk)
-            if refusal := _year_text_refusal(previous, user):
+            if refusal := year_text_refusal(previous, user, lock=True):
                 raise refusal
         if user is not None and user.is_authenticated:
             record._history_user = user
@@ -432,7 +432,7 @@ def save_year_text(
 def delete_year_text(*, record: NarrativeBlock | PublishedTotal, user=None) -> None:
     """Remove a narrative block or a published total; refused in a locked year."""
     with transaction.atomic():
-        if refusal := _year_text_refusal(record, user):
+        if refusal := year_text_refusal(record, user, lock=True):
             raise refusal
         if user is not None and user.is_authenticated:
             record._history_user = user

@@ -11,7 +11,6 @@ from django.db.models.lookups import Exact, In, LessThanOrEqual
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from units.auth import user_access
 from units.names import person_name
 
 # Codes travel in file names, sheet names, spreadsheet cells and URLs: a short
@@ -125,18 +124,31 @@ class UnitNotAssigned(ValidationError):
     """Raised when a data-entry user works on a unit they are not assigned to."""
 
 
+# Held by Administrators and Leadership through their roles, and by a
+# data-entry person whose "every unit" box is ticked (reporting.people).
+EVERY_UNIT_PERMISSION = "units.every_unit"
+
+
 def assigned_unit_ids(user) -> frozenset[int] | None:
-    """The units a user may change figures of; None means every unit.
+    """The units a user may see and change the figures of; None means every unit.
 
     The one rule of unit assignment: a user assigned to units (in the admin,
     on the user's or the unit's page) works on those units only. A user with
-    no assignment works on every unit, so a small office needs no set-up;
-    superusers, commands (no user) and the shipped dataset are never limited.
-    Held in the shared cache with the user's permissions (units.auth).
+    no assignment works on every unit only when they hold
+    ``EVERY_UNIT_PERMISSION`` (the administrators' and leadership's roles
+    give it; a data-entry person gets it from the explicit "every unit" box),
+    and on none otherwise: a clerk added without a unit sees nothing rather
+    than everything. Superusers, commands (no user) and the shipped dataset
+    are never limited. Read once per user object, that is once per request,
+    as ``ModelBackend`` keeps a user's permissions.
     """
     if user is None or not user.is_authenticated or user.is_superuser:
         return None
-    return user_access(user)["units"] or None
+    if not hasattr(user, "alert_assigned_unit_ids"):
+        user.alert_assigned_unit_ids = frozenset(user.assigned_units.values_list("pk", flat=True))
+    if user.alert_assigned_unit_ids:
+        return user.alert_assigned_unit_ids
+    return None if user.has_perm(EVERY_UNIT_PERMISSION) else frozenset()
 
 
 class UnitQuerySet(models.QuerySet):
@@ -179,7 +191,8 @@ class Unit(models.Model):
         related_name="assigned_units",
         verbose_name="assigned data-entry users",
         help_text="Data-entry staff who enter this unit's figures. A user assigned to "
-        "units sees and changes only those units; a user with no assignment works on all units.",
+        "units sees and changes only those units; one with no unit works on every unit only "
+        "with the “every unit” box ticked on their page, and on none otherwise.",
     )
 
     history = HistoricalRecords()
@@ -187,6 +200,7 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["display_order", "code"]
+        permissions = [("every_unit", "Works on every unit (no unit assigned)")]
         constraints = [
             models.CheckConstraint(condition=~Q(code=""), name="units_unit_code_not_blank"),
             models.CheckConstraint(
@@ -250,17 +264,23 @@ class MetricQuerySet(models.QuerySet):
         return self.exclude(regional_label="")
 
 
-class Metric(models.Model):
-    class ValueType(models.TextChoices):
-        COUNT = "count", "Count"
-        CURRENCY = "currency", "Currency (CAD)"
+class MetricValueType(models.TextChoices):
+    COUNT = "count", "Count"
+    CURRENCY = "currency", "Currency (CAD)"
 
-    class Polarity(models.TextChoices):
-        # Whether a rise is good news. A direction is not a verdict for most
-        # police statistics: only a metric set here gets a coloured change.
-        NEITHER = "neither", "Neither (no colour)"
-        HIGHER_IS_BETTER = "higher_better", "Higher is better"
-        HIGHER_IS_WORSE = "higher_worse", "Higher is worse"
+
+class MetricPolarity(models.TextChoices):
+    # Whether a rise is good news. A direction is not a verdict for most
+    # police statistics: only a metric set here gets a coloured change.
+    NEITHER = "neither", "Neither (no colour)"
+    HIGHER_IS_BETTER = "higher_better", "Higher is better"
+    HIGHER_IS_WORSE = "higher_worse", "Higher is worse"
+
+
+class Metric(models.Model):
+    ValueType = MetricValueType
+
+    Polarity = MetricPolarity
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="metrics")
     code = models.SlugField(
@@ -304,7 +324,7 @@ class Metric(models.Model):
                 fields=["unit", "code"], name="units_metric_unique_code_per_unit"
             ),
             models.CheckConstraint(
-                condition=Q(value_type__in=["count", "currency"]),
+                condition=Q(value_type__in=MetricValueType.values),
                 name="units_metric_value_type_valid",
             ),
             models.CheckConstraint(condition=~Q(code=""), name="units_metric_code_not_blank"),
@@ -317,7 +337,7 @@ class Metric(models.Model):
                 violation_error_message="A metric code is lower-case letters, digits, - and _.",
             ),
             models.CheckConstraint(
-                condition=Q(polarity__in=["neither", "higher_better", "higher_worse"]),
+                condition=Q(polarity__in=MetricPolarity.values),
                 name="units_metric_polarity_valid",
             ),
         ]

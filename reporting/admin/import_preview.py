@@ -17,21 +17,6 @@ from reporting.importing.pipeline import ImportOutcome, ProblemCode
 LISTED = 100  # rejected rows in the table, and places named per problem
 PLACES_PER_PROBLEM = 12
 
-KINDS = {
-    ProblemCode.UNKNOWN_UNIT: "Unknown units",
-    ProblemCode.UNKNOWN_METRIC: "Unknown metrics",
-    ProblemCode.BAD_YEAR: "Not a fiscal year",
-    ProblemCode.UNKNOWN_YEAR: "Fiscal years not set up",
-    ProblemCode.BAD_PERIOD: "Not a period",
-    ProblemCode.UNKNOWN_REGION: "Unknown regions",
-    ProblemCode.UNCACHED_FORMULA: "Formulas without a result",
-    ProblemCode.BAD_VALUE: "Not a figure",
-    ProblemCode.DUPLICATE: "The same figure twice",
-    ProblemCode.LOCKED: "Locked (published) years",
-    ProblemCode.NOT_ASSIGNED: "Units you are not assigned to",
-    ProblemCode.QUARTER_APPROVED: "Approved quarters",
-    ProblemCode.QUARTER_SUBMITTED: "Submitted quarters (frozen until returned)",
-}
 FILE_KIND = "The file as a whole"
 VALUE_COLUMNS = ("unit", "metric", "fiscal_year", "period", "region", "value")
 
@@ -122,7 +107,7 @@ def preview_problems(outcome: ImportOutcome, *, listed: int = LISTED) -> Preview
                 )
             )
         for problem in fresh:
-            kind = KINDS.get(problem.code, "Other problems")
+            kind = ProblemCode(problem.code).label
             item = items.setdefault(kind, {}).setdefault(
                 problem.message, ProblemItem(problem.message)
             )

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from reporting.importing.longform import COLUMNS, did_you_mean
-from reporting.models import Figure, FiscalYear, ReportingPeriod
+from reporting.models import Figure, FiscalYear, NarrativeBlock, ReportingPeriod
 from units.models import Metric, Region, Unit
 
 FIGURE = {
@@ -408,8 +408,8 @@ class NarrativeTextSerializer(serializers.Serializer):
 
     key = serializers.CharField()
     unit_code = serializers.CharField(allow_null=True)
-    kind = serializers.ChoiceField(choices=["story", "text", "list", "sidebar"])
-    placement = serializers.ChoiceField(choices=["before", "after"])
+    kind = serializers.ChoiceField(choices=NarrativeBlock.Kind.values)
+    placement = serializers.ChoiceField(choices=NarrativeBlock.Placement.values)
     title = serializers.CharField(allow_blank=True)
     body = serializers.CharField(allow_blank=True)
     quotations = serializers.ListField(child=serializers.CharField())

@@ -152,7 +152,6 @@ def export_report_workbook(
     *,
     units: list[Unit] | None = None,
     every_region: bool = False,
-    internal_notes: bool = True,
     summary: AnnualSummary | None = None,
 ) -> bytes:
     """The year's report-layout workbook as XLSX bytes (see the module docstring).
@@ -160,12 +159,12 @@ def export_report_workbook(
     As a template for the person in front of it: ``units`` limits the sheets
     to those units, and ``every_region`` lists every region of the catalogue
     in the regional tables (and gives every unit that reports by region its
-    table), not only the regions with figures on record. ``internal_notes``
-    False leaves the staff's notes out (a public download). ``summary``: the
-    tables to write instead of the records' (a published year's release).
+    table), not only the regions with figures on record. Only public notes
+    reach it, whoever downloads it. ``summary``: the tables to write instead
+    of the records' (a published year's release).
     """
     if summary is None:
-        summary = build_summary(fiscal_year, every_unit=True, internal_notes=internal_notes)
+        summary = build_summary(fiscal_year, every_unit=True)
     if units is not None:
         codes = {unit.code for unit in units}
         summary.units = [section for section in summary.units if section.code in codes]

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from reporting.access import write_refusal
 from reporting.importing.longform import LongFormRow, UncachedFormula
-from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod, next_versions
+from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod, bump_versions
 from reporting.validation import parse_value, validate_region_for_metric
 from units.models import Metric, Region, Unit
 
@@ -37,23 +37,29 @@ class Action(enum.StrEnum):
     ERROR = "error"
 
 
-class ProblemCode(enum.StrEnum):
-    """What is wrong with a row, for a program to act on (the message is for people)."""
+class ProblemCode(models.TextChoices):
+    """What is wrong with a row, for a program to act on (the message is for
+    people); the label heads the problems of its kind on the import page."""
 
-    UNKNOWN_UNIT = "unknown_unit"  # blank, or no such unit
-    UNKNOWN_METRIC = "unknown_metric"
-    BAD_YEAR = "bad_year"  # not a label such as 2023-24
-    UNKNOWN_YEAR = "unknown_year"  # a label, but the year has not been set up
-    BAD_PERIOD = "bad_period"
-    UNKNOWN_REGION = "unknown_region"
-    NOT_REGIONAL = "not_regional"  # a region given for a metric not reported by region
-    UNCACHED_FORMULA = "uncached_formula"
-    BAD_VALUE = "bad_value"
-    DUPLICATE = "duplicate"  # the same figure twice in one file, with different values
-    LOCKED = "locked"
-    NOT_ASSIGNED = "not_assigned"
-    QUARTER_APPROVED = "quarter_approved"  # the unit's quarter is approved: reopen it first
-    QUARTER_SUBMITTED = "quarter_submitted"  # submitted: frozen until returned or approved
+    UNKNOWN_UNIT = "unknown_unit", "Unknown units"  # blank, or no such unit
+    UNKNOWN_METRIC = "unknown_metric", "Unknown metrics"
+    BAD_YEAR = "bad_year", "Not a fiscal year"  # not a label such as 2023-24
+    # A label, but the year has not been set up.
+    UNKNOWN_YEAR = "unknown_year", "Fiscal years not set up"
+    BAD_PERIOD = "bad_period", "Not a period"
+    UNKNOWN_REGION = "unknown_region", "Unknown regions"
+    # A region given for a metric not reported by region.
+    NOT_REGIONAL = "not_regional", "Regions for metrics not reported by region"
+    UNCACHED_FORMULA = "uncached_formula", "Formulas without a result"
+    BAD_VALUE = "bad_value", "Not a figure"
+    # The same figure twice in one file, with different values.
+    DUPLICATE = "duplicate", "The same figure twice"
+    LOCKED = "locked", "Locked (published) years"
+    NOT_ASSIGNED = "not_assigned", "Units you are not assigned to"
+    # The unit's quarter is approved: reopen it first.
+    QUARTER_APPROVED = "quarter_approved", "Approved quarters"
+    # Submitted: frozen until returned or approved.
+    QUARTER_SUBMITTED = "quarter_submitted", "Submitted quarters (frozen until returned)"
 
 
 @dataclass(slots=True)
@@ -449,11 +455,6 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     who = user if user is not None and user.is_authenticated else None
     reason = f"import #{batch.pk}: {batch.file_name}" if batch.file_name else f"import #{batch.pk}"
     now = timezone.now()
-    first_versions = next_versions(
-        (p.metric.pk, p.period_id, p.region_id)
-        for p in outcome.rows
-        if p.action is Action.NEW and not p.existing_id
-    )
 
     def figures(*, new: bool):
         # Made a slice at a time: 300,000 model instances at once were most
@@ -463,7 +464,6 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
                 continue
             if bool(planned.existing_id) == new:
                 continue
-            key = (planned.metric.pk, planned.period_id, planned.region_id)
             yield Figure(
                 pk=planned.existing_id,
                 metric=planned.metric,
@@ -475,8 +475,7 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
                 import_batch=batch,
                 updated_by=who,
                 updated_at=now,
-                # Every write bumps the version (services.record_figure's check).
-                version=planned.old_version + 1 if planned.existing_id else first_versions[key],
+                version=planned.old_version,  # bumped below, as every write is
             )
 
     total = sum(1 for p in outcome.rows if p.action in (Action.NEW, Action.UPDATE))
@@ -486,12 +485,14 @@ def _write(outcome: ImportOutcome, *, user, progress=None) -> None:
     history = {"user": who, "reason": reason, "when": now}
     fields = ["value", "note", "public_note", "import_batch", "updated_by", "updated_at", "version"]
     for part in _slices(figures(new=True), PROGRESS_SLICE):
+        bump_versions(part)
         written = Figure.objects.bulk_create(part, batch_size=BATCH_SIZE)
         Figure.objects.record_history([figure.pk for figure in written], "+", **history)
         done += len(written)
         if progress:
             progress(done, total)
     for part in _slices(figures(new=False), PROGRESS_SLICE):
+        bump_versions(part)
         Figure.objects.bulk_update(part, fields, batch_size=BATCH_SIZE)
         Figure.objects.record_history([figure.pk for figure in part], "~", **history)
         done += len(part)

@@ -272,7 +272,6 @@ def build_summary(
     fiscal_year: FiscalYear | str,
     *,
     every_unit: bool = False,
-    internal_notes: bool = True,
     published: bool = False,
 ) -> AnnualSummary:
     """The annual summary of a fiscal year, with its two prior years beside it.
@@ -283,8 +282,7 @@ def build_summary(
 
     ``every_unit`` keeps the active units with no figure in the year (the
     report-layout workbook is also the form staff fill in). Only public notes
-    (``public_note`` of figures and metrics) reach it, for every reader;
-    ``internal_notes`` is kept for callers and changes nothing.
+    (``public_note`` of figures and metrics) reach it, for every reader.
 
     The year's own figures are its live records. A prior year that has been
     published is compared as its newest release has it (never as a draft of
@@ -344,9 +342,7 @@ def build_summary(
         if year.label not in years_of_unit[unit.pk] and not every_unit:
             continue  # a unit with no figures in the year is left out of it
         unit_priors = [p for p in prior_labels if p in years_of_unit[unit.pk]]
-        section = _unit_section(
-            unit, year.label, unit_priors, regions, figures, internal_notes=internal_notes
-        )
+        section = _unit_section(unit, year.label, unit_priors, regions, figures)
         section.text_before = texts.get((unit.code, NarrativeBlock.Placement.BEFORE), [])
         section.text_after = texts.get((unit.code, NarrativeBlock.Placement.AFTER), [])
         sections.append(section)
@@ -578,9 +574,7 @@ def alert_totals(
     return AlertTotals(rows=rows, footnotes=footnotes)
 
 
-def _unit_section(
-    unit, label, prior_labels, regions, figures, *, internal_notes: bool = True
-) -> UnitSection:
+def _unit_section(unit, label, prior_labels, regions, figures) -> UnitSection:
     previous_label = FiscalYear.label_for(FiscalYear.start_year_from_label(label) - 1)
     rows, footnotes = [], []
     notes_seen: dict[str, int] = {}

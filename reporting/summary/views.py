@@ -213,10 +213,9 @@ def _newer_drafts(year: FiscalYear) -> list[str]:
 def _draft_page(request: HttpRequest, year: FiscalYear) -> HttpResponse:
     """A year read from its records, marked as a draft; staff see its findings."""
     staff = can_see_findings(request.user)
-    public = is_public_reader(request.user)
-    annual = build_summary(year, internal_notes=not public)
+    annual = build_summary(year)
     annual.is_locked = False
-    findings = staff_findings(year.label) if staff else None
+    findings = staff_findings(year.label, request.user) if staff else None
     return render(
         request,
         "reporting/summary.html",
@@ -262,7 +261,7 @@ def download_xlsx(request: HttpRequest, year: FiscalYear) -> HttpResponse:
             year, summary=summary_of(release_or_404(year, year.release_number))
         )
     else:
-        content = export_report_workbook(year, internal_notes=not is_public_reader(request.user))
+        content = export_report_workbook(year)
     response = HttpResponse(content, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="alert-report-{year.label}.xlsx"'
     return response

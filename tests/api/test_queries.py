@@ -35,13 +35,13 @@ def test_the_values_list_costs_the_same_queries_at_page_size_10_and_1000(
     assert Figure.objects.count() > 1000
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=leader).key}")
-    # token + the user's permissions (2) and unit assignment, read once
-    # + the records version + count + page
+    # Each request: the token (with its user), the user's permissions (2) and
+    # unit assignment (ModelBackend, per request), the records version.
+    # Then count + page, unless the page is already rendered for this state
+    # of the records.
     assert count_queries(client, django_assert_num_queries, 10, 7) == 10
-    # token + version + count + page: the permissions and units come from the shared cache
-    assert count_queries(client, django_assert_num_queries, 1000, 4) == 1000
-    # token + version: the page of 10 is already rendered for this state of the records
-    assert count_queries(client, django_assert_num_queries, 10, 2) == 10
+    assert count_queries(client, django_assert_num_queries, 1000, 7) == 1000
+    assert count_queries(client, django_assert_num_queries, 10, 5) == 10
 
 
 def test_filtered_lists_cost_the_same_whatever_the_page_size(
@@ -51,11 +51,10 @@ def test_filtered_lists_cost_the_same_whatever_the_page_size(
     client = as_user(leader)
     url = reverse("api:figure-list")
     params = {"unit": "ICE", "fiscal_year": "2022-23"}
-    client.get(url, params)  # the user's permissions and units, read once into the cache
     for size in (10, 1000):
-        # version + unit + year lookups + count + page (the session, the user and
-        # their access come from the cache)
-        with django_assert_num_queries(5):
+        # user + permissions (2) + unit assignment + version + unit + year
+        # lookups + count + page (the session comes from the cache)
+        with django_assert_num_queries(9):
             assert client.get(url, {**params, "page_size": size}).status_code == 200
 
 
@@ -64,7 +63,7 @@ def test_the_summary_costs_a_constant_number_of_queries(
 ):
     generate_figures()
     client = as_user(leader)
-    # user + permissions (2) and unit assignment, read once, the year with its
-    # newest release + build_summary's 8 (the session comes from the cache)
-    with django_assert_num_queries(13):
+    # user + permissions (2), the year with its newest release + build_summary's
+    # 8 (the session comes from the cache)
+    with django_assert_num_queries(12):
         assert client.get(reverse("api:summary", args=["2022-23"])).status_code == 200

@@ -3,6 +3,7 @@ the rows where it occurs, linked to its row; rows listed up to a limit."""
 
 from reporting import services
 from reporting.admin.import_preview import preview_problems
+from reporting.importing.pipeline import ProblemCode
 from tests.importing.helpers import long_csv
 
 
@@ -39,6 +40,19 @@ def test_past_the_limit_rows_are_counted_and_named_but_not_listed(dataset, clerk
     assert (len(problems.rows), problems.rejected_rows, problems.unlisted_rows) == (2, 5, 3)
     places = [p for item in problems.groups[0].items for p in item.places]
     assert [p.anchor for p in places] == ["row-2", "row-3", "", "", ""]
+
+
+def test_a_region_for_a_metric_not_reported_by_region_has_its_own_heading(dataset, clerk):
+    content = long_csv(["ICE", "file-intakes", "2023-24", "FY", "Calgary", "12", ""])
+    outcome = services.import_file(content=content, file_name="x.csv", user=clerk, dry_run=True)
+    kinds = [group.kind for group in preview_problems(outcome).groups]
+    assert kinds == ["Regions for metrics not reported by region"]
+
+
+def test_every_problem_code_has_a_heading_written_for_it():
+    # Django makes "Not Regional" of a member without a label: each one needs ours.
+    for code in ProblemCode:
+        assert code.label != code.name.replace("_", " ").title(), code
 
 
 def test_the_preview_prints_labels_names_and_values_as_the_report_does(dataset, clerk):

@@ -95,6 +95,17 @@ def readable_year(view):
     return resolved
 
 
+# Importing adds and changes figures: the admin's import, the API's bulk
+# upsert and ``import_values --user`` ask for both.
+IMPORT_PERMISSIONS = ("reporting.add_figure", "reporting.change_figure")
+
+
+def may_import(user) -> bool:
+    """Whether ``user`` may import figures at all (Administrators and Data
+    entry); each row is then asked ``write_refusal`` (their units, open years)."""
+    return user.is_active and user.has_perms(IMPORT_PERMISSIONS)
+
+
 def write_refusal(
     user,
     figure: Figure | None = None,

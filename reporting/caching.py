@@ -11,9 +11,10 @@ An entry under a records version never changes, so each process also keeps
 the few it served last (``shared_get``), for at most a minute: a copy in
 front of the shared cache, never the only one. The version in its key is
 read from the database on every request, so a change of the records is seen
-at once; only a ``restore``, which can bring back a version's number with
-other records, empties the shared cache, and other processes' copies expire
-within the minute.
+at once. A ``restore`` can bring back a version's number with other records:
+the key also carries the cache's generation (``cache_generation``),
+which the restore moves on, so every entry made before it is retired on every
+server at once, and nothing else in the cache is touched.
 """
 
 import hashlib
@@ -48,6 +49,32 @@ SITE_NAV_MARK = mark_safe("<!-- site-nav -->")
 # Every model a shared page or answer reads. Each keeps history, and every
 # entry path (admin, grid, import, API, services, commands) writes it.
 RECORDS = (Figure, FiscalYear, Unit, Metric, Region, NarrativeBlock, PublishedTotal)
+
+
+# The generation of this installation's shared entries, part of every
+# ``records_key``. ``manage.py restore`` moves it on, which retires every
+# entry made before it at once, on every server, without touching any other
+# key of the cache (another installation's under its own prefix, or this
+# one's throttle counters). One cache read per key built.
+GENERATION_KEY = "records-generation"
+
+
+def cache_generation() -> int:
+    generation = shared_cache.get(GENERATION_KEY)
+    if generation is None:
+        # Lost (a new cache, an eviction): start from the clock, so that a
+        # generation is never reused; add() lets the first process win.
+        shared_cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = shared_cache.get(GENERATION_KEY)
+    return generation
+
+
+def new_cache_generation() -> None:
+    """Retire every entry keyed by the generation (after a restore)."""
+    try:
+        shared_cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: any new one will do
+        shared_cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def records_version() -> str:
@@ -85,7 +112,7 @@ def records_key(name: str, *parts: str) -> str:
     """The cache key of ``name`` for ``parts`` (the reader's kind, a URL...)
     in the current state of the records: one query."""
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"{name}:{records_version()}:{digest}"
+    return f"{name}:{cache_generation()}:{records_version()}:{digest}"
 
 
 _local: OrderedDict[str, tuple[float, object]] = OrderedDict()
@@ -112,9 +139,12 @@ def shared_set(key: str, value) -> None:
     _keep(key, value)
 
 
-def forget_shared_pages() -> None:
-    """Empty the shared cache and this process's copies (after a restore)."""
-    shared_cache.clear()
+def forget_records_in_cache() -> None:
+    """After a restore: retire every cached entry about the records (the
+    shared pages) by moving the cache's generation on; this process's copies
+    go too. Only keys made by this installation are
+    concerned, and none is deleted one by one: they expire unused."""
+    new_cache_generation()
     forget_local_copies()
 
 

@@ -424,7 +424,7 @@ def build_board(user) -> list[YearBoard]:
     boards = []
     for fiscal_year in years:
         open_findings: dict[tuple[str, str], int] = {}
-        for finding in year_findings(fiscal_year):
+        for finding in year_findings(fiscal_year, unit_ids=frozenset(u.pk for u in units)):
             if finding.kind in ABSENCE_FINDINGS or finding.severity not in OPEN_SEVERITIES:
                 continue
             for quarter in {quarter_of(ref.period) for ref in finding.figures}:

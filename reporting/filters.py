@@ -22,7 +22,35 @@ class NaturalKeyFilter(django_filters.ModelChoiceFilter):
     an unknown key is a 400 naming the parameter, not an empty list."""
 
 
-class FigureFilter(django_filters.FilterSet):
+class StrictFilterSet(django_filters.FilterSet):
+    """What the schema says of a parameter, the filter does: a typed
+    parameter (a date-time, a choice, a yes/no) given empty, or a yes/no that
+    is neither ``true`` nor ``false``, is a 400 naming it (django-filter would
+    quietly leave such a filter out and list everything)."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if name not in self.data or isinstance(filter_, TEXT_FILTERS):
+                continue
+            for raw in self.data.getlist(name):
+                if raw == "":
+                    self.form.add_error(None, {name: f"Give {name} a value, or leave it out."})
+                    valid = False
+                elif isinstance(filter_, django_filters.BooleanFilter) and raw not in (
+                    "true",
+                    "false",
+                ):
+                    self.form.add_error(None, {name: f"“{raw}” is not true or false."})
+                    valid = False
+        return valid
+
+
+# Free text in the schema (a code, a name, a label): empty means "any".
+TEXT_FILTERS = (django_filters.CharFilter, NaturalKeyFilter)
+
+
+class FigureFilter(StrictFilterSet):
     unit = NaturalKeyFilter(
         queryset=Unit.objects.all(),
         to_field_name="code",
@@ -93,13 +121,13 @@ class FigureFilter(django_filters.FilterSet):
         return queryset.order_by(*queryset.query.order_by, F("id").asc())
 
 
-class UnitFilter(django_filters.FilterSet):
+class UnitFilter(StrictFilterSet):
     class Meta:
         model = Unit
         fields = ["active"]
 
 
-class MetricFilter(django_filters.FilterSet):
+class MetricFilter(StrictFilterSet):
     unit = django_filters.CharFilter(field_name="unit__code", label="Unit code, e.g. ICE")
     regional = django_filters.BooleanFilter(method="filter_regional", label="Reported by region")
 
@@ -113,19 +141,19 @@ class MetricFilter(django_filters.FilterSet):
         return queryset.regional() if value else queryset.filter(regional_label="")
 
 
-class RegionFilter(django_filters.FilterSet):
+class RegionFilter(StrictFilterSet):
     class Meta:
         model = Region
         fields: list[str] = []
 
 
-class FiscalYearFilter(django_filters.FilterSet):
+class FiscalYearFilter(StrictFilterSet):
     class Meta:
         model = FiscalYear
         fields = ["status"]
 
 
-class ReportingPeriodFilter(django_filters.FilterSet):
+class ReportingPeriodFilter(StrictFilterSet):
     fiscal_year = django_filters.CharFilter(
         field_name="fiscal_year__label", label="Fiscal year, e.g. 2023-24"
     )

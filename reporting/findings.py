@@ -34,7 +34,7 @@ from django.urls import reverse
 
 from reporting.formatting import figure_label, format_figure
 from reporting.models import Figure, FiscalYear, ReportingPeriod
-from units.models import Metric
+from units.models import Metric, assigned_unit_ids
 
 OUTLIER_RATIO = Decimal(3)
 OUTLIER_MIN_GAP = Decimal(20)
@@ -90,18 +90,26 @@ def _far(value: Decimal, others: list[Decimal]) -> bool:
     return value > OUTLIER_RATIO * max(others) or value * OUTLIER_RATIO < min(others)
 
 
-def year_findings(fiscal_year: FiscalYear) -> list[DataQualityFinding]:
-    """Every finding for ``fiscal_year``, grouped by check, in report order."""
+def year_findings(
+    fiscal_year: FiscalYear, *, unit_ids: frozenset[int] | None = None
+) -> list[DataQualityFinding]:
+    """Every finding for ``fiscal_year``, grouped by check, in report order;
+    with ``unit_ids``, only those units' (every check is within one unit, so
+    nothing of another unit is even read: a clerk's findings, see
+    ``findings_for``)."""
     prior_years = list(
         FiscalYear.objects.filter(
             start_year__lt=fiscal_year.start_year, start_year__gte=fiscal_year.start_year - 2
         ).values_list("pk", flat=True)
     )
-    metrics = list(Metric.objects.active().select_related("unit"))
+    metrics = Metric.objects.active().select_related("unit")
+    figures = Figure.objects.filter(period__fiscal_year_id__in=[fiscal_year.pk, *prior_years])
+    if unit_ids is not None:
+        metrics = metrics.filter(unit_id__in=unit_ids)
+        figures = figures.filter(metric__unit_id__in=unit_ids)
+    metrics = list(metrics)
     figures = list(
-        Figure.objects.filter(period__fiscal_year_id__in=[fiscal_year.pk, *prior_years])
-        .select_related("metric__unit", "period__fiscal_year", "region")
-        .in_report_order()
+        figures.select_related("metric__unit", "period__fiscal_year", "region").in_report_order()
     )
     this_year = [f for f in figures if f.period.fiscal_year_id == fiscal_year.pk]
     unit_wide: dict[tuple[int, str], Figure] = {}
@@ -297,6 +305,13 @@ def _charged_without_charges(metrics, this_year, fiscal_year):
                 "but no charges laid.",
                 [_ref(f) for f in charged],
             )
+
+
+def findings_for(user, fiscal_year: FiscalYear) -> list[DataQualityFinding]:
+    """The findings of ``fiscal_year`` that ``user`` may read: those of the
+    units whose figures they see (``assigned_unit_ids``), all for
+    administrators and leadership."""
+    return year_findings(fiscal_year, unit_ids=assigned_unit_ids(user))
 
 
 def figure_findings(figure: Figure) -> list[DataQualityFinding]:

@@ -13,10 +13,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from reporting.formatting import figure_label, format_figure, format_moment, person_name
+from reporting.narrative import LINK_PREFIXES, validate_link_address
 from reporting.validation import MAX_VALUE
 from units.models import Metric, Region, Unit, assigned_unit_ids
 
-FISCAL_YEAR_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: \d would take any script's digits (２０２４-25), which the
+# label's constraint then refuses with an error instead of a message.
+FISCAL_YEAR_LABEL = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 # The years reporting_fiscalyear_start_year_range holds, checked in clean() first.
 FIRST_START_YEAR, LAST_START_YEAR = 1900, 2998
 
@@ -83,6 +86,12 @@ class FiscalYearQuerySet(models.QuerySet):
             release_number=Subquery(newest.values("number")[:1]),
             release_sha256=Subquery(newest.values("sha256")[:1]),
         )
+
+    def writable_by(self, user) -> "FiscalYearQuerySet":
+        """The years whose figures ``user`` may change (``FiscalYear.is_writable_by``):
+        every year but a published one (with no correction being prepared),
+        the same for everyone."""
+        return self.exclude(status=FiscalYear.Status.LOCKED)
 
 
 class FiscalYearStatus(models.TextChoices):
@@ -365,6 +374,26 @@ class ReportingPeriod(models.Model):
         return start, next_start - datetime.timedelta(days=1)
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ImportBatchQuerySet":
+        """The imports ``user`` may read: all, or for a clerk limited to units
+        (``assigned_unit_ids``) the imports they made and those whose every
+        written figure (in the figures' history) is of their units. An import
+        that wrote another unit's figures is not theirs to read: its counts
+        and file name speak of that unit."""
+        ids = assigned_unit_ids(user)
+        if ids is None:
+            return self
+        written = Figure.history.model.objects.filter(import_batch=OuterRef("pk"))
+        return self.filter(
+            Q(user=user)
+            | Q(
+                Exists(written.filter(metric__unit_id__in=ids)),
+                ~Exists(written.exclude(metric__unit_id__in=ids)),
+            )
+        )
+
+
 class ImportBatchStatus(models.TextChoices):
     DRY_RUN = "dry_run", "Preview (nothing written)"
     CONFIRMED = "confirmed", "Confirmed"
@@ -415,6 +444,8 @@ class ImportBatch(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -757,8 +788,12 @@ class NarrativeBlock(models.Model):
     link_text = models.CharField(
         "“Learn more” text", max_length=200, blank=True, help_text="Shown once a URL is filled in."
     )
-    link_url = models.URLField(
-        "“Learn more” URL", blank=True, help_text="Empty: the link is not shown."
+    link_url = models.CharField(
+        "“Learn more” URL",
+        max_length=200,
+        blank=True,
+        validators=[validate_link_address],
+        help_text="http://…, https://… or mailto:…; empty: the link is not shown.",
     )
 
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
@@ -791,6 +826,15 @@ class NarrativeBlock(models.Model):
             models.CheckConstraint(
                 condition=Q(placement__in=NarrativeBlockPlacement.values),
                 name="reporting_narrative_placement_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(link_url="")
+                | Q(
+                    *[("link_url__istartswith", prefix) for prefix in LINK_PREFIXES],
+                    _connector="OR",
+                ),
+                name="reporting_narrative_link_scheme",
+                violation_error_message="A link address starts with http://, https:// or mailto:.",
             ),
         ]
 
@@ -1021,6 +1065,11 @@ class UnitQuarterQuerySet(models.QuerySet):
     def frozen(self) -> "UnitQuarterQuerySet":
         """Submitted or approved: clerks may not change their figures."""
         return self.filter(state__in=UnitQuarter.FROZEN_STATES)
+
+    def visible_to(self, user) -> "UnitQuarterQuerySet":
+        """The unit-quarters ``user`` may read: all, or their assigned units'."""
+        ids = assigned_unit_ids(user)
+        return self if ids is None else self.filter(unit_id__in=ids)
 
 
 class UnitQuarterState(models.TextChoices):

@@ -8,12 +8,16 @@ therefore always this subset, whatever was typed.
 """
 
 import nh3
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a", "code"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+# The same schemes for a block's "Learn more" address, as the address begins.
+LINK_PREFIXES = ("http://", "https://", "mailto:")
 
 # CommonMark without raw HTML, images or headings (a block's title is its heading).
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable(
@@ -34,3 +38,19 @@ def clean_html(html: str) -> str:
 def render_markdown(text: str) -> SafeString:
     """A block's Markdown as sanitised HTML, safe to put in a page."""
     return mark_safe(clean_html(_markdown.render(text or "")))  # noqa: S308 - cleaned by nh3
+
+
+def validate_link_address(address: str) -> None:
+    """A "Learn more" address: a web address (http or https) or ``mailto:``
+    and an email address; any other scheme (ftp:, javascript:, data:) is refused."""
+    problem = ValidationError(
+        f"“{address}” cannot be a link: write a web address starting with http:// or "
+        "https://, or mailto: and an email address.",
+        code="link_scheme",
+    )
+    if address.lower().startswith("mailto:"):
+        EmailValidator(message=problem.message)(address[len("mailto:") :].split("?", 1)[0])
+    elif address.lower().startswith(LINK_PREFIXES):
+        URLValidator(schemes=["http", "https"], message=problem.message)(address)
+    else:
+        raise problem

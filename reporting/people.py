@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -27,7 +27,7 @@ from django.utils.http import urlsafe_base64_encode
 from reporting.formatting import person_name
 from reporting.models import PublicationEvent, Release
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
-from units.models import Unit
+from units.models import EVERY_UNIT_PERMISSION, Unit
 
 ROLES = [ADMINISTRATORS, DATA_ENTRY, LEADERSHIP]
 ROLE_DESCRIPTIONS = {
@@ -50,13 +50,37 @@ def sync_staff_status(user) -> None:
         user.save(update_fields=["is_staff"])
 
 
-def _check_units(role: str, units: Iterable[Unit]) -> list[Unit]:
+def check_units(role: str, units: Iterable[Unit], every_unit: bool) -> list[Unit]:
+    """A data-entry person works on the units ticked, or on every unit with the
+    box ticked: one or the other, never neither (the old "nothing ticked means
+    every unit" was too easy to give by mistake). Other roles take no units."""
     units = list(units)
-    if units and role != DATA_ENTRY:
+    if role != DATA_ENTRY:
+        if units or every_unit:
+            raise ValidationError(
+                {"units": f"Only Data entry staff are assigned units; {role} work on all of them."}
+            )
+        return units
+    if units and every_unit:
         raise ValidationError(
-            {"units": f"Only Data entry staff are assigned units; {role} work on all of them."}
+            {
+                "every_unit": "Tick either the units they work on or “every unit”, not both: "
+                "a person assigned to units works on those only."
+            }
+        )
+    if not units and not every_unit:
+        raise ValidationError(
+            {
+                "units": "Tick the units whose figures they enter, or tick “every unit” "
+                "if they enter the figures of all units."
+            }
         )
     return units
+
+
+def every_unit_permission() -> Permission:
+    app_label, codename = EVERY_UNIT_PERMISSION.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
 @transaction.atomic
@@ -67,8 +91,9 @@ def add_person(
     email: str,
     role: str,
     units: Iterable[Unit] = (),
+    every_unit: bool = False,
 ):
-    """A new person with one role (and, for Data entry, their units).
+    """A new person with one role (and, for Data entry, their units or every unit).
 
     Their username is their email address, lower-cased; they have no password
     until they set one from the link ``send_invitation`` mails them.
@@ -77,7 +102,7 @@ def add_person(
     email = User.objects.normalize_email(email.strip()).lower()
     if role not in ROLES:
         raise ValidationError({"role": f"Choose one of the roles: {', '.join(ROLES)}."})
-    units = _check_units(role, units)
+    units = check_units(role, units, every_unit)
     if (
         User.objects.filter(username__iexact=email).exists()
         or User.objects.filter(email__iexact=email).exists()
@@ -93,6 +118,8 @@ def add_person(
     person.save()
     person.groups.set([Group.objects.get(name=role)])
     person.assigned_units.set(units)
+    if every_unit:
+        person.user_permissions.add(every_unit_permission())
     sync_staff_status(person)
     return person
 

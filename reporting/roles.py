@@ -36,7 +36,8 @@ def role_permissions() -> dict[str, set[tuple[str, str]] | None]:
         DATA_ENTRY: read_all
         | _codes(["reporting.figure"], ["add", "change", "delete"])
         | {("reporting", "submit_unitquarter")},
-        LEADERSHIP: read_all,
+        # Leadership reads every unit; Administrators hold every permission.
+        LEADERSHIP: read_all | {("units", "every_unit")},
     }
 
 

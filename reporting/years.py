@@ -9,11 +9,9 @@ that has not begun.
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
-from reporting.formatting import person_name
 from reporting.models import FiscalYear
 
 ALBERTA = ZoneInfo("America/Edmonton")
@@ -37,22 +35,3 @@ def next_year_to_open(now: datetime.datetime | None = None) -> str | None:
 
 def may_open_years(user) -> bool:
     return user.is_active and user.has_perm(OPEN_PERMISSION)
-
-
-def year_openers() -> list[str]:
-    """The names of the people who may open a fiscal year, for those who may not."""
-    app_label, codename = OPEN_PERMISSION.split(".")
-    granted = Q(
-        groups__permissions__codename=codename,
-        groups__permissions__content_type__app_label=app_label,
-    ) | Q(
-        user_permissions__codename=codename,
-        user_permissions__content_type__app_label=app_label,
-    )
-    people = (
-        get_user_model()
-        .objects.filter(Q(is_superuser=True) | granted, is_active=True, is_staff=True)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-    return [person_name(person) for person in people]

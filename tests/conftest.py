@@ -211,8 +211,13 @@ def administrator(db) -> User:
 
 @pytest.fixture
 def clerk(db) -> User:
-    """Bob enters the quarterly figures: a member of Data entry."""
-    return _member("bob", DATA_ENTRY)
+    """Bob enters the quarterly figures: a member of Data entry with the
+    "every unit" box ticked (a test that assigns him units limits him to them)."""
+    from reporting.people import every_unit_permission
+
+    bob = _member("bob", DATA_ENTRY)
+    bob.user_permissions.add(every_unit_permission())
+    return bob
 
 
 @pytest.fixture

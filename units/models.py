@@ -124,21 +124,31 @@ class UnitNotAssigned(ValidationError):
     """Raised when a data-entry user works on a unit they are not assigned to."""
 
 
+# Held by Administrators and Leadership through their roles, and by a
+# data-entry person whose "every unit" box is ticked (reporting.people).
+EVERY_UNIT_PERMISSION = "units.every_unit"
+
+
 def assigned_unit_ids(user) -> frozenset[int] | None:
-    """The units a user may change figures of; None means every unit.
+    """The units a user may see and change the figures of; None means every unit.
 
     The one rule of unit assignment: a user assigned to units (in the admin,
     on the user's or the unit's page) works on those units only. A user with
-    no assignment works on every unit, so a small office needs no set-up;
-    superusers, commands (no user) and the shipped dataset are never limited.
-    Read once per user object, that is once per request, as ``ModelBackend``
-    keeps a user's permissions.
+    no assignment works on every unit only when they hold
+    ``EVERY_UNIT_PERMISSION`` (the administrators' and leadership's roles
+    give it; a data-entry person gets it from the explicit "every unit" box),
+    and on none otherwise: a clerk added without a unit sees nothing rather
+    than everything. Superusers, commands (no user) and the shipped dataset
+    are never limited. Read once per user object, that is once per request,
+    as ``ModelBackend`` keeps a user's permissions.
     """
     if user is None or not user.is_authenticated or user.is_superuser:
         return None
     if not hasattr(user, "alert_assigned_unit_ids"):
         user.alert_assigned_unit_ids = frozenset(user.assigned_units.values_list("pk", flat=True))
-    return user.alert_assigned_unit_ids or None
+    if user.alert_assigned_unit_ids:
+        return user.alert_assigned_unit_ids
+    return None if user.has_perm(EVERY_UNIT_PERMISSION) else frozenset()
 
 
 class UnitQuerySet(models.QuerySet):
@@ -181,7 +191,8 @@ class Unit(models.Model):
         related_name="assigned_units",
         verbose_name="assigned data-entry users",
         help_text="Data-entry staff who enter this unit's figures. A user assigned to "
-        "units sees and changes only those units; a user with no assignment works on all units.",
+        "units sees and changes only those units; one with no unit works on every unit only "
+        "with the “every unit” box ticked on their page, and on none otherwise.",
     )
 
     history = HistoricalRecords()
@@ -189,6 +200,7 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["display_order", "code"]
+        permissions = [("every_unit", "Works on every unit (no unit assigned)")]
         constraints = [
             models.CheckConstraint(condition=~Q(code=""), name="units_unit_code_not_blank"),
             models.CheckConstraint(

@@ -26,7 +26,7 @@ from reporting.access import write_refusal
 from reporting.admin import people, views  # noqa: F401  (people registers the users' admin)
 from reporting.admin.forms import FigureForm
 from reporting.admin.import_export import FigureImportExport
-from reporting.admin.list_filters import ChangeTypeFilter, HasNoteFilter
+from reporting.admin.list_filters import ChangeTypeFilter, HasNoteFilter, UnitFilter
 from reporting.figure_context import figure_context
 from reporting.formatting import figure_label, format_figure, format_moment, person_name
 from reporting.models import (
@@ -61,6 +61,24 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class UnitScopedAdminMixin:
+    """Records of a unit, read only by those who see that unit: the list, the
+    record's page and its history alike (the model's queryset's
+    ``visible_to``). The history needs ``has_view_permission`` too:
+    simple-history shows a record no longer on file from its history, past
+    ``get_queryset``."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self.is_visible(request, obj))
+
+    def is_visible(self, request, obj) -> bool:
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
 
 
 @admin.register(FiscalYear)
@@ -181,13 +199,18 @@ class PublicationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(UnitQuarter)
-class UnitQuarterAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class UnitQuarterAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """The reporting cycle: its list is the board (``views.cycle_board``); the
     records change only through the services' transitions, each kept in the
     history (``/history/`` of a record)."""
 
     list_display = ["__str__", "state", "submitted_by", "approved_by", "returned_by"]
     list_select_related = ["unit", "fiscal_year", "submitted_by", "approved_by", "returned_by"]
+
+    def is_visible(self, request, unit_quarter) -> bool:
+        # From the record itself: a deleted record's history has no row to look up.
+        ids = assigned_unit_ids(request.user)
+        return ids is None or unit_quarter.unit_id in ids
 
     def changelist_view(self, request, extra_context=None):
         return views.cycle_board(self, request)
@@ -224,7 +247,7 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Provenance, read-only: which file, by whom, what it did, and the figures it wrote."""
 
     readonly_fields = [
@@ -293,7 +316,7 @@ class FigureAdmin(FigureImportExport, SimpleHistoryAdmin):
     ]
     list_display_links = ["metric_label"]
     list_filter = [
-        "metric__unit",
+        ("metric__unit", UnitFilter),
         "period__fiscal_year",
         "period__period",
         "region",
@@ -559,7 +582,7 @@ class FigureHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = [
         ChangeTypeFilter,
         ("history_user", admin.RelatedOnlyFieldListFilter),
-        "metric__unit",
+        ("metric__unit", UnitFilter),
         "period__fiscal_year",
         "history_date",
     ]

@@ -118,3 +118,10 @@ class PublishForm(forms.Form):
 class CorrectionForm(forms.Form):
     # Required by the service, which says why in its own words.
     reason = forms.CharField(required=False)
+
+
+class OpenYearForm(forms.Form):
+    """The "Open 2025-26" button: the label it offers and the page to go back to."""
+
+    label = forms.CharField(required=False)
+    next = forms.CharField(required=False)

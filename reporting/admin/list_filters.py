@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from units.models import Unit
+
 
 class HasNoteFilter(admin.SimpleListFilter):
     title = "note"
@@ -27,3 +29,11 @@ class ChangeTypeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(history_type=self.value()) if self.value() else queryset
+
+
+class UnitFilter(admin.RelatedFieldListFilter):
+    """A figure's unit (``("metric__unit", UnitFilter)``), offering only the
+    units the reader sees: a clerk's own, every unit for the others."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(unit.pk, str(unit)) for unit in Unit.objects.editable_by(request.user)]

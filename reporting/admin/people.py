@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 
 from reporting import people
 from reporting.roles import DATA_ENTRY
-from units.models import Unit
+from units.models import Unit, assigned_unit_ids
 
 User = get_user_model()
 
@@ -35,16 +35,24 @@ class PersonForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Units (Data entry only)",
-        help_text="The units whose figures they enter. None ticked: every unit.",
+        help_text="The units whose figures they enter.",
+    )
+    every_unit = forms.BooleanField(
+        required=False,
+        label="Every unit (Data entry only)",
+        help_text="Instead of ticking units: they enter the figures of every unit, "
+        "including units added later.",
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("units") and data.get("role") and data["role"] != DATA_ENTRY:
-            self.add_error(
-                "units",
-                f"Only Data entry staff are assigned units; {data['role']} work on all of them.",
-            )
+        if data.get("role"):
+            try:
+                # The service's rule, shown on the form before anything is saved.
+                people.check_units(data["role"], data.get("units") or [], data.get("every_unit"))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field, errors)
         return data
 
 
@@ -63,6 +71,8 @@ def add_person(model_admin, request):
             people.send_invitation(person, request=request)
             model_admin.log_addition(request, person, [{"added": {}}])
             units = ", ".join(unit.code for unit in form.cleaned_data["units"])
+            if form.cleaned_data["every_unit"]:
+                units = "every unit"
             role = form.cleaned_data["role"] + (f" for {units}" if units else "")
             model_admin.message_user(
                 request,
@@ -86,7 +96,7 @@ class AssignedUnitInline(admin.TabularInline):
     verbose_name = "assigned unit"
     verbose_name_plural = (
         "assigned units (data entry: a user assigned to units changes only those units' "
-        "figures; with none, all units)"
+        "figures; with none, every unit if they hold “Works on every unit”, else none)"
     )
     autocomplete_fields = ["unit"]
     extra = 0
@@ -174,4 +184,7 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.display(description="assigned units")
     def units(self, user) -> str:
-        return ", ".join(unit.code for unit in user.assigned_units.all()) or "all units"
+        assigned = ", ".join(unit.code for unit in user.assigned_units.all())
+        if assigned:
+            return assigned
+        return "every unit" if assigned_unit_ids(user) is None else "none (sees no figures)"

@@ -14,6 +14,7 @@ first, for the admin's context, permissions and messages.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,11 +26,11 @@ from django.utils.translation import ngettext
 from reporting import grid as entry_grid
 from reporting import services
 from reporting.access import write_refusal
-from reporting.admin.forms import CorrectionForm, PublishForm, TransitionForm
+from reporting.admin.forms import CorrectionForm, OpenYearForm, PublishForm, TransitionForm
 from reporting.cycle import build_board
 from reporting.exporting import CONTENT_TYPES, export_report_workbook
 from reporting.exporting.blank import long_form_template
-from reporting.findings import year_findings
+from reporting.findings import findings_for
 from reporting.models import FiscalYear, QuarterFrozen, ReportingPeriod, StaleFigure
 from reporting.publication import review_year
 from units.models import Unit, assigned_unit_ids
@@ -60,11 +61,11 @@ def grid_pick(model_admin, request):
     """Choose a unit and a year; with both chosen, go to their grid."""
     _ensure_may_enter(model_admin, request)
     units = Unit.objects.editable_by(request.user).active()
-    years = FiscalYear.objects.all()
+    years = FiscalYear.objects.writable_by(request.user)
     unit_id, year_id = request.GET.get("unit"), request.GET.get("fiscal_year")
     if unit_id and year_id and unit_id.isdigit() and year_id.isdigit():
         unit = get_object_or_404(units, pk=unit_id)
-        fiscal_year = get_object_or_404(years, pk=year_id)
+        fiscal_year = get_object_or_404(FiscalYear, pk=year_id)
         return redirect("admin:reporting_figure_grid", unit.pk, fiscal_year.pk)
     context = _context(
         model_admin,
@@ -160,7 +161,11 @@ def grid(model_admin, request, unit_id: int, fiscal_year_id: int):
         shown_period=shown_period,
         autofocus=autofocus,
         units=Unit.objects.editable_by(request.user).active(),
-        years=FiscalYear.objects.all(),
+        # The years this person may enter, and the one shown (a locked year
+        # opened from a link is read-only but stays chosen).
+        years=FiscalYear.objects.filter(
+            Q(pk=fiscal_year.pk) | Q(pk__in=FiscalYear.objects.writable_by(request.user))
+        ),
     )
     return TemplateResponse(request, "admin/reporting/grid.html", context)
 
@@ -191,9 +196,11 @@ def _saved_message(unit: Unit, fiscal_year: FiscalYear, counts: dict[str, int]) 
 
 def open_next_year(model_admin, request):
     """POST: open the next fiscal year (the panel of the admin home and the grid picker)."""
-    label = request.POST.get("label", "")
+    form = OpenYearForm(request.POST)
+    form.is_valid()  # both fields optional: the service says what is wrong with the label
+    step = form.cleaned_data
     try:
-        fiscal_year = services.open_fiscal_year(label=label, user=request.user)
+        fiscal_year = services.open_fiscal_year(label=step.get("label", ""), user=request.user)
     except ValidationError as exc:
         model_admin.message_user(request, exc.messages[0], messages.ERROR)
     else:
@@ -208,7 +215,7 @@ def open_next_year(model_admin, request):
             ),
             messages.SUCCESS,
         )
-    back = request.POST.get("next", "")
+    back = step.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -232,7 +239,7 @@ def findings(model_admin, request):
         f"Data-quality findings {fiscal_year.label}" if fiscal_year else "Data-quality findings",
         years=years,
         fiscal_year=fiscal_year,
-        findings=year_findings(fiscal_year) if fiscal_year else [],
+        findings=findings_for(request.user, fiscal_year) if fiscal_year else [],
     )
     return TemplateResponse(request, "admin/reporting/findings.html", context)
 
@@ -261,9 +268,10 @@ def report_workbook(model_admin, request):
 
 
 def template_context(request) -> dict:
-    """What the "Download a template" form needs: the years (newest first, the
-    newest open year chosen), the layouts, and whose units the template holds."""
-    years = list(FiscalYear.objects.order_by("-start_year"))
+    """What the "Download a template" form needs: the years this person may
+    enter (newest first, the newest open year chosen), the layouts, and whose
+    units the template holds."""
+    years = list(FiscalYear.objects.writable_by(request.user).order_by("-start_year"))
     chosen = next((fy for fy in years if not fy.is_locked), years[0] if years else None)
     units = list(Unit.objects.editable_by(request.user).active())
     return {

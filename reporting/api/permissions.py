@@ -8,7 +8,9 @@ this figure (its year open, its unit theirs) is the services' business, through
 the one gate ``reporting.access.write_refusal``; a locked year is answered with 409.
 """
 
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
+
+from reporting.access import can_view_summary
 
 VIEW = ["%(app_label)s.view_%(model_name)s"]
 
@@ -29,3 +31,15 @@ class UpsertPermissions(ModelPermissions):
         **ModelPermissions.perms_map,
         "POST": ["%(app_label)s.add_%(model_name)s", "%(app_label)s.change_%(model_name)s"],
     }
+
+
+class HasRole(BasePermission):
+    """The API's root, its schema and its documentation: for accounts with a
+    role (Administrators, Data entry, Leadership), as the figures are. An
+    account with no role learns nothing of the API from it; anonymous
+    requests get 401 (the token is asked for)."""
+
+    message = "You need a Leadership, Data entry or Administrators role."
+
+    def has_permission(self, request, view) -> bool:
+        return can_view_summary(request.user)

@@ -4,6 +4,7 @@ The serializers here only describe responses that the views build
 themselves (errors, the bulk upsert's result); nothing serializes with them.
 """
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
@@ -91,7 +92,9 @@ ERRORS = {
         "The figure changed since the ETag sent in If-Match: GET it again and decide.",
     ),
     "413": OpenApiResponse(
-        ErrorSerializer, "The request body is over the upload limit: send fewer figures a request."
+        ErrorSerializer,
+        f"The request body is over the limit ({settings.ALERT_IMPORT_MAX_BYTES:,} bytes, "
+        "ALERT_IMPORT_MAX_BYTES): send fewer figures a request.",
     ),
     "429": OpenApiResponse(ErrorSerializer, "Too many requests; retry later."),
 }
@@ -104,6 +107,15 @@ ONLY_FOR = {
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        # A list's length limit (the bulk upsert's ALERT_API_BULK_MAX_ROWS),
+        # which drf-spectacular leaves out, is stated as maxItems.
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        limit = getattr(serializer, "max_length", None)
+        if isinstance(serializer, serializers.ListSerializer) and limit and schema:
+            schema = {**schema, "maxItems": limit}
+        return schema, required
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code, response in ERRORS.items():

@@ -20,7 +20,6 @@ from drf_spectacular.utils import (
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, routers, status, viewsets
 from rest_framework.exceptions import NotFound, ParseError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -29,7 +28,8 @@ from rest_framework.views import APIView
 from reporting import filters, services
 from reporting.api import serializers as s
 from reporting.api.errors import status_for_problems
-from reporting.api.permissions import UpsertPermissions
+from reporting.api.parsers import ExactJSONParser
+from reporting.api.permissions import HasRole, UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
 from reporting.caching import records_key, shared_get, shared_set
 from reporting.importing.longform import LongFormRow
@@ -54,7 +54,7 @@ IF_MATCH = OpenApiParameter(
 class APIRootView(routers.APIRootView):
     """The API's version 1: one link per list."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [HasRole]
 
 
 class DocsView(SpectacularSwaggerSplitView):
@@ -283,6 +283,8 @@ class BulkUpsertView(APIView):
 
     queryset = Figure.objects.all()  # for the permission check
     permission_classes = [UpsertPermissions]
+    # A JSON list only: a form or multipart body is a 415, and the schema says so.
+    parser_classes = [ExactJSONParser]
     throttle_scope = "bulk"
 
     def get_throttles(self):
@@ -290,7 +292,7 @@ class BulkUpsertView(APIView):
 
     @extend_schema(
         operation_id="values_bulk_upsert",
-        request=s.LongFormRowSerializer(many=True),
+        request=s.LongFormRowSerializer(many=True, max_length=settings.ALERT_API_BULK_MAX_ROWS),
         parameters=[
             OpenApiParameter(
                 "dry_run",
@@ -363,12 +365,11 @@ class BulkUpsertView(APIView):
 
 
 def _flag(raw: str | None) -> bool:
-    if raw is None or raw == "":
+    # As the schema states a boolean: true or false, or left out.
+    if raw is None:
         return False
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
+    if raw in {"true", "false"}:
+        return raw == "true"
     raise ValueError(f"dry_run: “{raw}” is not true or false.")
 
 

@@ -3,7 +3,8 @@ describing the release's CSV, column by column.
 
 The package names every column of the CSV with its type and meaning (a Table
 Schema), the CSV's SHA-256 and size, and the release it holds (year, number,
-when and why it was published). Licence and attribution come from settings
+when and why it was published, and the release's own SHA-256, that of the
+whole published page). Licence and attribution come from settings
 an administrator fills in (``ALERT_OPEN_DATA_LICENCE_*``,
 ``ALERT_OPEN_DATA_ATTRIBUTION``): until then the package says so, and names
 no licence it was not given.
@@ -80,7 +81,10 @@ def data_package(release, csv_content: bytes) -> dict:
             "number": release.number,
             "published_at": release.published_at.isoformat(),
             "reason": release.reason,
-            "sha256": hashlib.sha256(csv_content).hexdigest(),
+            "published_as": release.published_as,
+            # The release's own digest: of the whole published page as stored
+            # (reporting.releases); the CSV's is the resource's "hash".
+            "sha256": release.sha256,
         },
         "attribution": settings.ALERT_OPEN_DATA_ATTRIBUTION
         or "Not yet set by an administrator (ALERT_OPEN_DATA_ATTRIBUTION).",

@@ -28,7 +28,7 @@ from units.models import Metric, Unit
 
 QUARTERS = list(ReportingPeriod.QUARTERS)
 FOOTNOTE_REFS = re.compile(r"(\s*\(\d+\))+$")
-YEAR_LABEL = re.compile(r"\b(\d{4}-\d{2})\b")
+YEAR_LABEL = re.compile(r"\b([0-9]{4}-[0-9]{2})\b")
 
 
 def _heading_row(sheet: Sheet) -> int | None:

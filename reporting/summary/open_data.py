@@ -70,8 +70,8 @@ class ReleaseFeed(Feed):
         return release.reason
 
     def item_link(self, release: Release) -> str:
-        summary = reverse("reporting:summary", kwargs={"fiscal_year": release.fiscal_year.label})
-        return f"{summary}#release-{release.number}"
+        """The release's own page: the year as that release published it."""
+        return reverse("reporting:release_page", args=[release.fiscal_year.label, release.number])
 
     def item_guid(self, release: Release) -> str:
         return f"alert-release-{release.fiscal_year.label}-{release.number}"

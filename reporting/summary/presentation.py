@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
-from reporting.findings import year_findings
+from reporting.findings import findings_for
 from reporting.formatting import (
     arrow,
     direction,
@@ -284,8 +284,9 @@ def reports_quarters(section: UnitSection) -> bool:
     return any(value is not None for row in section.rows for value in row.quarters)
 
 
-def staff_findings(fiscal_year: str) -> list[FindingLink]:
-    """The year's data-quality findings, as the page prints them for staff.
+def staff_findings(fiscal_year: str, user) -> list[FindingLink]:
+    """The year's data-quality findings ``user`` may read (their units'), as
+    the page prints them for staff.
 
     A figure's internal note is never printed on the report, for anyone: its
     finding (``source-note``) says only that there is one, and links to the
@@ -301,5 +302,5 @@ def staff_findings(fiscal_year: str) -> list[FindingLink]:
             url=item.figures[0].url if item.figures else None,
             unit_code=item.unit_code,
         )
-        for item in year_findings(FiscalYear.objects.get(label=fiscal_year))
+        for item in findings_for(user, FiscalYear.objects.get(label=fiscal_year))
     ]

@@ -33,6 +33,9 @@ class SeriesYear:
     quarters: list[Decimal | None]
     year: YearFigure
     notes: list[str] = field(default_factory=list)
+    # A published year whose correction is being prepared: its draft figure
+    # (the live records), for staff only; None otherwise.
+    correction: YearFigure | None = None
 
     @property
     def is_draft(self) -> bool:
@@ -73,8 +76,14 @@ class MetricSeries:
         return any(year.is_draft for year in self.years)
 
 
-def build_series(metric: Metric, years: list[FiscalYear]) -> MetricSeries:
-    """The series of ``metric`` (with its unit selected) over ``years``."""
+def build_series(
+    metric: Metric, years: list[FiscalYear], *, corrections: bool = False
+) -> MetricSeries:
+    """The series of ``metric`` (with its unit selected) over ``years``.
+
+    ``corrections`` (staff): a published year whose correction is being
+    prepared also carries its draft figure, marked as such beside the release's.
+    """
     years = sorted(years, key=lambda fy: fy.start_year)
 
     # {(year label, period, region name): (value, public note)}
@@ -101,13 +110,22 @@ def build_series(metric: Metric, years: list[FiscalYear]) -> MetricSeries:
     # prepared: readers keep its newest release); the others come from the
     # live records, as drafts.
     live = [fy for fy in years if fy.label not in releases]
-    if live:
+    correcting = {
+        fy.label for fy in years if corrections and fy.label in releases and not fy.is_locked
+    }
+    drafts: dict[tuple[str, str], Decimal] = {}  # the corrections' unit-wide figures
+    if live or correcting:
         for label, period, region, value, note in Figure.objects.filter(
-            metric=metric, period__fiscal_year__in=live
+            metric=metric,
+            period__fiscal_year__in=live + [fy for fy in years if fy.label in correcting],
         ).values_list(
             "period__fiscal_year__label", "period__period", "region__name", "value", "public_note"
         ):
-            figures[(label, period, region or "")] = (value, note)
+            if label in correcting:
+                if region is None:
+                    drafts[(label, period)] = value
+            else:
+                figures[(label, period, region or "")] = (value, note)
 
     series_years = []
     for fy in years:
@@ -125,6 +143,11 @@ def build_series(metric: Metric, years: list[FiscalYear]) -> MetricSeries:
                 quarters=quarters,
                 year=year_figure(recorded, quarters),
                 notes=notes,
+                correction=year_figure(
+                    drafts.get((fy.label, "FY")), [drafts.get((fy.label, q)) for q in QUARTERS]
+                )
+                if fy.label in correcting
+                else None,
             )
         )
 

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from reporting.access import readable_years, summary_access
+from reporting.access import is_public_reader, readable_years, summary_access
 from reporting.exporting import CONTENT_TYPES
 from reporting.exporting.escaping import escape_cell
 from reporting.summary.series import CSV_COLUMNS, MetricSeries, build_series, series_rows
@@ -20,7 +20,11 @@ def _series(request: HttpRequest, unit: str, metric: str) -> MetricSeries:
         raise Http404(f"There is no metric {metric} of unit {unit}.")
     # Drafts only to those who may read drafts (the roles); the public sees
     # the published years, from their releases.
-    return build_series(found, list(readable_years(request.user)))
+    return build_series(
+        found,
+        list(readable_years(request.user)),
+        corrections=not is_public_reader(request.user),
+    )
 
 
 @require_safe

@@ -215,7 +215,7 @@ def _draft_page(request: HttpRequest, year: FiscalYear) -> HttpResponse:
     staff = can_see_findings(request.user)
     annual = build_summary(year)
     annual.is_locked = False
-    findings = staff_findings(year.label) if staff else None
+    findings = staff_findings(year.label, request.user) if staff else None
     return render(
         request,
         "reporting/summary.html",

@@ -1,5 +1,6 @@
 """Adding a person in one form; staff status follows the role; assignments read as units."""
 
+import importlib
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from reporting import people
 from reporting.roles import DATA_ENTRY, LEADERSHIP
-from units.models import Unit
+from units.models import Unit, assigned_unit_ids
 
 ADD = reverse("admin:auth_user_add")
 
@@ -54,7 +55,7 @@ def test_an_administrator_adds_a_clerk_with_units_in_one_form(client, administra
 
 def test_the_emailed_link_sets_the_password_once(client, administrator, dataset):
     client.force_login(administrator)
-    _add(client)
+    _add(client, every_unit="on")
     client.logout()
     link = link_in(mail.outbox[0])
     form_page = client.get(link, follow=True)
@@ -81,10 +82,55 @@ def test_units_are_for_data_entry_only(client, administrator, dataset):
     assert mail.outbox == []
 
 
+def test_a_clerk_is_added_with_a_unit_or_the_every_unit_box(client, administrator, dataset):
+    client.force_login(administrator)
+    neither = _add(client).content.decode()
+    assert "Tick the units whose figures they enter, or tick “every unit”" in neither
+    ice = Unit.objects.get(code="ICE")
+    both = _add(client, units=[ice.pk], every_unit="on").content.decode()
+    assert "not both" in both
+    assert not User.objects.filter(email__iexact="jane.smith@example.org").exists()
+    assert mail.outbox == []
+
+    response = _add(client, every_unit="on")
+    assert "Added Jane Smith (Data entry for every unit)" in response.content.decode()
+    jane = User.objects.get(username="jane.smith@example.org")
+    assert assigned_unit_ids(jane) is None
+    assert set(Unit.objects.editable_by(jane)) == set(Unit.objects.all())
+
+
+def test_a_clerk_with_neither_units_nor_the_box_sees_no_unit(dataset):
+    """Data made before the box (or by hand): no unit and no box is no unit at all."""
+    nobody = User.objects.create_user("erin")
+    nobody.groups.add(Group.objects.get(name=DATA_ENTRY))
+    assert assigned_unit_ids(nobody) == frozenset()
+    assert not Unit.objects.editable_by(nobody).exists()
+
+
+def test_the_migration_keeps_every_unit_for_clerks_who_had_no_unit(dataset):
+    from django.apps import apps
+
+    migration = importlib.import_module("units.migrations.0007_unit_every_unit_permission")
+    data_entry = Group.objects.get(name=DATA_ENTRY)
+    unassigned, assigned = User.objects.create_user("erin"), User.objects.create_user("finn")
+    for person in (unassigned, assigned):
+        person.groups.add(data_entry)
+    Unit.objects.get(code="ICE").data_entry_users.add(assigned)
+    leader = User.objects.create_user("gail")
+    leader.groups.add(Group.objects.get(name=LEADERSHIP))
+    migration.keep_every_unit(apps, None)
+    every_unit = people.every_unit_permission()
+    assert every_unit in unassigned.user_permissions.all()
+    assert every_unit not in assigned.user_permissions.all()
+    assert every_unit not in leader.user_permissions.all()  # their role holds it
+    assert assigned_unit_ids(User.objects.get(pk=unassigned.pk)) is None
+    assert assigned_unit_ids(User.objects.get(pk=leader.pk)) is None
+
+
 def test_an_address_already_on_record_is_refused(client, administrator, dataset):
     User.objects.create_user("jsmith", email="jane.smith@example.org")
     client.force_login(administrator)
-    response = _add(client)
+    response = _add(client, every_unit="on")
     assert "jane.smith@example.org already has an account" in response.content.decode()
     assert User.objects.filter(email__iexact="jane.smith@example.org").count() == 1
 
@@ -146,6 +192,10 @@ def test_a_unit_assignment_reads_as_its_unit(client, administrator, clerk, datas
 @pytest.mark.parametrize("role", people.ROLES)
 def test_every_role_signs_in_to_the_admin(role, dataset):
     person = people.add_person(
-        first_name="Pat", last_name="Lee", email=f"pat.{len(role)}@example.org", role=role
+        first_name="Pat",
+        last_name="Lee",
+        email=f"pat.{len(role)}@example.org",
+        role=role,
+        every_unit=role == DATA_ENTRY,
     )
     assert person.is_staff

@@ -25,6 +25,18 @@ def test_a_malformed_year_is_refused_by_the_admin_form(client, administrator, da
     assert not FiscalYear.objects.filter(label="2024-26").exists()
 
 
+def test_a_year_in_other_digits_is_a_form_error_not_a_server_error(client, administrator, dataset):
+    client.force_login(administrator)
+    for label in ["２０２４-25", "٢٠٢٤-٢٥", "2024-２５"]:
+        response = client.post(reverse("admin:reporting_fiscalyear_add"), {"label": label})
+        assert response.status_code == 200, label
+        assert "is not a fiscal year: write it as YYYY-YY" in response.content.decode()
+    assert not FiscalYear.objects.filter(start_year=2024).exists()
+    # The open-year service refuses it the same way.
+    client.post(reverse("admin:reporting_fiscalyear_open_next"), {"label": "２０２４-25"})
+    assert not FiscalYear.objects.filter(start_year=2024).exists()
+
+
 def test_deleting_a_year_with_figures_is_refused_in_plain_words(dataset, client, administrator):
     from django.contrib.messages import get_messages
 

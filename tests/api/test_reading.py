@@ -171,12 +171,16 @@ def test_ordering_by_value_descending(dataset, as_user, leader):
     assert values[0] == max(Figure.objects.values_list("value", flat=True))
 
 
-def test_pages_hold_100_by_default_at_most_1000_and_cover_every_figure(dataset, as_user, leader):
+def test_pages_hold_100_by_default_1_to_1000_and_cover_every_figure(dataset, as_user, leader):
     client = as_user(leader)
     total = Figure.objects.count()
     first = get(client)
     assert len(first["results"]) == 100 and first["count"] == total
-    assert len(get(client, page_size=5000)["results"]) == min(total, 1000)
+    assert len(get(client, page_size=1000)["results"]) == min(total, 1000)
+    for outside in ["0", "1001", "5000", "-1", "１０"]:
+        answer = client.get(VALUES, {"page_size": outside})
+        assert answer.status_code == 400, outside
+        assert "from 1 to 1000" in answer.json()["page_size"][0]
     seen = []
     page = 1
     while True:

@@ -190,3 +190,24 @@ def test_on_a_phone_the_grid_shows_one_period_and_saves_by_tap(browser, grid_sit
     )
     assert no_sideways_scroll(page)
     context.close()
+
+
+def test_without_javascript_the_grid_still_saves_from_the_keyboard(browser, grid_site):
+    """Progressive enhancement: no script, and Enter in a cell still saves its table."""
+    site, cfseu, year, bob, alice = grid_site
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    grid = reverse("admin:reporting_figure_grid", args=[cfseu.pk, year.pk])
+    log_in(page, site, "bob", grid)
+    metric = cfseu.metrics.active().order_by("display_order", "code").first()
+    page.locator(f"#id_v-{metric.pk}-Q2").focus()  # autofocus without a script
+    page.keyboard.type("77")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messagelist")
+    assert "Saved CFSEU 2024-25: 1 figure recorded." in page.locator(".messagelist").inner_text()
+    assert (
+        Figure.objects.get(metric=metric, period__fiscal_year=year, period__period="Q2").value == 77
+    )
+    context.close()

@@ -123,11 +123,11 @@ def test_an_administrator_reviews_and_publishes_a_correction(browser, site, arti
     page = context.new_page()
     log_in(page, site, "alice", reverse("admin:reporting_fiscalyear_change", args=[year.pk]))
 
-    # Unpublish, with the reason.
-    page.get_by_role("link", name="Unpublish 2023-24 (to correct it)").click()
+    # Prepare a correction, with the reason.
+    page.get_by_role("link", name="Prepare a correction of 2023-24").click()
     page.get_by_label("Reason").fill("CFSEU Q4 charges laid mistyped")
-    page.get_by_role("button", name="Unpublish 2023-24").click()
-    expect(page.get_by_text("Unpublished 2023-24")).to_be_visible()
+    page.get_by_role("button", name="Prepare a correction of 2023-24").click()
+    expect(page.get_by_text("A correction of 2023-24 is being prepared")).to_be_visible()
 
     # The correction: Q4 231 -> 233, which no longer adds up to the printed year.
     q4 = (
@@ -166,10 +166,10 @@ def test_an_administrator_reviews_and_publishes_a_correction(browser, site, arti
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     log_in(page, site, "carol", reverse("reporting:summary", kwargs={"fiscal_year": "2023-24"}))
-    revision = page.locator(".revision-list li")
+    revision = page.locator(".revision-list > li")
     assert "CFSEU · Charges laid Q4: 231 → 233" in revision.inner_text()
     assert "Q4 corrected from the unit's case log" in revision.inner_text()
-    assert page.get_by_role("link", name="The figures as first published (CSV)").is_visible()
+    assert page.get_by_role("link", name="Release 1 as published").is_visible()
     assert violations(page) == []
     page.locator("#revisions-heading").scroll_into_view_if_needed()
     screenshot(page, artifacts, "summary-revisions.png")

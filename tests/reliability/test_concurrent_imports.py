@@ -76,7 +76,13 @@ def test_locking_a_year_while_an_import_runs_either_waits_or_refuses_the_import(
     catalogue, clerk, administrator
 ):
     year = FiscalYear.objects.get(label="2023-24")
-    rows = [(*key, 7, "") for key in dataset_keys() if key[2] == "2023-24"]
+    # Quarters only: figures that contradict nothing, so that publishing (its
+    # review read before the race) has no new error to acknowledge.
+    rows = [
+        (*key, 7, "")
+        for key in dataset_keys()
+        if key[2] == "2023-24" and key[3] != "FY" and not key[4]
+    ]
     for _ in range(4):
         outcome, locked = run_at_once(
             [

@@ -293,4 +293,32 @@ def test_a_restore_forgets_every_page_cached_before_it(lived_in, tmp_path):
     assert shared_get(key) is not None
     an_empty_migrated_database()
     call_command("restore", str(backup), stdout=_quiet())
-    assert shared_get(key) is None
+    # The page's key now names the new generation: the old entry is never read.
+    assert records_key("summary-page", "2023-24", "staff") != key
+    assert shared_get(records_key("summary-page", "2023-24", "staff")) is None
+
+
+def test_a_restore_leaves_every_other_key_of_the_cache_alone(lived_in, tmp_path, settings):
+    """Only this installation's entries about the records are retired (their
+    generation moves on): another installation's keys in the same cache, and
+    this one's other keys, stay."""
+    from django.core.cache import cache
+    from django.utils.module_loading import import_string
+
+    config = settings.CACHES["default"]
+    # Another installation on the same Redis database (or local memory), under its own prefix.
+    theirs = import_string(config["BACKEND"])(
+        config.get("LOCATION", ""), {**config, "KEY_PREFIX": "another-installation"}
+    )
+    backup = tmp_path / "backup.json"
+    call_command("backup", "-o", str(backup), stdout=_quiet())
+    theirs.set("their-counter", 41)
+    cache.set("our-throttle-counter", 7)
+    page = records_key("summary-page", "2023-24", "staff")
+    shared_set(page, (b"<p>before the restore</p>", b""))
+    an_empty_migrated_database()
+    call_command("restore", str(backup), stdout=_quiet())
+    assert theirs.get("their-counter") == 41
+    assert cache.get("our-throttle-counter") == 7
+    assert records_key("summary-page", "2023-24", "staff") != page  # retired
+    theirs.delete("their-counter")

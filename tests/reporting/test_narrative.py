@@ -204,3 +204,36 @@ def test_learn_more_prints_the_page_address_beside_its_link(client, dataset, adm
     client.force_login(leader)
     ice = _section(client.get(SUMMARY).content.decode(), "ICE")
     assert '<span class="link-address">www.example.org/units/ice</span>' in ice
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ftp://files.example.org/report.pdf",
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "example.org",
+    ],
+)
+def test_a_learn_more_address_is_http_https_or_mailto_only(dataset, administrator, address):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    block = NarrativeBlock.objects.get(unit__code="FIREARMS", key="ghost-guns")
+    block.link_url = address
+    with pytest.raises(ValidationError, match="http:// or https://, or mailto:"):
+        services.save_year_text(record=block, user=administrator)
+    # The database holds the rule too, past any form.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NarrativeBlock.objects.filter(pk=block.pk).update(link_url=address)
+
+
+@pytest.mark.parametrize(
+    "address", ["https://www.example.org/ice", "http://example.org", "mailto:info@example.org"]
+)
+def test_web_and_mail_addresses_are_accepted(dataset, administrator, address):
+    block = NarrativeBlock.objects.get(unit__code="FIREARMS", key="ghost-guns")
+    block.link_url = address
+    services.save_year_text(record=block, user=administrator)
+    block.refresh_from_db()
+    assert block.link_url == address

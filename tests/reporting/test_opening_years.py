@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from reporting import services
 from reporting.models import FiscalYear
-from reporting.years import ALBERTA, current_start_year, next_year_to_open, year_openers
+from reporting.years import ALBERTA, current_start_year, next_year_to_open
 
 UTC = datetime.UTC
 
@@ -62,9 +62,3 @@ def test_only_administrators_may_open_a_year(dataset, request, role):
     with pytest.raises(PermissionDenied):
         services.open_fiscal_year(label="2024-25", user=request.getfixturevalue(role))
     assert not FiscalYear.objects.filter(label="2024-25").exists()
-
-
-def test_the_people_who_can_open_a_year_are_named(dataset, administrator, clerk, leader):
-    administrator.first_name, administrator.last_name = "Alice", "Martin"
-    administrator.save()
-    assert year_openers() == ["Alice Martin"]

@@ -69,9 +69,10 @@ EXPECTED = [
     ("admin:*",                       LOGIN,     DENIED,   READ,           ANY,    ANY),
     ("reporting:*",                   LOGIN,     DENIED,   READ,           READ,   READ),
     ("series:*",                      LOGIN,     DENIED,   READ,           READ,   READ),   # a metric's series
-    ("api:*schema*",                  ANY,       ANY,      ANY,            ANY,    ANY),   # API docs hold no figures
-    ("api:*docs*",                    ANY,       ANY,      ANY,            ANY,    ANY),
-    ("api:api-root",                  LOGIN,     READ,     READ,           READ,   READ),  # links only, no figures
+    # The API's schema, docs and root: for a role, as the figures (403 without one).
+    ("api:*schema*",                  LOGIN,     DENIED,   READ,           READ,   READ),
+    ("api:*docs*",                    LOGIN,     DENIED,   READ,           READ,   READ),
+    ("api:api-root",                  LOGIN,     DENIED,   READ,           READ,   READ),
     ("api:*",                         LOGIN,     DENIED,   READ,           ANY,    ANY),
 ]
 # fmt: on
@@ -120,6 +121,7 @@ SAMPLE_ARGUMENTS = {
     "uidb64": "MQ",  # a password link: user 1, with a token that is not valid
     "token": "set-password",
     "batch_id": 1,  # an import's list of problems: only its own importer's, else 404
+    "held": "no-such-upload",  # a held upload's problems: likewise
 }
 
 

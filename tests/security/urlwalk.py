@@ -69,13 +69,14 @@ def sample_object(model):
     return model._default_manager.order_by("pk").first()
 
 
-def build_path(url: WalkedURL, samples: dict) -> str:
-    """The URL with sample arguments; KeyError names a keyword without a sample."""
+def build_path(url: WalkedURL, samples: dict, objects: dict | None = None) -> str:
+    """The URL with sample arguments; KeyError names a keyword without a sample.
+    An admin URL's object is the model's first, or ``objects[model]`` if given."""
     kwargs = {}
     model = admin_model_for(url.name)
     for keyword in url.keywords:
         if keyword in ("object_id", "id", "arg0") and model is not None:
-            instance = sample_object(model)
+            instance = (objects or {}).get(model) or sample_object(model)
             kwargs[keyword] = str(instance.pk) if instance else "1"
         else:
             kwargs[keyword] = (

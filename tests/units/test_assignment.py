@@ -17,7 +17,7 @@ def ice_clerk(dataset, clerk):
     return clerk
 
 
-def test_a_clerk_with_no_assignment_works_on_every_unit(dataset, clerk):
+def test_a_clerk_with_no_assignment_and_the_every_unit_box_works_on_every_unit(dataset, clerk):
     assert Unit.objects.editable_by(clerk).count() == Unit.objects.count()
     assert Figure.objects.visible_to(clerk).count() == Figure.objects.count()
 
@@ -120,7 +120,7 @@ def test_an_administrator_sets_up_a_new_clerk_in_the_admin(dataset, client, admi
     from django.contrib.auth.models import Group, User
 
     client.force_login(administrator)
-    # One form (name, email, role), then the unit on the user's page.
+    # One form (name, email, role, every unit), then a unit on the user's page.
     response = client.post(
         reverse("admin:auth_user_add"),
         {
@@ -128,6 +128,7 @@ def test_an_administrator_sets_up_a_new_clerk_in_the_admin(dataset, client, admi
             "last_name": "Ng",
             "email": "erin@example.org",
             "role": "Data entry",
+            "every_unit": "on",
         },
     )
     assert response.status_code == 302, response.context["form"].errors

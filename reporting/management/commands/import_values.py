@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
+from reporting.access import may_import
 from reporting.models import ImportBatch
 from reporting.services import import_file
 
@@ -41,6 +42,11 @@ class Command(BaseCommand):
                 importer = get_user_model().objects.get_by_natural_key(user)
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(f"There is no user {user}.") from exc
+            if not may_import(importer):
+                raise CommandError(
+                    f"{user} may not import figures: importing needs the Data entry or "
+                    "Administrators role (and an active account)."
+                )
         outcome = import_file(
             content=path.read_bytes(),
             file_name=path.name,

@@ -78,7 +78,7 @@ def test_every_release_has_a_data_package_that_frictionless_validates(
         assert all(f["type"] and f["description"] for f in fields)
         digest = hashlib.sha256(content).hexdigest()
         assert resource["hash"] == f"sha256:{digest}"
-        assert package["alert_release"]["sha256"] == digest
+        assert package["alert_release"]["sha256"] == release.sha256  # the whole page's
         assert package["alert_release"]["number"] == release.number
         # No licence was given: the package says so and invents none.
         assert "licenses" not in package and "No licence" in package["licence_note"]
@@ -139,7 +139,9 @@ def test_the_feed_lists_every_release_and_revision(
         assert title.startswith(f"{release.fiscal_year.label}, release {release.number}")
         assert entry.find(f"{ATOM}summary").text == release.reason
         links = {link.get("rel"): link.get("href") for link in entry.findall(f"{ATOM}link")}
-        assert links["alternate"].endswith(f"#release-{release.number}")
+        assert links["alternate"].endswith(
+            reverse("reporting:release_page", args=[release.fiscal_year.label, release.number])
+        )
         assert links["enclosure"].endswith(_package_urls(release)[0])
     newest = root.findall(f"{ATOM}entry")[0]
     assert newest.find(f"{ATOM}title").text == "2023-24, release 2 (revision)"

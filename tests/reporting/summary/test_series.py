@@ -71,8 +71,13 @@ def test_a_published_year_shows_its_release_not_a_later_change(
     )
     client.force_login(leader)
     page = client.get(SERIES).content.decode()
-    assert "1,090" not in page and "Draft" not in _years(page)["2022-23"]
+    # The release's figure stands; staff see the draft beside it, marked as such.
+    assert _years(page)["2022-23"][-2:] == [
+        "1,088",
+        "Release 1 Draft correction being prepared: 1,090",
+    ]
     assert "Corrected after a recount." not in page
+    assert "2022-23 1,088" in page  # the chart draws the published figure
 
     client.logout()
     with override_settings(ALERT_PUBLIC_REPORTS=True):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 
 from reporting import services
 from reporting.models import Figure, FiscalYear, PublicationEvent, Release
@@ -186,7 +187,8 @@ def test_a_revised_cell_is_marked_and_its_footnote_says_what_changed(
     client.force_login(leader)
     page = client.get(SUMMARY).content.decode()
     assert 'href="#revision-2-1"' in page
-    when = release.published_at.strftime("%-d %B %Y")
+    # The page gives the date in the site's zone (America/Edmonton), not UTC.
+    when = timezone.localtime(release.published_at).strftime("%-d %B %Y")
     note = page[page.index('id="revision-2-1"') :]
     note = note[: note.index("</li>")]
     assert f"Revised in release 2, {when}: CFSEU · Charges laid Q4: 231 → 233" in note

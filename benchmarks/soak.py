@@ -67,11 +67,14 @@ import json
 from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
+from units.models import Unit
 tokens = {}
 for name, group in %(users)r:
     user = User.objects.create_user(name, password=%(password)r, is_staff=True)
     user.groups.add(Group.objects.get(name={"reader": LEADERSHIP, "editor": DATA_ENTRY,
         "importer": DATA_ENTRY, "writer": ADMINISTRATORS}[group]))
+    if name in %(units)r:  # a clerk works on the unit of their own (scope: none without one)
+        Unit.objects.get(code=%(units)r[name]).data_entry_users.add(user)
     tokens[name] = Token.objects.create(user=user).key
 print(json.dumps(tokens))
 """
@@ -510,8 +513,16 @@ def main(argv=None) -> int:
             + [(f"writer{i}", "writer") for i in range(args.writers)]
             + [(f"importer{i}", "importer") for i in range(args.importers)]
         )
+        # Each writer a unit of its own, in the order people are made below.
+        writers = [user for user, kind in users if kind != "reader"]
+        own_unit = dict(zip(writers, units, strict=False))
+        clerks = {user: own_unit[user] for user, kind in users if kind in ("editor", "importer")}
         tokens = json.loads(
-            manage("shell", "-c", MAKE_USERS % {"users": users, "password": PASSWORD})
+            manage(
+                "shell",
+                "-c",
+                MAKE_USERS % {"users": users, "password": PASSWORD, "units": clerks},
+            )
             .strip()
             .splitlines()[-1]
         )
@@ -520,14 +531,13 @@ def main(argv=None) -> int:
             server.wait_until_up()
 
         record = Record()
-        own = iter(units)  # each writer a unit of its own
         people: list[User] = []
         for user, kind in users:
             common = (user, servers, record, tokens[user])
             if kind == "reader":
                 people.append(Reader(*common))
             elif kind == "editor":
-                unit = next(own)
+                unit = own_unit[user]
                 rows = plan["units"][unit]
                 people.append(
                     GridEditor(
@@ -537,10 +547,10 @@ def main(argv=None) -> int:
                     )
                 )
             elif kind == "writer":
-                rows = plan["units"][next(own)]
+                rows = plan["units"][own_unit[user]]
                 people.append(ApiWriter(*common, figures=[(r[0], r[1], r[2]) for r in rows]))
             else:
-                rows = plan["units"][next(own)]
+                rows = plan["units"][own_unit[user]]
                 people.append(Importer(*common, rows=[(r[3], r[4], r[2], r[1]) for r in rows]))
         for person in people:
             person.sign_in()

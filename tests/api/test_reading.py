@@ -191,6 +191,10 @@ def test_pages_hold_100_by_default_1_to_1000_and_cover_every_figure(dataset, as_
         page += 1
     assert sorted(seen) == sorted(Figure.objects.values_list("pk", flat=True))
     assert client.get(VALUES, {"page": 999}).status_code == 404
+    for outside in ["", "0", "-1", "last", "１"]:
+        answer = client.get(VALUES, {"page": outside})
+        assert answer.status_code == 400, outside
+        assert "of 1 or more" in answer.json()["page"][0]
 
 
 def test_catalogue_lists_are_readable_by_natural_key(dataset, as_user, leader):

@@ -5,8 +5,12 @@ Filters go through the Figure queryset methods (``for_unit``,
 on what "a unit's figures" or "unit-wide" means.
 """
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import F
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -46,6 +50,26 @@ class StrictFilterSet(django_filters.FilterSet):
         return valid
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """A date-time read in UTC. ISO 8601 allows offsets up to ±23:59 and
+    PostgreSQL only up to ±15:59: a moment sent as ``…+20:59`` was a 500."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError as error:  # year 9999 pushed past the calendar's end
+            raise forms.ValidationError(
+                "That date-time is out of range.", code="invalid"
+            ) from error
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 # Free text in the schema (a code, a name, a label): empty means "any".
 TEXT_FILTERS = (django_filters.CharFilter, NaturalKeyFilter)
 
@@ -76,7 +100,7 @@ class FigureFilter(StrictFilterSet):
     value_type = django_filters.ChoiceFilter(
         field_name="metric__value_type", choices=Metric.ValueType.choices, label="Value type"
     )
-    changed_since = django_filters.IsoDateTimeFilter(
+    changed_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Changed at or after (ISO 8601 date or date-time)",

@@ -20,6 +20,9 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT="${PORT:-8196}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-30}"
+# A fixed seed by default, so that CI's run is the same run every time and a
+# failure can be replayed; SEED=random (or another number) explores further.
+SEED="${SEED:-20261207}"
 TIME_LIMIT="${TIME_LIMIT:-300}"
 WORK="$(mktemp -d)"
 SERVER_PID=""
@@ -98,6 +101,7 @@ CONFIG="$PWD/scripts/schemathesis.toml"
     --header "Authorization: Token $TOKEN" \
     --checks all \
     --max-examples "$MAX_EXAMPLES" \
+    $([[ "$SEED" == random ]] || echo --seed "$SEED") \
     --phases examples,coverage,fuzzing \
     --generation-database none \
     --workers 1 \

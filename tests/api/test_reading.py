@@ -147,6 +147,18 @@ def test_changed_since_lists_only_figures_changed_at_or_after_the_moment(
     assert get(as_user(leader), changed_since="2000-01-01")["count"] == Figure.objects.count()
 
 
+def test_changed_since_takes_any_iso_offset_and_refuses_a_moment_past_the_calendar(
+    dataset, as_user, leader
+):
+    # ISO 8601 allows offsets to ±23:59; PostgreSQL refused +20:59 (a 500).
+    client = as_user(leader)
+    assert get(client, changed_since="5739-07-07T09:15:20.98+20:59")["count"] == 0
+    assert get(client, changed_since="2000-01-01T00:00:00-20:59")["count"] == Figure.objects.count()
+    answer = client.get(VALUES, {"changed_since": "9999-12-31T23:00:00-20:00"})
+    assert answer.status_code == 400
+    assert "changed_since" in answer.json()
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -61,3 +61,31 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def sign_in(context, base_url: str, username: str) -> None:
+    """Sign ``username`` in for every page of the browser ``context`` with the
+    session the sign-in form would have given them (the test client's
+    ``force_login``), without loading and posting the form: a page load and
+    a post saved per sign-in. The sign-in pages keep their own browser tests
+    (test_summary_browser, the lockout in test_report_layout, the new clerk
+    in test_people_and_years, the admin's in test_admin_grid and
+    test_content_security_policy)."""
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.clear_cookies()
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session,
+                "url": base_url,
+                "httpOnly": True,
+            }
+        ]
+    )

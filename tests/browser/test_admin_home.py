@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting import services
 from reporting.models import FiscalYear
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY
+from tests.browser.conftest import sign_in
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -20,10 +20,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def home_site(transactional_db, live_server):
+def home_site(transactional_db, live_server, dataset):
     from django.contrib.auth.models import Group, User
 
-    call_command("load_dataset", "--drafts", stdout=open(os.devnull, "w"))  # noqa: SIM115
     bob = User.objects.create_user(
         "bob", password=PASSWORD, is_staff=True, first_name="Bob", last_name="Tremblay"
     )
@@ -50,12 +49,8 @@ def home_site(transactional_db, live_server):
 
 
 def log_in(page, site: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(site + reverse("admin:login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(site + reverse("admin:index"))
+    sign_in(page.context, site, username)
+    page.goto(site + reverse("admin:index"))
 
 
 def violations(page) -> list[str]:

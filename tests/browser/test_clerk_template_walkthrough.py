@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reporting.models import Figure, FiscalYear
+from tests.browser.conftest import sign_in
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" if os.environ.get("ALERT_SCREENSHOTS") else None
@@ -160,7 +161,7 @@ def test_clerk_fills_a_template_fixes_a_mistake_by_keyboard_and_imports_it(
     # An administrator reads that figure's history.
     context = browser.new_context(viewport=WIDE)
     page = context.new_page()
-    log_in(page, site, "alice")
+    sign_in(context, site, "alice")
     page.goto(site + reverse("admin:reporting_figure_history", args=[seized.pk]))
     newest = page.locator("#change-history tbody tr").first
     cells = newest.locator("td")
@@ -177,7 +178,7 @@ def test_the_grid_puts_the_focus_on_the_first_wrong_cell_and_enter_moves_down(
 ):
     context = browser.new_context(viewport=WIDE)
     page = context.new_page()
-    log_in(page, site, "bob")
+    sign_in(context, site, "bob")
     cfseu = Unit.objects.get(code="CFSEU")
     year = FiscalYear.objects.get(label="2023-24")
     page.goto(site + reverse("admin:reporting_figure_grid", args=[cfseu.pk, year.pk]))

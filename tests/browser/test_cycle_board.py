@@ -12,6 +12,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.models import FiscalYear, UnitQuarter
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY
+from tests.browser.conftest import sign_in
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -39,12 +40,8 @@ def cycle_site(transactional_db, live_server, dataset):
 
 
 def log_in(page, site: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(site + reverse("admin:login") + "?next=" + reverse(BOARD))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(site + reverse(BOARD))
+    sign_in(page.context, site, username)
+    page.goto(site + reverse(BOARD))
 
 
 BOARD = "admin:reporting_unitquarter_changelist"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 
 from reporting.importing.longform import COLUMNS
 from reporting.models import Figure
 from reporting.roles import DATA_ENTRY
+from tests.browser.conftest import sign_in
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -22,11 +22,10 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def import_site(transactional_db, live_server, settings, tmp_path):
+def import_site(transactional_db, live_server, dataset, settings, tmp_path):
     from django.contrib.auth.models import Group, User
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_dataset", "--drafts", stdout=open(os.devnull, "w"))  # noqa: SIM115
     bob = User.objects.create_user("bob", password=PASSWORD, is_staff=True)
     bob.groups.add(Group.objects.get(name=DATA_ENTRY))
     Unit.objects.get(code="CFSEU").data_entry_users.add(bob)
@@ -51,11 +50,8 @@ def test_the_import_preview_prints_labels_and_formatted_values(
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     target = reverse("admin:reporting_figure_import")
-    page.goto(import_site + reverse("admin:login") + "?next=" + target)
-    page.fill("input[name=username]", "bob")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(import_site + target)
+    sign_in(context, import_site, "bob")
+    page.goto(import_site + target)
     page.set_input_files("input[name=import_file]", str(_file(tmp_path)))
     page.click("input[value='Check the file']")
     page.wait_for_selector("text=Confirm import")

@@ -13,6 +13,7 @@ from django.core import mail
 from django.urls import reverse
 
 from reporting.models import Figure, FiscalYear
+from tests.browser.conftest import sign_in
 from units.models import Unit
 
 # ALERT_SCREENSHOTS=1 refreshes the manual's screenshots in docs/.
@@ -25,14 +26,6 @@ def violations(page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
     ]
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + reverse("admin:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
 
 
 def shoot(page, name: str, tmp_path: Path) -> None:
@@ -52,7 +45,7 @@ def test_an_administrator_adds_a_clerk_who_signs_in_and_the_next_year_is_opened(
 ):
     admin_context = browser.new_context(viewport={"width": 1400, "height": 900})
     admin = admin_context.new_page()
-    sign_in(admin, site, "alice", "correct horse battery")
+    sign_in(admin_context, site, "alice")
 
     # One form: name, email, role, units.
     admin.goto(site + reverse("admin:auth_user_changelist"))
@@ -133,7 +126,7 @@ def clerk_pages() -> dict[str, str]:
 def test_every_admin_page_a_clerk_uses_passes_axe(site, browser, clerk, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    sign_in(page, site, "bob", "correct horse battery")
+    sign_in(context, site, "bob")
     found = {}
     for name, url in clerk_pages().items():
         page.goto(site + url)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from reporting.roles import ADMINISTRATORS, LEADERSHIP
+from tests.browser.conftest import sign_in
 
 PDF_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -46,11 +47,8 @@ def site(transactional_db, live_server, published_dataset):
 
 
 def log_in(page, site: str, username: str, next_url: str) -> None:
-    page.goto(site + reverse("login") + "?next=" + next_url)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    sign_in(page.context, site, username)
+    page.goto(site + next_url)
 
 
 def violations(page) -> list[str]:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.models import Figure, FiscalYear
 from reporting.roles import LEADERSHIP
+from tests.browser.conftest import sign_in
 from tests.years import publish
 
 WIDTHS = [390, 1400]
@@ -45,11 +46,7 @@ def open_as(browser, site: str, width: int, username: str | None = "carol"):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     if username:
-        page.goto(site + reverse("login"))
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill("correct horse battery")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        sign_in(context, site, username)
     return context, page
 
 

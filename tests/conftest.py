@@ -4,6 +4,7 @@ Every fixture shared by more than one test folder lives here.
 """
 
 import os
+import shutil
 
 import pytest
 from django.apps import apps
@@ -230,3 +231,36 @@ def leader(db) -> User:
 def outsider(db) -> User:
     """Dan has an account and staff status but no role at all."""
     return _member("dan", None)
+
+
+@pytest.fixture
+def ice_clerk(clerk, ice) -> User:
+    """Bob, assigned to ICE only."""
+    ice.data_entry_users.add(clerk)
+    return clerk
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads and held files go to this test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def public(settings):
+    """Anonymous readers read published years (ALERT_PUBLIC_REPORTS)."""
+    settings.ALERT_PUBLIC_REPORTS = True
+
+
+@pytest.fixture
+def soffice() -> str:
+    """LibreOffice's soffice; without it the test skips with the reason, unless
+    ALERT_REQUIRE_LIBREOFFICE=1 (CI), which makes it a failure."""
+    found = shutil.which("soffice")
+    if found is None:
+        reason = "LibreOffice (soffice) is not installed"
+        if os.environ.get("ALERT_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail(f"{reason} (ALERT_REQUIRE_LIBREOFFICE=1 makes this a failure)")
+        pytest.skip(reason)
+    return found

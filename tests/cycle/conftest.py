@@ -6,13 +6,6 @@ from reporting import services
 
 
 @pytest.fixture
-def ice_clerk(clerk, ice):
-    """Bob, assigned to ICE only."""
-    ice.data_entry_users.add(clerk)
-    return clerk
-
-
-@pytest.fixture
 def approved_q1(year, ice, ice_clerk, administrator):
     """ICE 2023-24 Q1, submitted by Bob and approved by Alice."""
     services.move_quarter(action="submit", unit=ice, fiscal_year=year, quarter="Q1", user=ice_clerk)

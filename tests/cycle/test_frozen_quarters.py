@@ -56,9 +56,7 @@ def intakes(period: str = "Q1") -> Figure:
     )
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def test_the_gate_refuses_a_clerk_in_a_frozen_quarter_and_says_who_froze_it(

@@ -4,12 +4,9 @@ landscape page with its headings repeated; both keep the formula escaping."""
 
 import csv
 import io
-import os
 import re
-import shutil
 import subprocess
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -17,7 +14,6 @@ from reporting.exporting import export_report_workbook
 from reporting.models import Figure
 from units.models import Metric
 
-SOFFICE = shutil.which("soffice")
 PDF_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 
 
@@ -82,16 +78,6 @@ def test_both_downloads_keep_the_formula_escaping(client, dataset, leader):
     )
     # The prior year's public note is in the file (it carries every year shown), escaped.
     assert "'+cmd|' /C calc'!A0" in {row["public_note"] for row in rows}
-
-
-@pytest.fixture
-def soffice() -> str:
-    if SOFFICE is None:
-        reason = "LibreOffice (soffice) is not installed"
-        if os.environ.get("ALERT_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail(f"{reason} (ALERT_REQUIRE_LIBREOFFICE=1 makes this a failure)")
-        pytest.skip(reason)
-    return SOFFICE
 
 
 def test_libreoffice_prints_each_sheet_of_the_workbook_on_one_page(dataset, soffice, tmp_path):

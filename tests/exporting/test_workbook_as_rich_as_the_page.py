@@ -15,7 +15,6 @@ from reporting.exporting import export_report_workbook
 from reporting.importing.readers import read_sheets
 from reporting.importing.report import rows_from_report
 from reporting.models import FiscalYear
-from tests.importing.test_libreoffice import soffice  # noqa: F401 - a fixture
 from units.models import Metric
 
 PDFTOTEXT = shutil.which("pdftotext") or "pdftotext"
@@ -105,7 +104,7 @@ def test_money_has_cents_only_where_a_figure_has_cents(dataset, administrator):
     assert row[5].number_format == '"$"#,##0.00'
 
 
-def test_libreoffice_renders_money_without_a_trailing_point(dataset, soffice, tmp_path):  # noqa: F811
+def test_libreoffice_renders_money_without_a_trailing_point(dataset, soffice, tmp_path):
     source = tmp_path / "report.xlsx"
     source.write_bytes(export_report_workbook("2023-24"))
     subprocess.run(

@@ -22,10 +22,7 @@ CANCEL = "admin:reporting_figure_import_cancel"
 FORMAT = {"csv": "0", "xlsx": "1", "json": "2"}
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def held_uploads(media=None) -> list[str]:

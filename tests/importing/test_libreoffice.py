@@ -7,36 +7,21 @@ which case a missing LibreOffice fails the run, as a missing browser does.
 """
 
 import io
-import os
-import shutil
 import subprocess
 
-import pytest
 from openpyxl import load_workbook
 
 from reporting.exporting import export_report_workbook
 from reporting.models import Figure
 from reporting.services import import_file
 
-SOFFICE = shutil.which("soffice")
 
-
-@pytest.fixture
-def soffice() -> str:
-    if SOFFICE is None:
-        reason = "LibreOffice (soffice) is not installed"
-        if os.environ.get("ALERT_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail(f"{reason} (ALERT_REQUIRE_LIBREOFFICE=1 makes this a failure)")
-        pytest.skip(reason)
-    return SOFFICE
-
-
-def through_libreoffice(content: bytes, tmp_path) -> bytes:
+def through_libreoffice(soffice: str, content: bytes, tmp_path) -> bytes:
     source = tmp_path / "in.xlsx"
     source.write_bytes(content)
     subprocess.run(
         [
-            SOFFICE,
+            soffice,
             "--headless",
             "--norestore",
             f"-env:UserInstallation=file://{tmp_path}/profile",
@@ -62,7 +47,7 @@ def test_report_workbook_saved_by_libreoffice_with_one_change_is_one_update(
     header = next(r for r in range(1, regions.max_row + 1) if regions.cell(r, 1).value == "Region")
     out = io.BytesIO()
     book.save(out)
-    saved = through_libreoffice(out.getvalue(), tmp_path)
+    saved = through_libreoffice(soffice, out.getvalue(), tmp_path)
 
     cached = load_workbook(io.BytesIO(saved), data_only=True)["Regions"]
     total = next(r for r in range(header, cached.max_row + 1) if cached.cell(r, 1).value == "Total")

@@ -19,9 +19,7 @@ from units.models import Region, Unit
 TEMPLATE = "admin:reporting_figure_template"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")
 
 
 @pytest.fixture

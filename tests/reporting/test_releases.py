@@ -37,12 +37,6 @@ def set_charges(period: str, value: str, user, year: str = "2023-24") -> None:
     services.record_figure(metric=figure.metric, period=figure.period, value=value, user=user)
 
 
-@pytest.fixture
-def public(settings):
-    """Anonymous readers read published years: their page has no per-reader parts."""
-    settings.ALERT_PUBLIC_REPORTS = True
-
-
 def test_a_release_holds_the_page_as_canonical_json_with_its_digest(published_year):
     release = Release.objects.get(fiscal_year=published_year)
     assert release.sha256 == hashlib.sha256(release.content.encode()).hexdigest()

@@ -11,10 +11,7 @@ from reporting.models import Figure, FiscalYear, ImportBatch
 from tests.years import publish
 from units.models import Unit
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def _upload(client, content: bytes, name: str, url: str):

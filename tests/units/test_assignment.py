@@ -11,12 +11,6 @@ from tests.lookups import figure_of
 from units.models import Unit, UnitNotAssigned
 
 
-@pytest.fixture
-def ice_clerk(dataset, clerk):
-    Unit.objects.get(code="ICE").data_entry_users.add(clerk)
-    return clerk
-
-
 def test_a_clerk_with_no_assignment_and_the_every_unit_box_works_on_every_unit(dataset, clerk):
     assert Unit.objects.editable_by(clerk).count() == Unit.objects.count()
     assert Figure.objects.visible_to(clerk).count() == Figure.objects.count()

@@ -44,11 +44,6 @@ def test_off_by_default_anonymous_readers_are_sent_to_log_in(client, records, se
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.fixture
-def public(settings):
-    settings.ALERT_PUBLIC_REPORTS = True
-
-
 def test_on_anyone_reads_a_published_year_without_staff_parts(client, records, public):
     home = client.get("/", follow=True)
     assert home.redirect_chain[-1][0] == PUBLISHED

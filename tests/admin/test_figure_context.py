@@ -42,7 +42,7 @@ def test_a_figure_with_no_findings_says_so_and_dashes_what_is_not_reported(
     assert [f.kind for f in figure_findings(q1)] == ["quarters-missing"]
 
 
-def test_the_figure_form_costs_the_same_queries_whatever_the_year_holds(
+def test_the_figure_form_costs_at_most_40_queries(
     client, administrator, dataset, django_assert_max_num_queries
 ):
     figure = figure_of("CFSEU", "suspects-charged", "FY")

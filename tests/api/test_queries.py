@@ -58,7 +58,7 @@ def test_filtered_lists_cost_the_same_whatever_the_page_size(
             assert client.get(url, {**params, "page_size": size}).status_code == 200
 
 
-def test_the_summary_costs_a_constant_number_of_queries(
+def test_the_summary_costs_twelve_queries_with_thousands_of_regional_figures(
     dataset, as_user, leader, django_assert_num_queries
 ):
     generate_figures()

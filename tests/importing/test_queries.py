@@ -34,6 +34,6 @@ def test_checking_a_file_costs_the_same_queries_for_ten_rows_or_four_hundred(cat
     assert queries(long_csv(*small)) == queries(long_csv(*large))
 
 
-def test_checking_the_report_workbook_costs_a_bounded_number_of_queries(dataset):
+def test_checking_the_report_workbook_costs_at_most_25_queries(dataset):
     content = export_report_workbook("2023-24")
     assert queries(content, "report.xlsx") <= 25

@@ -116,7 +116,7 @@ def test_a_locked_year_is_not_asked_for_missing_figures(year, administrator):
     assert "no-figures" not in [f.kind for f in year_findings(year)]
 
 
-def test_findings_cost_a_constant_number_of_queries(year, django_assert_num_queries):
+def test_findings_cost_three_queries_with_or_without_figures(year, django_assert_num_queries):
     with django_assert_num_queries(3):
         year_findings(year)
     Figure.objects.for_year(year).delete()

@@ -36,7 +36,7 @@ def test_build_summary_costs_the_same_with_25_years_on_record(dataset, django_as
         build_summary("2000-01")
 
 
-def test_a_published_page_from_the_cache_costs_the_same_whatever_the_years(
+def test_a_cached_published_page_costs_at_most_eight_queries_with_3_or_25_years(
     client, published_dataset, leader, django_assert_max_num_queries
 ):
     client.force_login(leader)
@@ -72,7 +72,7 @@ def test_a_change_to_the_records_shows_at_once_despite_the_cache(client, dataset
     assert "Files opened" in client.get(url).content.decode()
 
 
-def test_the_summary_page_for_staff_costs_the_same_with_3_or_25_years(
+def test_the_summary_page_for_staff_costs_at_most_25_queries_with_3_or_25_years(
     client, dataset, clerk, django_assert_max_num_queries
 ):
     """Staff also see the findings, whose module may add its own (constant) queries."""

@@ -29,8 +29,12 @@ run: migrate
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# On every core (pytest-xdist): each worker has its own test database, cache
+# key prefix (alert/settings_test.py) and live server port. TEST_WORKERS=0
+# runs the suite in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal
 
 # Production-style: static files collected, migrations applied, gunicorn on
 # DATABASE_URL (see docs/operations.md). Needs DJANGO_DEBUG=0 and the

@@ -11,9 +11,16 @@ os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 # With REDIS_URL set, this run's keys carry their own prefix (inherited by the
 # servers the two-server test starts), and tests/conftest.py deletes them
 # after each test: a shared Redis keeps nothing of ours.
-# Never an installation's own prefix, whatever the shell exports.
-if not os.environ.get("ALERT_CACHE_KEY_PREFIX", "").startswith("alert-test-"):
-    os.environ["ALERT_CACHE_KEY_PREFIX"] = f"alert-test-{secrets.token_hex(6)}"
+# Never an installation's own prefix, whatever the shell exports. Each
+# pytest-xdist worker inherits the run's prefix and adds its name to it, so
+# that one worker's clean-up never deletes another's keys.
+prefix = os.environ.get("ALERT_CACHE_KEY_PREFIX", "")
+if not prefix.startswith("alert-test-"):
+    prefix = f"alert-test-{secrets.token_hex(6)}"
+worker = os.environ.get("PYTEST_XDIST_WORKER")
+if worker and not prefix.endswith(f"-{worker}"):
+    prefix = f"{prefix}-{worker}"
+os.environ["ALERT_CACHE_KEY_PREFIX"] = prefix
 
 from alert.settings import *  # noqa: E402,F403
 

@@ -24,10 +24,11 @@ model:
 
 It sits in the project package, not in an app, so that imports between the
 apps go one way: ``units`` (the catalogue) and ``reporting`` both use it, and
-``units`` never imports ``reporting``. What is about figures (the report
-workbook, the pipeline's preview) stays in ``reporting.admin.import_export``.
-The file readers and writers it calls still live under ``reporting``
-(``importing.readers``, ``exporting.tables``): they know no model.
+``units`` never imports ``reporting``, directly or through here (a contract
+in pyproject.toml; ``lint-imports`` checks it). What is about figures (the
+report workbook, the pipeline's preview) stays in
+``reporting.admin.import_export``. The file readers and writers it calls are
+``tabular``'s, which knows no model.
 """
 
 import hashlib
@@ -52,8 +53,8 @@ from import_export.results import Error, Result
 from import_export.tmp_storages import BaseStorage
 
 from alert.uploads.models import HeldUpload
-from reporting.exporting.tables import write_table
-from reporting.importing.readers import UnreadableFile, read_sheets
+from tabular.readers import UnreadableFile, read_sheets
+from tabular.writers import write_table
 
 # How long a confirmed preview is remembered, in seconds (a held upload is
 # swept after a day anyway).

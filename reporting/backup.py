@@ -36,6 +36,8 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from reporting.models import records_changed
+
 FORMAT = "alert-results-backup"
 VERSION = 2
 
@@ -43,7 +45,9 @@ VERSION = 2
 PEOPLE_MODELS = ("auth.user", "auth.group")
 # Working files, not records: an upload held between preview and confirm (or
 # for its list of problems) lives a day at most and is never backed up.
-WORKING_MODELS = ("uploads.heldupload",)
+# The records version keys the figures API's cached pages: the restore gives
+# the restored records a new one.
+WORKING_MODELS = ("uploads.heldupload", "reporting.recordsversion")
 
 
 class RestoreError(Exception):
@@ -310,6 +314,8 @@ def restore(data: dict) -> dict[str, int]:
         # Foreign keys are checked when the transaction commits; check them
         # now, so that a dangling reference is refused like any other.
         connection.check_constraints(table_names=[m._meta.db_table for m in model_classes])
+        # Pages cached before the restore were keyed by versions of other records.
+        records_changed()
     return counts
 
 

@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -528,6 +529,7 @@ class FigureQuerySet(models.QuerySet):
             select, params = rows.query.sql_with_params()
             with connections[self.db].cursor() as cursor:
                 cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+        records_changed(self.db)  # no signal is sent for these history rows
 
     def unit_wide(self) -> "FigureQuerySet":
         return self.filter(region__isnull=True)
@@ -1196,3 +1198,34 @@ class UnitQuarter(models.Model):
             f"{self} was approved{when} by {who}{belongs}: its figures cannot change. "
             f"Ask an administrator to reopen {self} first."
         )
+
+
+# The one row of RecordsVersion (made by its migration).
+RECORDS_VERSION_ROW = 1
+
+
+class RecordsVersion(models.Model):
+    """One row: a token that every write of what the figures API lists
+    replaces, in the write's own transaction (``records_changed``).
+
+    A reader who sees a token sees every write committed before it: two
+    writers take the row's lock in turn, so the last to commit always leaves
+    its own token, whatever order their history ids came in. The figures
+    API keys its cached pages and ETags by it (``reporting/caching.py``).
+    """
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = "records version"
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
+def records_changed(using: str = "default") -> None:
+    """Give the records a new version; call inside the transaction that
+    changes them. The row is made if it is missing (a flushed database)."""
+    versions = RecordsVersion.objects.using(using)
+    if not versions.filter(pk=RECORDS_VERSION_ROW).update(token=uuid.uuid4()):
+        versions.get_or_create(pk=RECORDS_VERSION_ROW)

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from reporting.models import FiscalYear
+from reporting.models import FiscalYear, RecordsVersion
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY, LEADERSHIP
 from units.models import Unit
 
@@ -25,9 +25,6 @@ def empty_cache() -> None:
     from django.conf import settings
     from django.core.cache import cache
 
-    from reporting.caching import forget_local_copies
-
-    forget_local_copies()  # this process's copies of shared pages
     if settings.REDIS_URL:
         import redis
 
@@ -65,10 +62,13 @@ FIGURE_TABLES = ("reporting_figure", "reporting_historicalfigure", "reporting_im
 
 
 def _dataset_models() -> list:
+    # Not the records version's one row: the migration made it, and a write
+    # (the load included) only replaces its token.
     return [
         model
         for label in DATASET_APPS
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model is not RecordsVersion
     ]
 
 

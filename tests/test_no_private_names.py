@@ -6,7 +6,7 @@ import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = ["alert", "units", "reporting", "tests"]
+FOLDERS = ["alert", "units", "reporting", "tabular", "tests"]
 # Names read in code (strings and comments are not code).
 PRIVATE = {
     "_cache",  # Django's cache backends' client

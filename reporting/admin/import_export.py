@@ -32,10 +32,10 @@ from alert.importexport import (
 from alert.uploads.models import HeldUpload
 from reporting.admin.import_preview import preview_problems
 from reporting.admin.views import template_context
-from reporting.exporting.escaping import escape_row
 from reporting.importing.files import parse_file
 from reporting.importing.pipeline import plan_import
 from reporting.resources import PREVIEW_ROWS, FigureResource
+from tabular.escaping import escape_row
 
 
 class _HeldUpload:

@@ -28,11 +28,12 @@ from reporting import services
 from reporting.access import write_refusal
 from reporting.admin.forms import CorrectionForm, OpenYearForm, PublishForm, TransitionForm
 from reporting.cycle import build_board
-from reporting.exporting import CONTENT_TYPES, export_report_workbook
+from reporting.exporting import export_report_workbook
 from reporting.exporting.blank import long_form_template
 from reporting.findings import findings_for
 from reporting.models import FiscalYear, QuarterFrozen, ReportingPeriod, StaleFigure
 from reporting.publication import review_year
+from tabular.writers import CONTENT_TYPES
 from units.models import Unit, assigned_unit_ids
 
 # The templates a person can download: (what the page calls it, file extension).

@@ -4,7 +4,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
-from reporting.importing.jsontext import RefusedJSON, load_json
+from tabular.jsontext import RefusedJSON, load_json
 
 
 class BodyTooLarge(APIException):

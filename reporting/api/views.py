@@ -6,9 +6,12 @@ validation, locking and history as the admin and the importer.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
+from django.utils.http import quote_etag
 from django.utils.translation import ngettext
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -31,7 +34,7 @@ from reporting.api.errors import status_for_problems
 from reporting.api.parsers import ExactJSONParser
 from reporting.api.permissions import HasRole, UpsertPermissions
 from reporting.api.schema import BulkRejectionSerializer, BulkResultSerializer
-from reporting.caching import records_key, shared_get, shared_set
+from reporting.caching import PAGE_SECONDS, page_key
 from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import run_import
 from reporting.models import Figure, FiscalYear, ImportBatch, Release, ReportingPeriod
@@ -154,16 +157,20 @@ class FigureViewSet(
 
     def list(self, request, *args, **kwargs):
         # A page is the same for everyone who sees the same units until the
-        # records change: rendered once per records version, in the shared
-        # cache. A cached page costs one query (the records version).
+        # records change: kept in the shared cache under the records version,
+        # which is also its ETag (reporting/caching.py). Who reads is checked
+        # before, on every request.
         units = assigned_unit_ids(request.user)
         scope = "all" if units is None else ",".join(map(str, sorted(units)))
-        key = records_key("api-figures", scope, request.build_absolute_uri())
-        body = shared_get(key)
-        if body is None:
-            body = JSONRenderer().render(self._page(request).data)
-            shared_set(key, body)
-        return HttpResponse(body, content_type="application/json")
+        key = page_key(scope, request.build_absolute_uri())
+        tag = quote_etag(key)
+        not_modified = get_conditional_response(request, etag=tag)
+        if not_modified is not None:
+            return not_modified
+        body = cache.get_or_set(
+            key, lambda: JSONRenderer().render(self._page(request).data), PAGE_SECONDS
+        )
+        return HttpResponse(body, content_type="application/json", headers={"ETag": tag})
 
     def _page(self, request) -> Response:
         # Rows from values(), not model instances: a page of 1,000 figures would

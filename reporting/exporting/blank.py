@@ -12,9 +12,9 @@ blank value is *not reported* and is skipped. The report-layout template is
 
 from collections.abc import Iterable
 
-from reporting.exporting.tables import write_table
 from reporting.importing.longform import IGNORED_COLUMNS, KEY_COLUMNS
 from reporting.models import FiscalYear, ReportingPeriod
+from tabular.writers import write_table
 from units.models import Metric, Region, Unit
 
 HEADINGS = (KEY_COLUMNS[0], KEY_COLUMNS[1], *IGNORED_COLUMNS, *KEY_COLUMNS[2:], "value")

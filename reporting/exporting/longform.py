@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
-from reporting.exporting.tables import write_table
 from reporting.models import Figure, FiscalYear
+from tabular.writers import write_table
 
 
 def export_long(

@@ -27,9 +27,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from reporting.exporting.cached_formulas import with_cached_values
-from reporting.exporting.escaping import escape_cell, sheet_title
-from reporting.exporting.tables import as_cell
 from reporting.formatting import change_number_format, number_format
 from reporting.models import FiscalYear
 from reporting.summary.build import (
@@ -41,6 +38,9 @@ from reporting.summary.build import (
     UnitSection,
     build_summary,
 )
+from tabular.cached_formulas import with_cached_values
+from tabular.escaping import escape_cell, sheet_title
+from tabular.writers import as_cell
 from units.models import Region, Unit
 
 REGIONS_SHEET = "Regions"

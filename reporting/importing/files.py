@@ -6,9 +6,9 @@ Q3 | Q4`` heading row is the report layout; anything else is the long form.
 
 from dataclasses import dataclass, field
 
-from reporting.importing.longform import LongFormRow, rows_from_table
-from reporting.importing.readers import UnreadableFile, detect_format, read_sheets
+from reporting.importing.longform import COLUMNS, LongFormRow, rows_from_table
 from reporting.importing.report import looks_like_report, rows_from_report
+from tabular.readers import UnreadableFile, detect_format, read_sheets
 
 LONG = "long"
 REPORT = "report"
@@ -30,7 +30,7 @@ def parse_file(content: bytes, file_name: str, file_format: str | None = None) -
     except UnreadableFile as exc:
         return ParsedFile(file_format=file_format or "", problems=[str(exc)])
     try:
-        sheets = read_sheets(content, file_name, fmt)
+        sheets = read_sheets(content, file_name, fmt, columns=COLUMNS)
     except UnreadableFile as exc:
         return ParsedFile(file_format=fmt, problems=[str(exc)])
     if fmt == "xlsx" and looks_like_report(sheets):

@@ -4,10 +4,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-
-class UncachedFormula(str):
-    """A spreadsheet cell holding a formula whose result was never saved."""
-
+from tabular.readers import UncachedFormula, normalise_heading
 
 # A figure's columns wherever figures are exchanged (files, the admin's import
 # and export, the API, the backup): the natural key, then what is stated.
@@ -55,10 +52,6 @@ def did_you_mean(given: str, known: Sequence[str]) -> str:
     API field), or "" when nothing known is close."""
     close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
     return f" Did you mean “{close[0]}”?" if close else ""
-
-
-def normalise_heading(heading: object) -> str:
-    return str(heading or "").strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def check_headings(headings: Sequence[object]) -> list[str]:

@@ -20,9 +20,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from reporting.access import write_refusal
-from reporting.importing.longform import LongFormRow, UncachedFormula
+from reporting.importing.longform import LongFormRow
 from reporting.models import Figure, FiscalYear, ImportBatch, ReportingPeriod, bump_versions
 from reporting.validation import parse_value, validate_region_for_metric
+from tabular.readers import UncachedFormula
 from units.models import Metric, Region, Unit
 
 BATCH_SIZE = 1000

@@ -20,10 +20,10 @@ from reporting.exporting.report import (
     REGIONS_SHEET,
     TOTAL_LABEL,
 )
-from reporting.importing.longform import LongFormRow, UncachedFormula, text
-from reporting.importing.readers import Sheet
+from reporting.importing.longform import LongFormRow, text
 from reporting.models import FiscalYear, ReportingPeriod
 from reporting.validation import parse_value
+from tabular.readers import Sheet, UncachedFormula
 from units.models import Metric, Unit
 
 QUARTERS = list(ReportingPeriod.QUARTERS)

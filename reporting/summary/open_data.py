@@ -8,10 +8,10 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.views.decorators.http import require_safe
 
 from reporting.access import readable_year, readable_years, summary_access
-from reporting.exporting import CONTENT_TYPES
 from reporting.exporting.datapackage import data_package_json, release_csv
 from reporting.models import FiscalYear, Release
 from reporting.summary.views import release_or_404
+from tabular.writers import CONTENT_TYPES
 
 FEED_LENGTH = 50
 

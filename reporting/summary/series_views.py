@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from reporting.access import is_public_reader, readable_years, summary_access
-from reporting.exporting import CONTENT_TYPES
-from reporting.exporting.escaping import escape_cell
 from reporting.summary.series import CSV_COLUMNS, MetricSeries, build_series, series_rows
+from tabular.escaping import escape_cell
+from tabular.writers import CONTENT_TYPES
 from units.models import Metric
 
 

@@ -27,13 +27,14 @@ from reporting.access import (
     readable_years,
     summary_access,
 )
-from reporting.exporting import CONTENT_TYPES, export_long, export_report_workbook
+from reporting.exporting import export_long, export_report_workbook
 from reporting.exporting.longform import export_release
 from reporting.models import Figure, FiscalYear, Release
 from reporting.publication import release_history
 from reporting.releases import summary_of
 from reporting.summary.build import build_summary, years_shown
 from reporting.summary.presentation import SummaryPage, staff_findings
+from tabular.writers import CONTENT_TYPES
 
 # Where a cached published page takes what differs per request: the site's
 # navigation (it names the reader and carries their CSRF token), the notices

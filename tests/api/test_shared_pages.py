@@ -1,11 +1,15 @@
-"""The figures list is rendered once per state of the records and kept in the
-shared cache: a change shows at once, and no reader gets another's page."""
+"""The figures list is rendered once per records version and kept in the
+shared cache, under a key that is also its ETag: a change shows at once,
+and no reader gets another's page."""
 
+import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from reporting import services
+from reporting.caching import records_version
 from units.models import Unit
 
 
@@ -61,3 +65,78 @@ def test_a_cached_list_still_asks_who_is_reading(api, leader, dataset):
     nobody = User.objects.create_user("dave", password="a long passphrase 42")
     api.force_login(nobody)  # signed in, no role
     assert api.get(url).status_code == 403
+
+
+def test_the_list_answers_304_until_the_records_change(as_user, leader, clerk, intakes_q1):
+    client = as_user(leader)
+    url = reverse("api:figure-list")
+    params = {"unit": "ICE", "fiscal_year": "2023-24"}
+    first = client.get(url, params)
+    tag = first.headers["ETag"]
+    assert client.get(url, params, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    services.record_figure(
+        metric=intakes_q1.metric, period=intakes_q1.period, value="681", user=clerk, source="test"
+    )
+    changed = client.get(url, params, HTTP_IF_NONE_MATCH=tag)
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != tag
+    assert values(changed)[("ICE", "file-intakes", "Q1")] == "681.00"
+
+
+def test_a_clerk_assigned_to_a_unit_has_an_etag_of_their_own(as_user, leader, clerk, dataset):
+    url = reverse("api:figure-list")
+    everyone = as_user(leader).get(url).headers["ETag"]
+    Unit.objects.get(code="ICE").data_entry_users.add(clerk)
+    mine = as_user(clerk).get(url, HTTP_IF_NONE_MATCH=everyone)
+    assert mine.status_code == 200
+    assert mine.headers["ETag"] != everyone
+
+
+def _rename_unit():
+    unit = Unit.objects.get(code="ICE")
+    unit.name = "Internet Child Exploitation (renamed)"
+    unit.save()
+
+
+def _import_a_figure(clerk):
+    services.import_file(
+        content=b"unit,metric,fiscal_year,period,region,value,note\n"
+        b"ICE,file-intakes,2023-24,Q1,,682,\n",
+        file_name="one.csv",
+        user=clerk,
+        source="command",
+    )
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(
+            lambda clerk, figure: services.record_figure(
+                metric=figure.metric, period=figure.period, value="681", user=clerk, source="t"
+            ),
+            id="record-a-figure",
+        ),
+        pytest.param(lambda clerk, figure: _import_a_figure(clerk), id="import-a-file"),
+        pytest.param(
+            lambda clerk, figure: services.delete_figure(figure=figure, user=clerk, source="t"),
+            id="delete-a-figure",
+        ),
+        pytest.param(lambda clerk, figure: _rename_unit(), id="rename-a-unit"),
+    ],
+)
+def test_every_kind_of_write_moves_the_records_version(clerk, intakes_q1, write):
+    before = records_version()
+    write(clerk, intakes_q1)
+    assert records_version() != before
+
+
+def test_a_write_rolled_back_leaves_the_records_version(clerk, intakes_q1):
+    before = records_version()
+    with transaction.atomic():
+        services.record_figure(
+            metric=intakes_q1.metric, period=intakes_q1.period, value="681", user=clerk, source="t"
+        )
+        assert records_version() != before  # this transaction's own
+        transaction.set_rollback(True)
+    assert records_version() == before

@@ -9,8 +9,10 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from reporting.exporting import escape_cell, export_long, export_report_workbook, write_table
+from reporting.exporting import export_long, export_report_workbook
 from reporting.models import Figure
+from tabular.escaping import escape_cell
+from tabular.writers import write_table
 from units.models import Metric, Unit
 
 DANGEROUS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\x00x", '=HYPERLINK("http://x")']

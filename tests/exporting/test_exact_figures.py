@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reporting.exporting import export_long, export_report_workbook, write_table
-from reporting.importing.readers import read_sheets
+from reporting.exporting import export_long, export_report_workbook
 from reporting.models import Figure
 from reporting.services import import_file
 from reporting.validation import MAX_VALUE, parse_value
+from tabular.readers import read_sheets
+from tabular.writers import write_table
 from units.models import Metric
 
 LARGEST = Decimal("9999999999999.99")

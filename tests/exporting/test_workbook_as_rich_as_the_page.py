@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from reporting import services
 from reporting.exporting import export_report_workbook
-from reporting.importing.readers import read_sheets
 from reporting.importing.report import rows_from_report
 from reporting.models import FiscalYear
+from tabular.readers import read_sheets
 from units.models import Metric
 
 PDFTOTEXT = shutil.which("pdftotext") or "pdftotext"

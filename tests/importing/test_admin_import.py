@@ -256,6 +256,21 @@ def test_administrator_sets_up_a_new_year_and_region_from_files(client, administ
     assert Region.objects.filter(name="Banff").exists()
 
 
+def test_a_catalogue_json_file_is_read_by_its_own_keys(client, administrator, dataset):
+    from units.models import Region
+
+    client.force_login(administrator)
+    preview = upload(
+        client,
+        b'[{"name": "Banff", "display_order": 99}]',
+        "regions.json",
+        url="admin:units_region_import",
+    )
+    assert "not one of ours" not in preview.content.decode()
+    confirm(client, preview, "admin:units_region_process_import")
+    assert Region.objects.get(name="Banff").display_order == 99
+
+
 def test_unknown_unit_in_a_metrics_file_is_a_field_error_with_a_suggestion(
     client, administrator, dataset
 ):

@@ -9,10 +9,10 @@ import zipfile
 
 import pytest
 
-from reporting.importing.readers import UnreadableFile, read_sheets
-from reporting.importing.xlsx import LIMITS, check_workbook
 from reporting.models import ImportBatch
 from reporting.services import import_file
+from tabular.readers import UnreadableFile, read_sheets
+from tabular.xlsx import LIMITS, check_workbook
 from tests.importing import hostile
 
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from reporting.importing.longform import COLUMNS
-from reporting.importing.readers import FORMATS, Sheet, UnreadableFile, read_sheets
 from reporting.models import Figure, FiscalYear, ImportBatch
 from reporting.services import import_file
+from tabular.readers import FORMATS, Sheet, UnreadableFile, read_sheets
 from tests.importing.helpers import long_csv, long_xlsx, record
 from units.models import Metric
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from alert.uploads.models import HeldUpload
 from reporting.importing.longform import COLUMNS
-from reporting.importing.readers import MAX_CELL_CHARS, MAX_COLUMNS
-from reporting.importing.xlsx import LIMITS
 from reporting.models import Figure, ImportBatch
 from reporting.services import import_file
+from tabular.readers import MAX_CELL_CHARS, MAX_COLUMNS, UnreadableFile, read_sheets
+from tabular.xlsx import LIMITS
 from tests.html_tables import read_tables
 from tests.importing.helpers import long_csv, long_xlsx, record
 
@@ -121,6 +121,19 @@ def test_json_with_twenty_thousand_distinct_keys_is_refused_at_the_first_unknown
     assert problem.startswith("Item 2 has the key “key0”, which is not one of ours: unit, metric")
 
 
+def test_json_read_without_known_keys_stops_at_the_column_limit():
+    """The catalogue's files name no fixed keys: each key is a column as it
+    comes, and 20,000 distinct ones are refused at the first past the limit."""
+    content = json.dumps([{f"key{n}": n} for n in range(20_000)]).encode()
+    with pytest.raises(UnreadableFile) as refusal:
+        read_sheets(content, "keys.json", "json")
+    assert str(refusal.value).startswith(f"Item {MAX_COLUMNS + 1:,} has the key “key{MAX_COLUMNS}”")
+    (sheet,) = read_sheets(
+        b'[{"Name": "Banff"}, {"name": "Jasper", "display order": 2}]', "r", "json"
+    )
+    assert sheet.rows == [["name", "display_order"], ["Banff"], ["Jasper", 2]]
+
+
 def test_json_key_misspelt_is_refused_with_the_closest_known_one(catalogue):
     item = {("regoin" if key == "region" else key): value for key, value in GOOD_ITEM.items()}
     (problem,) = refused(json.dumps([item]).encode(), "typo.json")
@@ -131,7 +144,9 @@ def test_json_nested_a_thousand_deep_is_refused_in_plain_words(catalogue):
     (problem,) = refused(b"[" * 1000 + b"]" * 1000, "deep.json")
     assert problem.startswith("“deep.json”: The JSON is nested too deeply")
     assert "at most 10 levels" in problem
-    inside = b'[{"unit": "ICE", "value": ' + b"[" * 1000 + b"]" * 1000 + b"}]"
+    # Inside an object, deep enough for every Python's decoder to stop (3.12
+    # and newer decode 1,000 levels there, and the value is then refused as a list).
+    inside = b'[{"unit": "ICE", "value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]"
     (problem,) = refused(inside, "deep value.json")
     assert "nested too deeply" in problem and "at most 10 levels" in problem
 

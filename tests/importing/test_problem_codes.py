@@ -3,9 +3,10 @@
 import pytest
 
 from reporting import services
-from reporting.importing.longform import LongFormRow, UncachedFormula
+from reporting.importing.longform import LongFormRow
 from reporting.importing.pipeline import ProblemCode, plan_import
 from reporting.models import FiscalYear
+from tabular.readers import UncachedFormula
 from tests.years import publish
 from units.models import Unit
 

@@ -108,6 +108,6 @@ def test_every_sheet_of_a_long_form_workbook_is_read(catalogue):
 
 @pytest.mark.parametrize("text", ["+1", "-1", "@x", "\tx", "\rx"])
 def test_escaping_covers_more_than_a_leading_equals(text):
-    from reporting.exporting import escape_cell
+    from tabular.escaping import escape_cell
 
     assert escape_cell(text).startswith("'")

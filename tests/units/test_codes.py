@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from openpyxl import load_workbook
 
-from reporting.exporting import export_long, export_report_workbook, write_table
-from reporting.exporting.escaping import sheet_title
+from reporting.exporting import export_long, export_report_workbook
 from reporting.exporting.report import METRIC_HEADING, REGION_HEADING, REGIONS_SHEET, TOTAL_LABEL
 from reporting.services import import_file
+from tabular.escaping import sheet_title
+from tabular.writers import write_table
 from units.models import RESERVED_REGION_NAMES, RESERVED_UNIT_CODES, Metric, Region, Unit
 
 BAD_UNIT_CODES = ["=1+2", "A/B", "ICE[1]", "A:B", "A?", "A*", "A\\B", "ice", "-ICE", "_ICE", "I E"]

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.exporting import FORMATS, export_long, export_report_workbook
+from reporting.exporting import export_long, export_report_workbook
 from reporting.models import Figure, FiscalYear
+from tabular.writers import FORMATS
 from units.models import Unit
 
 

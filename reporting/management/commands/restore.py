@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from reporting.backup import RestoreError, restore
-from reporting.caching import forget_records_in_cache
 
 
 class Command(BaseCommand):
@@ -33,10 +32,5 @@ class Command(BaseCommand):
             counts = restore(data)
         except (RestoreError, DatabaseError, KeyError, TypeError, ValueError) as exc:
             raise CommandError(f"Nothing was restored: {exc}") from exc
-        # Pages cached for the records before the restore may carry the same
-        # records version as different records now, and people's access the
-        # same user ids: all of it is retired (only this installation's
-        # entries; other keys of the cache are left alone).
-        forget_records_in_cache()
         rows = sum(counts.values())
         self.stdout.write(f"Restored {path.name}: {rows} rows in {len(counts)} tables.")

@@ -5,20 +5,20 @@ itself: the upload is capped before it is read; only the columns a layout can
 hold are read, and only rows with something in them are kept. CSV in UTF-8
 (with or without a byte-order mark) or Excel's Windows-1252; JSON through the
 one JSON reader (``jsontext.load_json``: depth, keys and duplicate keys
-checked), each object made a row as it is decoded; XLSX counted part by part
-against its budget, then read with openpyxl's public API (``xlsx``). Every
-refusal is an ``UnreadableFile`` whose message names the row and column, or
-the limit, and the fix.
+checked), each object made a row as it is decoded, its keys the columns the
+caller names (the figures' importer) or each new key a column (the
+catalogue's); XLSX counted part by part against its budget, then read with
+openpyxl's public API (``xlsx``). Every refusal is an ``UnreadableFile`` whose
+message names the row and column, or the limit, and the fix.
 """
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-
-from reporting.importing.longform import COLUMNS, normalise_heading
 
 FORMATS = ("csv", "xlsx", "json")
 # The widest layout is the report workbook's regional sheet (a region column
@@ -34,6 +34,10 @@ class UnreadableFile(Exception):
     """The file cannot be read as a spreadsheet; the message says why and what to do."""
 
 
+class UncachedFormula(str):
+    """A spreadsheet cell holding a formula whose result was never saved."""
+
+
 @dataclass
 class Sheet:
     name: str
@@ -41,6 +45,10 @@ class Sheet:
     # (row, column) -> the formula of every formula cell; those without a cached
     # value hold an UncachedFormula in ``rows``
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def normalise_heading(heading: object) -> str:
+    return str(heading or "").strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def max_rows() -> int:
@@ -95,13 +103,18 @@ def decode_text(content: bytes, file_name: str = "the file") -> str:
         return content.decode("cp1252", errors="replace")
 
 
-def read_sheets(content: bytes, file_name: str, fmt: str) -> list[Sheet]:
+def read_sheets(
+    content: bytes, file_name: str, fmt: str, *, columns: Sequence[str] | None = None
+) -> list[Sheet]:
+    """The file's sheets. ``columns`` are the keys a JSON object may hold (any
+    other is refused by name); without them each key is a column as it is
+    first met, up to MAX_COLUMNS."""
     check_size(content, file_name)
     if fmt == "csv":
         return [_read_csv(content, file_name)]
     if fmt == "json":
-        return [_read_json(content, file_name)]
-    from reporting.importing.xlsx import read_xlsx  # openpyxl only when needed
+        return [_read_json(content, file_name, columns)]
+    from tabular.xlsx import read_xlsx  # openpyxl only when needed
 
     return read_xlsx(content, file_name)
 
@@ -214,28 +227,40 @@ class _Refusal:
         self.reason = reason
 
 
-def _json_row(known: dict[str, int], seen: set[str]):
+def _json_row(columns: list[str], known: dict[str, int], fixed: bool, seen: set[str]):
     """``load_json``'s ``make_object`` for a file: each object becomes a row
-    of COLUMNS as soon as it is decoded (a list of dicts cost twice as
-    much), its keys checked as they are met."""
+    of ``columns`` as soon as it is decoded (a list of dicts cost twice as
+    much), its keys checked as they are met. Unless ``fixed``, a new key
+    becomes the next column."""
 
     def make_row(pairs: list[tuple[str, object]]) -> list | _Refusal:
-        row = _JSONRow([None] * len(COLUMNS))
+        row = _JSONRow([None] * len(columns))
         given: dict[int, str] = {}
         for key, value in pairs:
-            index = known.get(normalise_heading(key))
-            if index is None:
+            name = normalise_heading(key)
+            index = known.get(name)
+            if index is None and fixed:
                 import difflib
 
-                close = difflib.get_close_matches(normalise_heading(key), COLUMNS, n=1, cutoff=0.6)
+                close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
                 hint = f" Did you mean “{close[0]}”?" if close else ""
                 return _Refusal(
                     f"has the key “{str(key)[:40]}”, which is not one of ours: "
-                    f"{', '.join(COLUMNS)}.{hint}"
+                    f"{', '.join(columns)}.{hint}"
                 )
+            if index is None:
+                if len(columns) == MAX_COLUMNS or len(name) > MAX_CELL_CHARS:
+                    return _Refusal(
+                        f"has the key “{str(key)[:40]}”: the objects hold more than "
+                        f"{MAX_COLUMNS} different keys, or a key of more than "
+                        f"{MAX_CELL_CHARS:,} characters. Keep the keys of the table's columns."
+                    )
+                index = known[name] = len(columns)
+                columns.append(name)
+                row.append(None)
             if index in given:
                 return _Refusal(
-                    f"gives “{COLUMNS[index]}” twice (as “{given[index]}” and “{key}”); keep one "
+                    f"gives “{columns[index]}” twice (as “{given[index]}” and “{key}”); keep one "
                     "of them."
                 )
             if isinstance(value, list | _Refusal):  # a nested list, or a nested object
@@ -250,7 +275,7 @@ def _json_row(known: dict[str, int], seen: set[str]):
                 )
             given[index] = key
             row[index] = value
-            seen.add(COLUMNS[index])
+            seen.add(columns[index])
         return row if given else _EMPTY_OBJECT
 
     return make_row
@@ -263,18 +288,21 @@ class _JSONRow(list):
 _EMPTY_OBJECT = _JSONRow()
 
 
-def _read_json(content: bytes, file_name: str) -> Sheet:
+def _read_json(content: bytes, file_name: str, columns: Sequence[str] | None) -> Sheet:
     """The one JSON reader (``load_json``), each object made a row as it is
     decoded: neither a huge list nor 20,000 distinct keys costs more than the
     rows themselves."""
-    from reporting.importing.jsontext import RefusedJSON, load_json
+    from tabular.jsontext import RefusedJSON, load_json
 
     text = decode_text(content, file_name)
-    known = {normalise_heading(column): index for index, column in enumerate(COLUMNS)}
+    fixed = columns is not None
+    columns = list(columns or ())
+    known = {normalise_heading(column): index for index, column in enumerate(columns)}
     seen: set[str] = set()  # the columns the file uses
     try:
         # Integers as Decimal too: a figure is exact whatever its size.
-        items = load_json(text, make_object=_json_row(known, seen), exact_integers=True)
+        make_row = _json_row(columns, known, fixed, seen)
+        items = load_json(text, make_object=make_row, exact_integers=True)
     except RefusedJSON as exc:
         raise UnreadableFile(f"“{file_name}”: {exc}") from exc
     if not isinstance(items, list):
@@ -303,9 +331,9 @@ def _read_json(content: bytes, file_name: str) -> Sheet:
     del items
     # The heading row names only the columns the file uses, so that a column
     # missing from every item is reported as a missing heading.
-    used = [index for index, column in enumerate(COLUMNS) if column in seen]
-    if len(used) < len(COLUMNS):
+    used = [index for index, column in enumerate(columns) if column in seen]
+    if len(used) < len(columns):
         for index, row in enumerate(rows):
             if row:
                 rows[index] = [row[i] for i in used]
-    return Sheet(name="", rows=[[COLUMNS[i] for i in used], *rows])
+    return Sheet(name="", rows=[[columns[i] for i in used], *rows])

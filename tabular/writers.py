@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from reporting.exporting.escaping import escape_row, sheet_title
+from tabular.escaping import escape_row, sheet_title
 
 FORMATS = ("csv", "xlsx", "json")
 CONTENT_TYPES = {

@@ -26,11 +26,11 @@ from xml.parsers import expat
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from reporting.importing.longform import UncachedFormula
-from reporting.importing.readers import (
+from tabular.readers import (
     MAX_COLUMNS,
     SPREADSHEET_ROWS,
     Sheet,
+    UncachedFormula,
     UnreadableFile,
     _Table,
     max_rows,

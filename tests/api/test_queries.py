@@ -67,3 +67,17 @@ def test_the_summary_costs_twelve_queries_with_thousands_of_regional_figures(
     # 8 (the session comes from the cache)
     with django_assert_num_queries(12):
         assert client.get(reverse("api:summary", args=["2022-23"])).status_code == 200
+
+
+def test_an_unchanged_list_is_a_304_for_the_five_queries_of_the_check(
+    dataset, leader, django_assert_num_queries
+):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=leader).key}")
+    url = reverse("api:figure-list")
+    tag = client.get(url, {"page_size": 10}).headers["ETag"]
+    # The token (with its user), permissions (2), unit assignment, records version.
+    with django_assert_num_queries(5):
+        response = client.get(url, {"page_size": 10}, HTTP_IF_NONE_MATCH=tag)
+    assert response.status_code == 304
+    assert response.content == b""

@@ -1212,6 +1212,11 @@ class RecordsVersion(models.Model):
     writers take the row's lock in turn, so the last to commit always leaves
     its own token, whatever order their history ids came in. The figures
     API keys its cached pages and ETags by it (``reporting/caching.py``).
+
+    The lock is held from a transaction's first write of the records to its
+    commit, so a writer locks the years it writes (in one order) before it
+    writes anything, as every service does: a transaction that wrote and
+    then waited for a year's lock could wait on a writer waiting for it.
     """
 
     token = models.UUIDField(default=uuid.uuid4)

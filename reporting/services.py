@@ -371,7 +371,9 @@ def delete_figures(*, figures, user=None, source: str = "") -> int:
         year_ids = {figure.period.fiscal_year_id for figure in figures}
         years = {
             fiscal_year.pk: fiscal_year
-            for fiscal_year in FiscalYear.objects.select_for_update().filter(pk__in=year_ids)
+            for fiscal_year in FiscalYear.objects.select_for_update()
+            .filter(pk__in=year_ids)
+            .order_by("pk")
         }
         for figure in figures:
             fiscal_year = years[figure.period.fiscal_year_id]  # one approvals query a year

@@ -17,7 +17,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from reporting import services
-from reporting.models import Figure
+from reporting.models import Figure, ReportingPeriod
 from tests.reliability.conditions import postgresql_only
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
@@ -44,9 +44,11 @@ def listed(client: APIClient, year: str) -> dict[tuple[str, str], str]:
 
 
 def test_a_write_committed_after_a_later_one_shows_in_the_cached_list(dataset, clerk, leader):
-    # Two figures of different years, so the writers do not wait on the same year's lock.
+    # Two figures of different years, so the writers do not wait on the same
+    # year's lock: a year of its own (no quarter approved) for the later one.
     early = figure("ICE", "file-intakes", "2023-24")
-    late = figure("ICE", "file-intakes", "2022-23")
+    services.create_fiscal_year(label="2024-25")
+    late_period = ReportingPeriod.objects.get(fiscal_year__label="2024-25", period="Q1")
     reader = APIClient()
     reader.force_login(leader)
     assert listed(reader, "2023-24")[("ICE", "file-intakes")] == "680.00"
@@ -71,7 +73,7 @@ def test_a_write_committed_after_a_later_one_shows_in_the_cached_list(dataset, c
     def short_write():
         try:
             services.record_figure(
-                metric=late.metric, period=late.period, value="9", user=clerk, source="t"
+                metric=early.metric, period=late_period, value="9", user=clerk, source="t"
             )
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             failures.append(exc)
@@ -94,4 +96,4 @@ def test_a_write_committed_after_a_later_one_shows_in_the_cached_list(dataset, c
     assert not failures, failures
 
     assert listed(reader, "2023-24")[("ICE", "file-intakes")] == "681.00"
-    assert listed(reader, "2022-23")[("ICE", "file-intakes")] == "9.00"
+    assert listed(reader, "2024-25")[("ICE", "file-intakes")] == "9.00"

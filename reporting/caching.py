@@ -24,7 +24,7 @@ from units.models import Metric, Region, Unit
 
 # What a page of the figures list reads; a change to any of them moves the version.
 PAGE_READS = (Figure, FiscalYear, Unit, Metric, Region)
-# How long an entry outlives its use; a new version retires it at once.
+# How long an entry is kept once made; a new version retires it at once.
 PAGE_SECONDS = 60 * 60
 
 

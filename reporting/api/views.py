@@ -166,6 +166,7 @@ class FigureViewSet(
         tag = quote_etag(key)
         not_modified = get_conditional_response(request, etag=tag)
         if not_modified is not None:
+            not_modified["ETag"] = tag  # a 304 names what it confirms
             return not_modified
         body = cache.get_or_set(
             key, lambda: JSONRenderer().render(self._page(request).data), PAGE_SECONDS

@@ -73,7 +73,9 @@ def test_the_list_answers_304_until_the_records_change(as_user, leader, clerk, i
     params = {"unit": "ICE", "fiscal_year": "2023-24"}
     first = client.get(url, params)
     tag = first.headers["ETag"]
-    assert client.get(url, params, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    unchanged = client.get(url, params, HTTP_IF_NONE_MATCH=tag)
+    assert unchanged.status_code == 304
+    assert unchanged.headers["ETag"] == tag
     services.record_figure(
         metric=intakes_q1.metric, period=intakes_q1.period, value="681", user=clerk, source="test"
     )

@@ -89,3 +89,21 @@ def sign_in(context, base_url: str, username: str) -> None:
             }
         ]
     )
+
+
+def violations(page) -> list[str]:
+    """What axe-core finds wrong with the page as it stands, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+        for v in Axe().run(page).response["violations"]
+    ]
+
+
+def shoot(page, name: str, artifacts: Path) -> None:
+    """A full-page screenshot among the test artifacts, or into docs/ for the
+    manuals with ALERT_SCREENSHOTS=1."""
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    target = docs if os.environ.get("ALERT_SCREENSHOTS") == "1" else artifacts
+    page.screenshot(path=str(target / name), full_page=True)

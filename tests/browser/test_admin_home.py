@@ -6,13 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from reporting import services
 from reporting.models import FiscalYear
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, violations
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -51,11 +50,6 @@ def home_site(transactional_db, live_server, dataset):
 def log_in(page, site: str, username: str) -> None:
     sign_in(page.context, site, username)
     page.goto(site + reverse("admin:index"))
-
-
-def violations(page) -> list[str]:
-    found = Axe().run(page).response["violations"]
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in found]
 
 
 @pytest.mark.parametrize("width", [1400, 390])

@@ -9,12 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from reporting.models import Figure, FiscalYear
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, violations
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" if os.environ.get("ALERT_SCREENSHOTS") else None
@@ -37,14 +36,6 @@ def log_in(page, site: str, username: str) -> None:
     page.fill("input[name=password]", "correct horse battery")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
 
 
 def no_sideways_scroll(page) -> bool:

@@ -2,17 +2,15 @@
 submits a quarter, an administrator returns one with a comment and approves
 another, the clerk reads the comment; axe finds nothing on the way."""
 
-import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from reporting import services
 from reporting.models import FiscalYear, UnitQuarter
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import shoot, sign_in, violations
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -45,16 +43,6 @@ def log_in(page, site: str, username: str) -> None:
 
 
 BOARD = "admin:reporting_unitquarter_changelist"
-
-
-def violations(page) -> list[str]:
-    found = Axe().run(page).response["violations"]
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in found]
-
-
-def shoot(page, name: str, artifacts) -> None:
-    target = DOCS if os.environ.get("ALERT_SCREENSHOTS") == "1" else artifacts
-    page.screenshot(path=str(target / name), full_page=True)
 
 
 @pytest.mark.parametrize("width", [1400, 390])

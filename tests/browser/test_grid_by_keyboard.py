@@ -5,20 +5,18 @@ the cells, each column's state and a returned quarter's comment; on a phone
 one period at a time, no sideways scrolling, Save by tap. axe-core finds
 nothing on the way."""
 
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from reporting import services
 from reporting.formatting import format_figure
 from reporting.models import Figure
 from reporting.roles import ADMINISTRATORS, DATA_ENTRY
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import shoot, sign_in, violations
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -61,16 +59,6 @@ def grid_site(transactional_db, live_server, dataset):
 def log_in(page, site: str, username: str, path: str) -> None:
     sign_in(page.context, site, username)
     page.goto(site + path)
-
-
-def violations(page) -> list[str]:
-    found = Axe().run(page).response["violations"]
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in found]
-
-
-def shoot(page, name: str, artifacts) -> None:
-    target = DOCS if os.environ.get("ALERT_SCREENSHOTS") == "1" else artifacts
-    page.screenshot(path=str(target / name), full_page=True)
 
 
 def no_sideways_scroll(page) -> bool:

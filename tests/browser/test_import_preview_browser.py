@@ -4,17 +4,15 @@ them, values formatted as on the report; axe-core finds nothing."""
 
 import csv
 import io
-import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from reporting.importing.longform import COLUMNS
 from reporting.models import Figure
 from reporting.roles import DATA_ENTRY
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import shoot, sign_in, violations
 from units.models import Unit
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -79,11 +77,9 @@ def test_the_import_preview_prints_labels_and_formatted_values(
         "$906,814 → $51,200",
     ]
     assert rows[1][2:7] == ["Suspects charged", "2023-24", "Full year", "Red Deer", "17 → 18"]
-    found = Axe().run(page).response["violations"]
-    assert [v["id"] for v in found] == []
+    assert violations(page) == []
     if width == 1400:
-        target_dir = DOCS if os.environ.get("ALERT_SCREENSHOTS") == "1" else artifacts
-        page.screenshot(path=str(target_dir / "import-preview-labels.png"), full_page=True)
+        shoot(page, "import-preview-labels.png", artifacts)
     assert (
         Figure.objects.get(
             metric__code="est-value-of-drugs-seized",

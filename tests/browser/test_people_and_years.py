@@ -8,24 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.urls import reverse
 
 from reporting.models import Figure, FiscalYear
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, violations
 from units.models import Unit
 
 # ALERT_SCREENSHOTS=1 refreshes the manual's screenshots in docs/.
 DOCS = Path(__file__).resolve().parents[2] / "docs" if os.environ.get("ALERT_SCREENSHOTS") else None
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
 
 
 def shoot(page, name: str, tmp_path: Path) -> None:

@@ -14,13 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from reporting import services
 from reporting.models import Figure, FiscalYear
 from reporting.roles import LEADERSHIP
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, violations
 from tests.years import publish
 
 WIDTHS = [390, 1400]
@@ -47,14 +46,6 @@ def open_as(browser, site: str, width: int, username: str | None = "carol"):
     if username:
         sign_in(context, site, username)
     return context, page
-
-
-def violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
 
 
 def overflow(page) -> int:

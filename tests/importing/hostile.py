@@ -126,7 +126,7 @@ def many_styles(scale: float = 1) -> bytes:
     return workbook(sheet_xml(b""), styles=styles)
 
 
-def many_shared_strings(scale: float = 1) -> bytes:
+def crowded_string_table(scale: float = 1) -> bytes:
     """3.5 million shared texts: 9.1 MB, 49 s and 642 MB before."""
     count = int(3_500_000 * scale)
     strings = (
@@ -138,7 +138,7 @@ def many_shared_strings(scale: float = 1) -> bytes:
     return workbook(sheet_xml(b""), shared_strings=strings)
 
 
-def renamed_shared_strings(scale: float = 1) -> bytes:
+def renamed_string_table(scale: float = 1) -> bytes:
     """Half a million shared texts in a part named xl/s.bin, which the
     manifest declares as the shared strings (openpyxl reads it by that)."""
     count = int(500_000 * scale)
@@ -181,13 +181,13 @@ def empty_styled_rows(scale: float = 1) -> bytes:
 WORKBOOKS = {
     "empty-cells.xlsx": empty_cells,
     "many-styles.xlsx": many_styles,
-    "many-shared-strings.xlsx": many_shared_strings,
+    "many-shared-strings.xlsx": crowded_string_table,
     "tab-spaced-cells.xlsx": tab_spaced_cells,
     "sheet-outside-worksheets.xlsx": lambda scale=1: tab_spaced_cells(
         scale, sheet_part="xl/data/s1.xml"
     ),
     "prefixed-cells.xlsx": prefixed_cells,
-    "renamed-shared-strings.xlsx": renamed_shared_strings,
+    "renamed-shared-strings.xlsx": renamed_string_table,
     "empty-styled-rows.xlsx": empty_styled_rows,
 }
 # What each is refused for: a word of the message naming the limit.

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
 from reporting import grid as entry_grid
@@ -255,8 +255,8 @@ def report_workbook(model_admin, request):
         response = HttpResponse(
             export_report_workbook(fiscal_year), content_type=CONTENT_TYPES["xlsx"]
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="ALERT results {fiscal_year.label}.xlsx"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"ALERT results {fiscal_year.label}.xlsx"
         )
         return response
     context = _context(
@@ -307,8 +307,8 @@ def figure_template(model_admin, request):
     )
     kind = "report workbook" if layout == "report" else "long form"
     response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
-    response["Content-Disposition"] = (
-        f'attachment; filename="ALERT {kind} template {fiscal_year.label} {whose}.{extension}"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"ALERT {kind} template {fiscal_year.label} {whose}.{extension}"
     )
     return response
 

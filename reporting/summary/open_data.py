@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from reporting.access import readable_year, readable_years, summary_access
@@ -23,7 +24,7 @@ def release_datapackage(request: HttpRequest, year: FiscalYear, number: int) -> 
     response = HttpResponse(
         data_package_json(release, release_csv(release)), content_type="application/json"
     )
-    response["Content-Disposition"] = 'inline; filename="datapackage.json"'
+    response["Content-Disposition"] = content_disposition_header(False, "datapackage.json")
     return response
 
 
@@ -34,8 +35,8 @@ def release_figures_csv(request: HttpRequest, year: FiscalYear, number: int) -> 
     this relative path)."""
     release = release_or_404(year, number)
     response = HttpResponse(release_csv(release), content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = (
-        f'attachment; filename="alert-figures-{year.label}-release-{number}.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"alert-figures-{year.label}-release-{number}.csv"
     )
     return response
 

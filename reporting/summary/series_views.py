@@ -5,6 +5,7 @@ import io
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from reporting.access import is_public_reader, readable_years, summary_access
@@ -43,7 +44,7 @@ def metric_series_csv(request: HttpRequest, unit: str, metric: str) -> HttpRespo
     for row in series_rows(series):
         writer.writerow({name: escape_cell(value) for name, value in row.items()})
     response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = (
-        f'attachment; filename="alert-series-{series.unit_code}-{series.metric_code}.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"alert-series-{series.unit_code}-{series.metric_code}.csv"
     )
     return response

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import condition, require_safe
 
@@ -248,7 +249,9 @@ def download_csv(request: HttpRequest, year: FiscalYear) -> HttpResponse:
         figures = Figure.objects.filter(period__fiscal_year__label__in=labels)
         content = export_long(figures, "csv", internal_notes=False)
     response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = f'attachment; filename="alert-figures-{year.label}.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"alert-figures-{year.label}.csv"
+    )
     return response
 
 
@@ -264,7 +267,9 @@ def download_xlsx(request: HttpRequest, year: FiscalYear) -> HttpResponse:
     else:
         content = export_report_workbook(year)
     response = HttpResponse(content, content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = f'attachment; filename="alert-report-{year.label}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"alert-report-{year.label}.xlsx"
+    )
     return response
 
 
@@ -290,8 +295,8 @@ def download_release(request: HttpRequest, year: FiscalYear, number: int) -> Htt
     """A release's figures exactly as they were published (release 1: as first published)."""
     release = release_or_404(year, number)
     response = HttpResponse(export_release(release, "csv"), content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = (
-        f'attachment; filename="alert-figures-{year.label}-release-{number}.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"alert-figures-{year.label}-release-{number}.csv"
     )
     return response
 
@@ -302,8 +307,8 @@ def download_release_content(request: HttpRequest, year: FiscalYear, number: int
     """A release's content, the canonical JSON its SHA-256 is the digest of."""
     release = release_or_404(year, number)
     response = HttpResponse(release.content, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="alert-release-{year.label}-{number}.json"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"alert-release-{year.label}-{number}.json"
     )
     return response
 
@@ -315,7 +320,7 @@ def download_release_digest(request: HttpRequest, year: FiscalYear, number: int)
     release = release_or_404(year, number)
     text = f"{release.sha256}  alert-release-{year.label}-{number}.json\n"
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="alert-release-{year.label}-{number}.json.sha256"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"alert-release-{year.label}-{number}.json.sha256"
     )
     return response
